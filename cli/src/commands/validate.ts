@@ -1,0 +1,124 @@
+// `mozart validate <score> [--json]`: check a score without running anything and without a conductor.
+import { readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { checkScore, isValid } from '../../../conductor/src/score/engine.js';
+import type { ScoreCheckResult } from '../../../conductor/src/score/engine.js';
+import type { Finding } from '../../../conductor/src/score/findings.js';
+import { EXIT, palette, useColour } from '../output.js';
+
+/** What `validate` prints with `--json`: positions are 1-based, like the text output. */
+export interface ValidateReport {
+  file: string;
+  valid: boolean;
+  /** False when the file could not be read or parsed as YAML. */
+  parsed: boolean;
+  error?: string;
+  counts: { error: number; warning: number; info: number };
+  findings: {
+    id: string;
+    severity: Finding['severity'];
+    message: string;
+    file: string;
+    line: number;
+    column: number;
+    endLine: number;
+    endColumn: number;
+    docs: string;
+    fixes: { title: string; automatic: boolean }[];
+  }[];
+  summary?: { name: string; sheets: number; stages: number; workspace: string; backend: string };
+}
+
+/** Builds the machine-readable report for one check result. */
+export function buildReport(file: string, result: ScoreCheckResult): ValidateReport {
+  const counts = { error: 0, warning: 0, info: 0 };
+  for (const f of result.findings) counts[f.severity]++;
+  const report: ValidateReport = {
+    file,
+    valid: isValid(result),
+    parsed: result.parsed,
+    counts,
+    findings: result.findings.map((f) => ({
+      id: f.id,
+      severity: f.severity,
+      message: f.message,
+      file: f.file,
+      line: f.range.start.line + 1,
+      column: f.range.start.character + 1,
+      endLine: f.range.end.line + 1,
+      endColumn: f.range.end.character + 1,
+      docs: `docs/checks.md#${f.id.toLowerCase()}`,
+      fixes: (f.fixes ?? []).map((fix) => ({ title: fix.title, automatic: fix.safe })),
+    })),
+  };
+  if (report.valid && result.score && result.plan && result.workspace) {
+    report.summary = {
+      name: result.score.name,
+      sheets: result.plan.totalSheets,
+      stages: result.plan.totalStages,
+      workspace: result.workspace,
+      backend: result.score.backend.type,
+    };
+  }
+  return report;
+}
+
+/** Runs the command; returns the exit code. */
+export function validateCommand(args: { score: string; json: boolean }, out: NodeJS.WriteStream = process.stdout): number {
+  const file = resolve(args.score);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : (error as Error).message;
+    if (args.json) {
+      const report: ValidateReport = { file, valid: false, parsed: false, error: `cannot read ${args.score}: ${reason}`, counts: { error: 0, warning: 0, info: 0 }, findings: [] };
+      out.write(JSON.stringify(report, null, 2) + '\n');
+    } else {
+      process.stderr.write(`mozart validate: cannot read ${args.score}: ${reason}\n`);
+    }
+    return EXIT.unusable;
+  }
+  const result = checkScore(file, text);
+  const report = buildReport(file, result);
+  if (args.json) out.write(JSON.stringify(report, null, 2) + '\n');
+  else out.write(formatText(report, result, useColour(out)));
+  if (!result.parsed) return EXIT.unusable;
+  return report.valid ? EXIT.ok : EXIT.failure;
+}
+
+function formatText(report: ValidateReport, result: ScoreCheckResult, colour: boolean): string {
+  const c = palette(colour);
+  const shown = (path: string) => relative(process.cwd(), path) || path;
+  const lines: string[] = [];
+  const severityWord = { error: c.red('error'), warning: c.yellow('warning'), info: c.blue('info') };
+  for (const [index, f] of report.findings.entries()) {
+    lines.push(`${c.bold(`${shown(f.file)}:${f.line}:${f.column}`)}: ${severityWord[f.severity]} ${c.bold(f.id)} ${f.message}`);
+    const sourceLine = f.file === result.source.file ? result.source.lineText(f.line - 1) : undefined;
+    if (sourceLine !== undefined && sourceLine.trim() !== '') {
+      const width = f.endLine === f.line ? Math.max(1, f.endColumn - f.column) : Math.max(1, sourceLine.length - f.column + 1);
+      lines.push(c.dim(`  ${String(f.line).padStart(4)} | `) + sourceLine);
+      lines.push(c.dim('       | ') + ' '.repeat(f.column - 1) + c.cyan('^'.repeat(Math.min(width, 200))));
+    }
+    for (const fix of result.findings[index]?.fixes ?? []) lines.push(c.dim(`       fix: ${fix.title}`));
+  }
+  const { error, warning, info } = report.counts;
+  const tally = [error && `${error} error${error === 1 ? '' : 's'}`, warning && `${warning} warning${warning === 1 ? '' : 's'}`, info && `${info} info`]
+    .filter(Boolean)
+    .join(', ');
+  if (lines.length) lines.push('');
+  if (!report.parsed) {
+    lines.push(c.red(`✗ ${shown(report.file)} could not be read as YAML (${tally}).`));
+  } else if (report.valid && report.summary) {
+    const s = report.summary;
+    const stages = s.stages !== s.sheets ? ` in ${s.stages} stages` : '';
+    lines.push(c.green(`✓ ${shown(report.file)} is valid${tally ? ` (${tally})` : ''}.`));
+    lines.push(`  ${s.name}: ${s.sheets} sheet${s.sheets === 1 ? '' : 's'}${stages} on the ${s.backend} backend`);
+    lines.push(`  workspace: ${s.workspace}`);
+  } else {
+    lines.push(c.red(`✗ ${shown(report.file)} is not valid: ${tally}.`));
+    lines.push(c.dim('  Each id is explained in docs/checks.md.'));
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,162 @@
+// Runs one child process the way every agent backend needs it: in its own process group (so a
+// timeout or cancel kills the agent and everything it started), with bounded output tails, live
+// output callbacks, a timeout, and an abort signal. Never rejects: failures are in the result.
+import { spawn } from 'node:child_process';
+
+/** Keeps the last `limit` bytes of a stream (as UTF-8 text), counting everything seen. */
+export class OutputTail {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  total = 0;
+
+  constructor(private readonly limit: number) {}
+
+  push(chunk: Buffer): void {
+    this.total += chunk.length;
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    while (this.size - (this.chunks[0]?.length ?? 0) >= this.limit && this.chunks.length > 1) {
+      this.size -= this.chunks.shift()?.length ?? 0;
+    }
+  }
+
+  /** The kept text; starts mid-stream when output was longer than the limit. */
+  text(): string {
+    const all = Buffer.concat(this.chunks);
+    const kept = all.length > this.limit ? all.subarray(all.length - this.limit) : all;
+    return kept.toString('utf8').replace(/^\uFFFD+/, '');
+  }
+
+  get truncated(): boolean {
+    return this.total > this.limit;
+  }
+}
+
+/** What to run. */
+export interface ProcessSpec {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Written to stdin, which is then closed. Undefined: stdin is closed at once. */
+  stdin?: string;
+  timeoutMs: number;
+  /** Bytes of stdout and of stderr to keep. */
+  captureBytes: number;
+  /** Seconds between SIGTERM and SIGKILL when stopping the group. */
+  killGraceMs?: number;
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+}
+
+/** How the process ended. */
+export interface ProcessResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: number;
+  stderrBytes: number;
+  durationMs: number;
+  timedOut: boolean;
+  cancelled: boolean;
+  /** Set when the process could not be started at all (e.g. ENOENT). */
+  spawnError?: NodeJS.ErrnoException;
+  pid?: number;
+}
+
+/** Sends a signal to a whole process group; ignores groups that are already gone. */
+export function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** Runs the process to completion (or until timeout / abort) and reports how it ended. */
+export function runProcess(spec: ProcessSpec, signal?: AbortSignal): Promise<ProcessResult> {
+  const started = performance.now();
+  const stdout = new OutputTail(spec.captureBytes);
+  const stderr = new OutputTail(spec.captureBytes);
+  const grace = spec.killGraceMs ?? 5000;
+
+  return new Promise((resolvePromise) => {
+    let timedOut = false;
+    let cancelled = false;
+    let settled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+
+    const child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true, // own process group: kill(-pid) reaches every descendant
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+
+    const stopGroup = (): void => {
+      if (child.pid === undefined) return;
+      killGroup(child.pid, 'SIGTERM');
+      killTimer ??= setTimeout(() => child.pid !== undefined && killGroup(child.pid, 'SIGKILL'), grace);
+      killTimer.unref();
+    };
+
+    const timeout = setTimeout(() => {
+      timedOut = true;
+      stopGroup();
+    }, spec.timeoutMs);
+    timeout.unref();
+
+    const onAbort = (): void => {
+      cancelled = true;
+      stopGroup();
+    };
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+
+    const finish = (exitCode: number | null, sig: NodeJS.Signals | null, spawnError?: NodeJS.ErrnoException): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timeout);
+      signal?.removeEventListener('abort', onAbort);
+      // The leader is gone; make sure nothing it started lingers in its group.
+      if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+      if (killTimer) clearTimeout(killTimer);
+      resolvePromise({
+        exitCode,
+        signal: sig,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        stdoutBytes: stdout.total,
+        stderrBytes: stderr.total,
+        durationMs: performance.now() - started,
+        timedOut,
+        cancelled,
+        ...(spawnError ? { spawnError } : {}),
+        ...(child.pid !== undefined ? { pid: child.pid } : {}),
+      });
+    };
+
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout.push(chunk);
+      spec.onOutput?.('stdout', chunk.toString('utf8'));
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr.push(chunk);
+      spec.onOutput?.('stderr', chunk.toString('utf8'));
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => finish(null, null, error));
+    // Descendants left behind would hold the output pipes open and delay 'close' forever.
+    child.on('exit', () => child.pid !== undefined && killGroup(child.pid, 'SIGKILL'));
+    child.on('close', (code, sig) => finish(code, sig));
+
+    child.stdin.on('error', () => {
+      /* the agent may exit without reading its input; that is its business */
+    });
+    if (spec.stdin !== undefined) child.stdin.end(spec.stdin);
+    else child.stdin.end();
+  });
+}

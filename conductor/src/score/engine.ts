@@ -1,0 +1,132 @@
+// The score engine's front door: text in, findings (plus the typed score and its sheet plan when
+// they can be built) out. The language server, `mozart validate` and the conductor all call this.
+import { checkRegexes, checkEmptyPatterns, checkTimeouts, checkValidationFields, checkVersionReferences } from './checks/config.js';
+import type { Check, CheckContext } from './checks/context.js';
+import { checkTemplateSyntax, checkUndefinedVariables } from './checks/jinja.js';
+import { checkSystemPromptFile, checkTemplateFile, checkValidationFiles, checkWorkingDirectory, checkWorkspaceParent } from './checks/paths.js';
+import { checkBackend, checkConsistency, checkPromptSource, planFindings } from './checks/rules.js';
+import type { FileView } from './files.js';
+import { diskFiles, resolveFromScore } from './files.js';
+import type { Finding } from './findings.js';
+import { compareFindings, START_OF_FILE } from './findings.js';
+import type { SheetPlan } from './plan.js';
+import { planSheets } from './plan.js';
+import { checkSchema } from './schema-check.js';
+import type { Score } from './score-types.js';
+import { ScoreSource } from './source.js';
+import { applySuppressions } from './suppress.js';
+
+/** Checks that need a schema-valid score, in the order their findings are most useful. */
+const CHECKS: readonly Check[] = [
+  checkPromptSource,
+  checkBackend,
+  checkConsistency,
+  checkTemplateSyntax,
+  checkUndefinedVariables,
+  checkWorkspaceParent,
+  checkTemplateFile,
+  checkSystemPromptFile,
+  checkWorkingDirectory,
+  checkRegexes,
+  checkValidationFields,
+  checkVersionReferences,
+  checkTimeouts,
+  checkEmptyPatterns,
+  checkValidationFiles,
+];
+
+/** What checking a score produced. */
+export interface ScoreCheckResult {
+  source: ScoreSource;
+  findings: Finding[];
+  /** False when the YAML itself could not be read (`mozart validate` exits 2). */
+  parsed: boolean;
+  /** The score with defaults applied, when the schema accepted it. */
+  score?: Score;
+  plan?: SheetPlan;
+  /** Absolute workspace path, when the score is usable. */
+  workspace?: string;
+}
+
+/** Options for {@link checkScore}. */
+export interface CheckOptions {
+  files?: FileView;
+}
+
+/** Checks score text. Never throws: an internal failure becomes a finding that says so. */
+export function checkScore(file: string, text: string, options: CheckOptions = {}): ScoreCheckResult {
+  const source = new ScoreSource(file, text);
+  try {
+    const files = options.files ?? diskFiles;
+    const result = runChecks(source, files);
+    const linesOf = (path: string): string[] | undefined => (path === file ? source.text : files.readText(path))?.split('\n');
+    result.findings = applySuppressions(result.findings, linesOf).sort(compareFindings);
+    return result;
+  } catch (error) {
+    return {
+      source,
+      parsed: source.problems.length === 0,
+      findings: [
+        {
+          id: 'S000',
+          severity: 'error',
+          message: `Mozart could not finish checking this score (internal error: ${(error as Error).message}). Please report it with the score attached.`,
+          file,
+          range: START_OF_FILE,
+        },
+      ],
+    };
+  }
+}
+
+function runChecks(source: ScoreSource, files: FileView): ScoreCheckResult {
+  if (source.problems.length > 0) {
+    const findings = source.problems.map((p) => ({
+      id: 'Y001',
+      severity: 'error' as const,
+      message: `YAML syntax error: ${p.message}. Fix the YAML at this position; nothing else can be checked until it parses.`,
+      file: source.file,
+      range: p.range,
+    }));
+    return { source, findings, parsed: false };
+  }
+  const raw = source.data;
+  if (raw === null || raw === undefined || typeof raw !== 'object' || Array.isArray(raw)) {
+    const what = raw === null || raw === undefined ? 'empty' : Array.isArray(raw) ? 'a list' : 'a single value';
+    return {
+      source,
+      parsed: true,
+      findings: [
+        {
+          id: 'S002',
+          severity: 'error',
+          message: `A score must be a mapping of keys (name, sheet, prompt, …), but this file is ${what}.`,
+          file: source.file,
+          range: source.rangeOf(0, Math.min(source.text.length, source.lineText(0).length)),
+        },
+      ],
+    };
+  }
+  const data = structuredClone(raw) as Record<string, unknown>;
+  const schema = checkSchema(source, data);
+  if (!schema.usable) return { source, findings: schema.findings, parsed: true };
+
+  const score = data as unknown as Score;
+  const planned = planSheets(score.sheet);
+  const ctx: CheckContext = { source, score, raw: raw as Record<string, unknown>, files, ...(planned.plan ? { plan: planned.plan } : {}) };
+  const findings = [...schema.findings, ...planFindings(ctx, planned.problems)];
+  for (const check of CHECKS) findings.push(...check(ctx));
+  return {
+    source,
+    findings,
+    parsed: true,
+    score,
+    ...(planned.plan ? { plan: planned.plan } : {}),
+    workspace: resolveFromScore(source.file, score.workspace),
+  };
+}
+
+/** True when no finding is an error (warnings and infos allowed). */
+export function isValid(result: ScoreCheckResult): boolean {
+  return result.parsed && !result.findings.some((f) => f.severity === 'error');
+}

@@ -1,0 +1,50 @@
+// Silencing findings from inside the file: `# mozart-ignore V101` on the line before a finding (or
+// at the end of its line) hides that id there; `# mozart-ignore-file V101` hides it in the whole
+// file. Inside a prompt template, the Jinja comment `{# mozart-ignore V101 #}` does the same.
+// Without ids, every finding at that place is hidden.
+import type { Finding } from './findings.js';
+
+const DIRECTIVE = /(?:^|\s|\{)#-?\s*mozart-ignore(-file)?\b([^#\n]*)/;
+
+interface Directive {
+  wholeFile: boolean;
+  ids: Set<string> | 'all';
+}
+
+function parseDirective(line: string): Directive | undefined {
+  const match = DIRECTIVE.exec(line);
+  if (!match) return undefined;
+  const ids = (match[2] ?? '').replace(/-?\}.*$/, '').split(/[\s,]+/).filter((id) => /^[A-Z]\d{3}$/.test(id));
+  return { wholeFile: match[1] === '-file', ids: ids.length ? new Set(ids) : 'all' };
+}
+
+function covers(directive: Directive | undefined, id: string): boolean {
+  return directive !== undefined && (directive.ids === 'all' || directive.ids.has(id));
+}
+
+/** Drops findings silenced by comments; `linesOf` returns a file's lines (or undefined). */
+export function applySuppressions(findings: Finding[], linesOf: (file: string) => string[] | undefined): Finding[] {
+  const fileDirectives = new Map<string, Directive[]>();
+  const lineCache = new Map<string, string[] | undefined>();
+  const lines = (file: string): string[] | undefined => {
+    if (!lineCache.has(file)) lineCache.set(file, linesOf(file));
+    return lineCache.get(file);
+  };
+  const wholeFile = (file: string): Directive[] => {
+    let found = fileDirectives.get(file);
+    if (!found) {
+      found = (lines(file) ?? []).map(parseDirective).filter((d): d is Directive => d?.wholeFile === true);
+      fileDirectives.set(file, found);
+    }
+    return found;
+  };
+  return findings.filter((finding) => {
+    const text = lines(finding.file);
+    if (!text) return true;
+    if (wholeFile(finding.file).some((d) => covers(d, finding.id))) return false;
+    const line = finding.range.start.line;
+    const here = parseDirective(text[line] ?? '');
+    const before = parseDirective(text[line - 1] ?? '');
+    return !(covers(here?.wholeFile ? undefined : here, finding.id) || covers(before?.wholeFile ? undefined : before, finding.id));
+  });
+}

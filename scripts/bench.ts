@@ -1,0 +1,57 @@
+// `npm run bench`: prints measured figures (never asserts them). Today: the time to check each
+// example score and a generated 5,000-line score, and the size of each bundled entry point.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { checkScore } from '../conductor/src/score/engine.js';
+import { generateBigScore } from './lib/big-score.js';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+function timeCheck(file: string, text: string, runs: number): number[] {
+  for (let i = 0; i < 5; i++) checkScore(file, text); // warm-up: JIT, ajv compile, nunjucks setup
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = process.hrtime.bigint();
+    checkScore(file, text);
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return times;
+}
+
+const rows: [string, string, string, string, string][] = [];
+const examplesDir = resolve('examples');
+for (const name of readdirSync(examplesDir).filter((f) => f.endsWith('.yaml')).sort()) {
+  const file = join(examplesDir, name);
+  const text = readFileSync(file, 'utf8');
+  const times = timeCheck(file, text, 200);
+  rows.push([name, String(text.split('\n').length), median(times).toFixed(2), percentile(times, 95).toFixed(2), String(checkScore(file, text).findings.length)]);
+}
+const big = generateBigScore(5000);
+const bigFile = join(examplesDir, 'generated-5000-lines.yaml');
+const bigTimes = timeCheck(bigFile, big, 30);
+rows.push(['generated score', String(big.split('\n').length), median(bigTimes).toFixed(2), percentile(bigTimes, 95).toFixed(2), String(checkScore(bigFile, big).findings.length)]);
+
+console.log('\nScore check time (checkScore: parse, schema, plan, every check)');
+console.log(['score', 'lines', 'median ms', 'p95 ms', 'findings'].map((h, i) => (i === 0 ? h.padEnd(32) : h.padStart(10))).join(''));
+for (const row of rows) console.log(row.map((c, i) => (i === 0 ? c.padEnd(32) : c.padStart(10))).join(''));
+
+console.log('\nBundle sizes (dist/, npm run build)');
+for (const entry of ['extension', 'language-server', 'conductor', 'cli']) {
+  const path = join('dist', `${entry}.js`);
+  let size = 'missing';
+  try {
+    size = `${(statSync(path).size / 1024).toFixed(1)} KiB`;
+  } catch {
+    /* reported as missing */
+  }
+  console.log(`${`${entry}.js`.padEnd(32)}${size.padStart(12)}`);
+}
