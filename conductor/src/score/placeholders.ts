@@ -49,11 +49,12 @@ export function findPlaceholders(text: string): PlaceholderUse[] {
  * Substitutes known placeholders; unknown ones stay as written (a shell `${VAR}` or an awk
  * `{print $1}` must survive). Supports the zero-padded integer format `{sheet_num:02d}`.
  */
-export function expandPlaceholders(text: string, values: Readonly<Record<string, string | number>>): string {
+export function expandPlaceholders(text: string, values: object): string {
+  const known = values as Readonly<Record<string, string | number | undefined>>;
   let out = '';
   let last = 0;
   for (const use of findPlaceholders(text)) {
-    const value = values[use.name];
+    const value = known[use.name];
     if (value === undefined) continue;
     const spec = text.slice(use.start + 1, use.end - 1).slice(use.name.length);
     out += unescapeBraces(text.slice(last, use.start)) + formatValue(value, spec);

@@ -38,6 +38,10 @@ export interface Score {
      */
     output_format: 'text' | 'json' | 'stream-json';
     /**
+     * Path of the claude executable; empty means the MOZART_CLAUDE_PATH environment variable, then claude on PATH.
+     */
+    cli_path: string | null;
+    /**
      * Model passed to the CLI with --model; empty uses the CLI's default.
      */
     cli_model: string | null;
@@ -1003,7 +1007,7 @@ export interface Validation {
    */
   path: string | null;
   /**
-   * Text (content_contains) or regular expression (content_regex) the file must contain.
+   * Text (content_contains, where placeholders such as {sheet_num} are filled in) or regular expression (content_regex, used as written) the file must contain.
    */
   pattern: string | null;
   /**

@@ -9,7 +9,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** A reducer: applies one journal record to the state. Must be pure and deterministic. */
+/** A reducer: applies one journal record to the state. Deterministic; may update the state in place. */
 export type Apply<S, R> = (state: S, record: R) => S;
 
 interface Snapshot<S> {

@@ -1,0 +1,40 @@
+// Picks the backend a score asks for.
+import { resolveFromScore } from '../score/files.js';
+import type { Score } from '../score/score-types.js';
+import { ClaudeCliBackend } from './claude-cli.js';
+import { CommandBackend } from './command.js';
+import type { AgentResult, Backend } from './types.js';
+
+/** A backend that cannot run, reporting why on every attempt (a configuration error, not retried). */
+class UnavailableBackend implements Backend {
+  constructor(
+    readonly name: string,
+    private readonly reason: string,
+  ) {}
+
+  async execute(): Promise<AgentResult> {
+    return { exitCode: null, signal: null, stdout: '', stderr: this.reason, durationMs: 0, timedOut: false, cancelled: false, startError: { code: 'E306', message: this.reason } };
+  }
+}
+
+/** The backend for a validated score. */
+export function createBackend(score: Score, scoreFile: string): Backend {
+  const b = score.backend;
+  switch (b.type) {
+    case 'command':
+      return new CommandBackend({ command: b.command ?? '', env: b.env ?? {} });
+    case 'claude_cli':
+      return new ClaudeCliBackend({
+        cli_path: b.cli_path ? resolveFromScore(scoreFile, b.cli_path) : null,
+        skip_permissions: b.skip_permissions,
+        disable_mcp: b.disable_mcp,
+        output_format: b.output_format,
+        cli_model: b.cli_model,
+        allowed_tools: b.allowed_tools,
+        system_prompt_file: b.system_prompt_file ? resolveFromScore(scoreFile, b.system_prompt_file) : null,
+        cli_extra_args: b.cli_extra_args,
+      });
+    default:
+      return new UnavailableBackend(b.type, `The ${b.type} backend is not available in this build yet; use claude_cli or command.`);
+  }
+}

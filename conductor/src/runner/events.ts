@@ -1,0 +1,25 @@
+// Events a running job emits. The conductor forwards them to subscribers; the runner also appends
+// them to the workspace's event log (.mozart/events.ndjson).
+import type { RuleRecord } from '../state/job-state.js';
+
+interface Base {
+  jobId: string;
+  at: string;
+}
+
+export type RunnerEvent =
+  | (Base & { type: 'job.started' | 'job.completed' | 'job.paused' | 'job.cancelled'; message?: string })
+  | (Base & { type: 'job.failed'; code: string; message: string })
+  | (Base & { type: 'job.cost_update'; costUsd: number })
+  | (Base & { type: 'sheet.started'; sheet: number; attempt: number; mode: 'normal' | 'completion' })
+  | (Base & { type: 'sheet.output'; sheet: number; stream: 'stdout' | 'stderr'; text: string })
+  | (Base & { type: 'sheet.validation_passed' | 'sheet.validation_failed'; sheet: number; rule: RuleRecord })
+  | (Base & { type: 'sheet.retrying'; sheet: number; attempt: number; delayMs: number; code: string; reason: string })
+  | (Base & { type: 'sheet.completion'; sheet: number; delayMs: number; reason: string })
+  | (Base & { type: 'sheet.waiting'; sheet: number; wait: 'rate_limit' | 'quota'; until: number; reason: string })
+  | (Base & { type: 'sheet.completed'; sheet: number; attempts: number; durationMs: number; costUsd: number })
+  | (Base & { type: 'sheet.skipped'; sheet: number; reason: string })
+  | (Base & { type: 'sheet.failed'; sheet: number; code: string; message: string });
+
+/** Event type names, for subscriptions. */
+export type RunnerEventType = RunnerEvent['type'];

@@ -1,0 +1,425 @@
+// One job's life: schedules sheets (in order, or by the dependency graph in parallel), runs each
+// sheet's attempt loop, checkpoints every transition, and stops gracefully on pause or at once on
+// cancel. Decisions come from decide(); this file only carries them out.
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runProcess } from '../backends/process.js';
+import type { AgentResult, Backend } from '../backends/types.js';
+import { resolveFromScore } from '../score/files.js';
+import type { PlannedSheet, SheetPlan } from '../score/plan.js';
+import { expandPlaceholders } from '../score/placeholders.js';
+import type { Score } from '../score/score-types.js';
+import { TemplateRenderError } from '../score/template.js';
+import type { JournalStore } from '../state/journal-store.js';
+import type { ErrorRecord, JobRecord, JobState, JobStatus, SheetPatch, SheetState } from '../state/job-state.js';
+import { newSheet } from '../state/job-state.js';
+import { classifyFailure, compileRateLimitPatterns } from './classify.js';
+import { decide } from './decide.js';
+import type { ClassifiedError } from './errors.js';
+import type { RunnerEvent } from './events.js';
+import { completionPrompt, renderSheetBody, requirementsSection, sheetExtensions, sheetPrompt, sheetValues } from './prompt.js';
+import type { CrossSheetContext } from './prompt.js';
+import { runValidations, snapshotModifiedTargets } from './validations.js';
+
+/** Everything a runner needs for one job. */
+export interface JobRunnerOptions {
+  jobId: string;
+  scoreFile: string;
+  score: Score;
+  plan: SheetPlan;
+  workspace: string;
+  backend: Backend;
+  store: JournalStore<JobState, JobRecord>;
+  onEvent?: (event: RunnerEvent) => void;
+  /** Multiplies every wait (backoff, rate limits, pauses between sheets); tests use a small value. */
+  timeScale?: number;
+}
+
+/** Creates the initial checkpoint for a job that has never run. */
+export function initialJobState(options: { jobId: string; scoreFile: string; score: Score; plan: SheetPlan; workspace: string }): JobState {
+  const now = new Date().toISOString();
+  const sheets: Record<string, SheetState> = {};
+  for (const sheet of options.plan.sheets) sheets[String(sheet.num)] = newSheet();
+  return {
+    version: 1,
+    jobId: options.jobId,
+    name: options.score.name,
+    scoreFile: options.scoreFile,
+    workspace: options.workspace,
+    status: 'pending',
+    createdAt: now,
+    updatedAt: now,
+    totalSheets: options.plan.totalSheets,
+    sheets,
+    costUsd: 0,
+  };
+}
+
+type StopMode = 'pause' | 'cancel' | 'cost';
+
+export class JobRunner {
+  private readonly abort = new AbortController();
+  private stopMode: StopMode | undefined;
+  private readonly running = new Map<number, Promise<void>>();
+  private readonly rateLimitPatterns: RegExp[];
+  private readonly timeScale: number;
+  private readonly stateDir: string;
+  private anyFailed = false;
+  private costStop: { code: string; message: string } | undefined;
+
+  constructor(private readonly options: JobRunnerOptions) {
+    this.rateLimitPatterns = compileRateLimitPatterns(options.score.rate_limit.detection_patterns);
+    this.timeScale = options.timeScale ?? Number(process.env.MOZART_TIME_SCALE ?? 1);
+    this.stateDir = join(options.workspace, '.mozart');
+  }
+
+  private get state(): JobState {
+    return this.options.store.current;
+  }
+
+  /** Asks the job to pause: running attempts finish, nothing new starts, waits end early. */
+  pause(): void {
+    this.stopMode ??= 'pause';
+    this.abortWaits.abort();
+  }
+
+  /** Cancels the job: running agents are killed (their whole process groups). */
+  cancel(): void {
+    this.stopMode = 'cancel';
+    this.abortWaits.abort();
+    this.abort.abort();
+  }
+
+  /** Aborted to cut short backoff and rate-limit waits (on pause and cancel). */
+  private readonly abortWaits = new AbortController();
+
+  /** Runs (or resumes) the job until it completes, fails, pauses or is cancelled. */
+  async run(): Promise<JobState> {
+    mkdirSync(this.options.workspace, { recursive: true });
+    mkdirSync(join(this.stateDir, 'logs'), { recursive: true });
+    this.prepareResume();
+    this.recordJob('running', null);
+    this.emit({ type: 'job.started', message: `${this.options.score.name}: ${this.options.plan.totalSheets} sheets` });
+
+    const { parallel } = this.options.score;
+    const limit = parallel.enabled ? parallel.max_concurrent : 1;
+    const failFast = parallel.enabled ? parallel.fail_fast : true;
+    let first = true;
+    for (;;) {
+      const canStart = !this.stopMode && !(failFast && this.anyFailed);
+      if (canStart) {
+        for (const sheet of this.readySheets()) {
+          if (this.running.size >= limit) break;
+          if (!first && !parallel.enabled && this.options.score.pause_between_sheets_seconds > 0) {
+            await this.wait(this.options.score.pause_between_sheets_seconds * 1000);
+            if (this.stopMode) break;
+          }
+          first = false;
+          const task = this.runSheet(sheet).finally(() => this.running.delete(sheet.num));
+          this.running.set(sheet.num, task);
+        }
+      }
+      if (this.running.size === 0) break;
+      await Promise.race(this.running.values());
+    }
+    return this.finish();
+  }
+
+  /** After a crash or stop: re-run sheets that were in flight; give failed sheets a fresh budget. */
+  private prepareResume(): void {
+    for (const [key, sheet] of Object.entries(this.state.sheets)) {
+      if (sheet.status === 'in_progress' || sheet.waitingUntil !== undefined) {
+        this.recordSheet(Number(key), { status: 'pending', waitingUntil: null, waitReason: null });
+      } else if (sheet.status === 'failed') {
+        this.recordSheet(Number(key), { status: 'pending', retries: 0, completionAttempts: 0, rateLimitWaits: 0, quotaWaits: 0 });
+      }
+    }
+  }
+
+  /** Pending sheets whose dependencies are done, in sheet order (not already running). */
+  private readySheets(): PlannedSheet[] {
+    const { plan } = this.options;
+    const done = (num: number) => {
+      const status = this.state.sheets[String(num)]?.status;
+      return status === 'completed' || status === 'skipped';
+    };
+    const ready: PlannedSheet[] = [];
+    for (const sheet of plan.sheets) {
+      if (this.running.has(sheet.num) || this.state.sheets[String(sheet.num)]?.status !== 'pending') continue;
+      const deps = plan.hasDependencies || this.options.score.parallel.enabled ? sheet.dependsOn : sheet.num > 1 ? [sheet.num - 1] : [];
+      if (deps.every(done)) ready.push(sheet);
+    }
+    return ready;
+  }
+
+  private finish(): JobState {
+    const sheets = Object.values(this.state.sheets);
+    let status: JobStatus;
+    let error: { code: string; message: string } | null = null;
+    if (this.stopMode === 'cancel') status = 'cancelled';
+    else if (this.costStop) {
+      status = 'failed';
+      error = this.costStop;
+    } else if (sheets.every((s) => s.status === 'completed' || s.status === 'skipped')) status = 'completed';
+    else if (this.stopMode === 'pause' && !sheets.some((s) => s.status === 'failed')) status = 'paused';
+    else {
+      status = 'failed';
+      const failed = Object.entries(this.state.sheets).find(([, s]) => s.status === 'failed');
+      error = failed
+        ? { code: failed[1].lastError?.code ?? 'E999', message: `Sheet ${failed[0]} failed: ${failed[1].lastError?.message ?? 'unknown error'}` }
+        : { code: 'E999', message: 'Some sheets could not run because a sheet they depend on did not complete.' };
+    }
+    this.recordJob(status, error);
+    if (status === 'failed' && error) this.emit({ type: 'job.failed', code: error.code, message: error.message });
+    else this.emit({ type: `job.${status}` as 'job.completed' | 'job.paused' | 'job.cancelled' });
+    return this.state;
+  }
+
+  /** Runs one sheet until it completes, is skipped, fails, or the job stops. */
+  private async runSheet(sheet: PlannedSheet): Promise<void> {
+    const { score, plan, workspace, scoreFile } = this.options;
+    const values = sheetValues(sheet, plan, workspace);
+    const skip = await this.skipReason(sheet.num, values);
+    if (skip) {
+      const at = new Date().toISOString();
+      this.recordSheet(sheet.num, { status: 'skipped', skipReason: skip, finishedAt: at });
+      this.emit({ type: 'sheet.skipped', sheet: sheet.num, reason: skip });
+      return;
+    }
+    const cwd = score.backend.working_directory ? resolveFromScore(scoreFile, score.backend.working_directory) : resolveFromScore(scoreFile, '.');
+    const timeoutSeconds = score.backend.timeout_overrides[String(sheet.num)] ?? score.backend.timeout_seconds;
+    let mode: 'normal' | 'completion' = 'normal';
+    let lastResults: Awaited<ReturnType<typeof runValidations>>['results'] = [];
+    let basePrompt: string | undefined;
+
+    while (!this.stopMode || this.stopMode === 'cost') {
+      if (this.stopMode === 'cost') return;
+      const current = this.state.sheets[String(sheet.num)] ?? newSheet();
+      let prompt: string;
+      try {
+        if (basePrompt === undefined) {
+          const body = renderSheetBody(score, scoreFile, values, this.crossSheetContext(sheet.num));
+          basePrompt = sheetPrompt(body, requirementsSection(score, values), sheetExtensions(score, scoreFile, sheet.num));
+        }
+        prompt = mode === 'completion' ? completionPrompt(basePrompt, lastResults, current.completionAttempts, score.retry.max_completion_attempts) : basePrompt;
+      } catch (error) {
+        const message = error instanceof TemplateRenderError ? `The prompt template cannot be rendered (${error.message}).` : `The prompt cannot be built: ${(error as Error).message}`;
+        this.failSheet(sheet.num, { code: 'E304', category: 'configuration', message, retryable: false }, current.attempts);
+        return;
+      }
+
+      const attempt = current.attempts + 1;
+      const startedAt = new Date();
+      const promptFile = join(this.stateDir, 'prompts', `sheet-${sheet.num}.md`);
+      mkdirSync(join(this.stateDir, 'prompts'), { recursive: true });
+      writeFileSync(promptFile, prompt);
+      this.recordSheet(sheet.num, { status: 'in_progress', attempts: attempt, startedAt: startedAt.toISOString(), waitingUntil: null, waitReason: null });
+      this.emit({ type: 'sheet.started', sheet: sheet.num, attempt, mode });
+
+      const before = await snapshotModifiedTargets(score.validations, { workspace, values });
+      const logFile = join(this.stateDir, 'logs', `sheet-${String(sheet.num).padStart(2, '0')}.log`);
+      appendFileSync(logFile, `\n=== attempt ${attempt} (${mode}) ${startedAt.toISOString()} ===\n`);
+      const result = await this.options.backend.execute(
+        {
+          prompt,
+          sheetNum: sheet.num,
+          workspace,
+          cwd,
+          timeoutMs: timeoutSeconds * 1000,
+          captureBytes: score.backend.max_output_capture_bytes,
+          promptFile,
+          onOutput: (stream, text) => {
+            appendFileSync(logFile, text);
+            this.emit({ type: 'sheet.output', sheet: sheet.num, stream, text });
+          },
+        },
+        this.abort.signal,
+      );
+      if (result.cancelled && this.stopMode === 'cancel') {
+        // Interrupted, not failed: the sheet runs again on resume.
+        this.recordSheet(sheet.num, { status: 'pending', attempts: current.attempts });
+        return;
+      }
+
+      const outcome = await runValidations(score.validations, { workspace, values, before, signal: this.abort.signal });
+      lastResults = outcome.results;
+      for (const rule of outcome.results) {
+        if (rule.status === 'passed' || rule.status === 'failed') {
+          this.emit({ type: rule.status === 'passed' ? 'sheet.validation_passed' : 'sheet.validation_failed', sheet: sheet.num, rule: { ...rule } });
+        }
+      }
+      const cost = this.attemptCost(result);
+      const common: SheetPatch = {
+        exitCode: result.exitCode,
+        durationMs: Math.round(result.durationMs),
+        stdoutTail: result.stdout,
+        stderrTail: result.stderr,
+        inputTokens: current.inputTokens + (result.inputTokens ?? 0),
+        outputTokens: current.outputTokens + (result.outputTokens ?? 0),
+        validations: outcome.results.map(({ index, type, description, stage, status, message }) => ({ index, type, description, stage, status, message })),
+      };
+
+      const classified = outcome.allPassed ? undefined : classifyFailure(result, outcome, this.rateLimitPatterns);
+      const costError = this.checkCost(sheet.num, cost);
+      const decision = costError ? ({ kind: 'fail', code: costError.code, reason: costError.message } as const) : decide(outcome, classified, current, score);
+      const at = new Date().toISOString();
+      const errorRecord = (code: string, category: string, message: string): ErrorRecord => ({ code, category, message, attempt, at });
+
+      switch (decision.kind) {
+        case 'complete':
+          this.recordSheet(sheet.num, { ...common, status: 'completed', finishedAt: at }, undefined, cost);
+          this.emit({ type: 'sheet.completed', sheet: sheet.num, attempts: attempt, durationMs: Math.round(result.durationMs), costUsd: (current.costUsd ?? 0) + cost });
+          this.emitCost(cost);
+          return;
+        case 'fail':
+          this.recordSheet(sheet.num, { ...common, status: 'failed', finishedAt: at }, errorRecord(decision.code, classified?.category ?? 'cost', decision.reason), cost);
+          this.emitCost(cost);
+          this.anyFailed = true;
+          this.emit({ type: 'sheet.failed', sheet: sheet.num, code: decision.code, message: decision.reason });
+          return;
+        case 'completion': {
+          const err = classified as ClassifiedError;
+          this.recordSheet(sheet.num, { ...common, status: 'pending', completionAttempts: current.completionAttempts + 1 }, errorRecord(err.code, err.category, err.message), cost);
+          this.emitCost(cost);
+          this.emit({ type: 'sheet.completion', sheet: sheet.num, delayMs: decision.delayMs, reason: decision.reason });
+          mode = 'completion';
+          await this.waitAsSheet(sheet.num, decision.delayMs, 'completion');
+          break;
+        }
+        case 'retry': {
+          const err = classified as ClassifiedError;
+          this.recordSheet(sheet.num, { ...common, status: 'pending', retries: current.retries + 1, completionAttempts: 0 }, errorRecord(err.code, err.category, err.message), cost);
+          this.emitCost(cost);
+          this.emit({ type: 'sheet.retrying', sheet: sheet.num, attempt: attempt + 1, delayMs: decision.delayMs, code: err.code, reason: decision.reason });
+          mode = 'normal';
+          await this.waitAsSheet(sheet.num, decision.delayMs, `retry after ${err.code}`);
+          break;
+        }
+        case 'wait': {
+          const err = classified as ClassifiedError;
+          const counter: SheetPatch = decision.wait === 'quota' ? { quotaWaits: current.quotaWaits + 1 } : { rateLimitWaits: current.rateLimitWaits + 1 };
+          this.recordSheet(sheet.num, { ...common, ...counter, status: 'pending' }, errorRecord(err.code, err.category, err.message), cost);
+          this.emitCost(cost);
+          const until = Date.now() + decision.delayMs * this.timeScale;
+          this.emit({ type: 'sheet.waiting', sheet: sheet.num, wait: decision.wait, until, reason: decision.reason });
+          await this.waitAsSheet(sheet.num, decision.delayMs, decision.wait === 'quota' ? 'usage quota exhausted' : 'rate limited');
+          break;
+        }
+      }
+    }
+  }
+
+  /** Waits (scaled), recording the wait on the sheet so status shows it; cut short by pause/cancel. */
+  private async waitAsSheet(num: number, delayMs: number, reason: string): Promise<void> {
+    const until = Date.now() + delayMs * this.timeScale;
+    this.recordSheet(num, { waitingUntil: until, waitReason: reason });
+    await this.wait(delayMs);
+    this.recordSheet(num, { waitingUntil: null, waitReason: null });
+  }
+
+  private async wait(delayMs: number): Promise<void> {
+    try {
+      await sleep(delayMs * this.timeScale, undefined, { signal: this.abortWaits.signal });
+    } catch {
+      /* cut short by pause or cancel */
+    }
+  }
+
+  /** skip_when_command: exit 0 skips; any failure to decide lets the sheet run (fail open). */
+  private async skipReason(num: number, values: ReturnType<typeof sheetValues>): Promise<string | undefined> {
+    const rule = this.options.score.sheet.skip_when_command[String(num)];
+    if (!rule) return undefined;
+    const command = expandPlaceholders(rule.command, values);
+    const result = await runProcess({
+      command: '/bin/sh',
+      args: ['-c', command],
+      cwd: this.options.workspace,
+      env: process.env,
+      timeoutMs: rule.timeout_seconds * 1000,
+      captureBytes: 1024,
+    });
+    if (result.exitCode === 0 && !result.timedOut) return rule.description ?? `skip_when_command exited 0: ${command}`;
+    return undefined;
+  }
+
+  /** previous_outputs / previous_files for a sheet, when cross_sheet is configured. */
+  private crossSheetContext(num: number): CrossSheetContext {
+    const config = this.options.score.cross_sheet;
+    const context: CrossSheetContext = { previous_outputs: {}, previous_files: {} };
+    if (!config) return context;
+    const earlier = Object.entries(this.state.sheets)
+      .map(([key, s]) => [Number(key), s] as const)
+      .filter(([key, s]) => key < num && s.status === 'completed')
+      .sort((a, b) => a[0] - b[0]);
+    const window = config.lookback_sheets > 0 ? earlier.slice(-config.lookback_sheets) : earlier;
+    if (config.auto_capture_stdout) {
+      for (const [key, s] of window) context.previous_outputs[String(key)] = (s.stdoutTail ?? '').slice(-config.max_output_chars);
+    }
+    for (const pattern of config.capture_files) {
+      const path = resolveFromScore(join(this.options.workspace, 'x'), expandPlaceholders(pattern, { workspace: this.options.workspace }));
+      try {
+        context.previous_files[path] = readFileSync(path, 'utf8').slice(0, config.max_output_chars);
+      } catch {
+        /* not there yet */
+      }
+    }
+    return context;
+  }
+
+  private attemptCost(result: AgentResult): number {
+    if (typeof result.costUsd === 'number') return result.costUsd;
+    const limits = this.options.score.cost_limits;
+    return ((result.inputTokens ?? 0) / 1000) * limits.cost_per_1k_input_tokens + ((result.outputTokens ?? 0) / 1000) * limits.cost_per_1k_output_tokens;
+  }
+
+  /** Enforces cost_limits; a job-level breach stops the whole job (state kept). */
+  private checkCost(num: number, cost: number): { code: string; message: string } | undefined {
+    const limits = this.options.score.cost_limits;
+    if (!limits.enabled) return undefined;
+    const sheetCost = (this.state.sheets[String(num)]?.costUsd ?? 0) + cost;
+    if (limits.max_cost_per_sheet != null && sheetCost > limits.max_cost_per_sheet) {
+      return { code: 'E701', message: `Sheet ${num} cost $${sheetCost.toFixed(4)}, over cost_limits.max_cost_per_sheet ($${limits.max_cost_per_sheet}).` };
+    }
+    const jobCost = this.state.costUsd + cost;
+    if (limits.max_cost_per_job != null && jobCost > limits.max_cost_per_job) {
+      this.costStop = { code: 'E701', message: `The job cost $${jobCost.toFixed(4)}, over cost_limits.max_cost_per_job ($${limits.max_cost_per_job}). Raise the limit and resume to continue.` };
+      this.stopMode = 'cost';
+      return this.costStop;
+    }
+    return undefined;
+  }
+
+  private failSheet(num: number, error: ClassifiedError, attempt: number): void {
+    const at = new Date().toISOString();
+    this.recordSheet(num, { status: 'failed', finishedAt: at }, { code: error.code, category: error.category, message: error.message, attempt, at });
+    this.anyFailed = true;
+    this.emit({ type: 'sheet.failed', sheet: num, code: error.code, message: error.message });
+  }
+
+  private emitCost(cost: number): void {
+    if (cost > 0) this.emit({ type: 'job.cost_update', costUsd: this.state.costUsd });
+  }
+
+  private recordSheet(num: number, patch: SheetPatch, error?: ErrorRecord, addCostUsd?: number): void {
+    this.options.store.append({ t: 'sheet', at: new Date().toISOString(), num, patch, ...(error ? { error } : {}), ...(addCostUsd ? { addCostUsd } : {}) });
+  }
+
+  private recordJob(status: JobStatus, error: { code: string; message: string } | null): void {
+    this.options.store.append({ t: 'job', at: new Date().toISOString(), status, error });
+  }
+
+  private emit(event: DistributiveOmit<RunnerEvent, 'jobId' | 'at'>): void {
+    const full = { ...event, jobId: this.options.jobId, at: new Date().toISOString() } as RunnerEvent;
+    if (full.type !== 'sheet.output') {
+      try {
+        appendFileSync(join(this.stateDir, 'events.ndjson'), JSON.stringify(full) + '\n');
+      } catch {
+        /* the event log is best effort; the checkpoint is what must not be lost */
+      }
+    }
+    this.options.onEvent?.(full);
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,0 +1,117 @@
+// A job's checkpoint: its status, every sheet's status and counters, cost, and the errors seen.
+// Changes are journal records applied by `applyJobRecord`; a change touches one sheet, so saving
+// it costs the same whatever the job's size.
+import type { ValidationRule } from '../runner/validations.js';
+
+export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'paused' | 'cancelled';
+export type SheetStatus = 'pending' | 'in_progress' | 'completed' | 'failed' | 'skipped';
+
+/** One error seen on a sheet, kept for `errors` and `diagnose`. */
+export interface ErrorRecord {
+  code: string;
+  category: string;
+  message: string;
+  attempt: number;
+  at: string;
+}
+
+/** One rule's latest result, kept for `diagnose`. */
+export interface RuleRecord {
+  index: number;
+  type: ValidationRule['type'];
+  description: string;
+  stage: number;
+  status: 'passed' | 'failed' | 'skipped' | 'not_run';
+  message: string;
+}
+
+export interface SheetState {
+  status: SheetStatus;
+  /** Attempts started (first run, retries and completion prompts). */
+  attempts: number;
+  retries: number;
+  completionAttempts: number;
+  rateLimitWaits: number;
+  quotaWaits: number;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  exitCode?: number | null;
+  /** Epoch ms until which the sheet waits (retry backoff or rate limit). */
+  waitingUntil?: number;
+  waitReason?: string;
+  lastError?: ErrorRecord;
+  errors: ErrorRecord[];
+  validations?: RuleRecord[];
+  stdoutTail?: string;
+  stderrTail?: string;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  skipReason?: string;
+}
+
+export interface JobState {
+  version: 1;
+  jobId: string;
+  name: string;
+  scoreFile: string;
+  workspace: string;
+  status: JobStatus;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+  totalSheets: number;
+  sheets: Record<string, SheetState>;
+  costUsd: number;
+  error?: { code: string; message: string };
+}
+
+/** A change to a job's state. */
+export type JobRecord =
+  | { t: 'init'; state: JobState }
+  | { t: 'job'; at: string; status: JobStatus; error?: { code: string; message: string } | null }
+  | { t: 'sheet'; at: string; num: number; patch: SheetPatch; error?: ErrorRecord; addCostUsd?: number };
+
+/** Fields to change on a sheet; null removes a field (undefined would not survive JSON). */
+export type SheetPatch = { [K in keyof SheetState]?: SheetState[K] | null };
+
+/** Errors kept per sheet; older ones are dropped so a flapping sheet cannot grow the state forever. */
+const ERROR_HISTORY = 20;
+
+/** A fresh sheet. */
+export function newSheet(): SheetState {
+  return { status: 'pending', attempts: 0, retries: 0, completionAttempts: 0, rateLimitWaits: 0, quotaWaits: 0, errors: [], costUsd: 0, inputTokens: 0, outputTokens: 0 };
+}
+
+/** Applies one record (in place, for O(1) saves). */
+export function applyJobRecord(state: JobState | undefined, record: JobRecord): JobState {
+  if (record.t === 'init') return record.state;
+  if (!state) throw new Error('journal record before init');
+  state.updatedAt = record.at;
+  if (record.t === 'job') {
+    state.status = record.status;
+    if (record.error === null) delete state.error;
+    else if (record.error) state.error = record.error;
+    if (record.status === 'completed' || record.status === 'failed' || record.status === 'cancelled') state.finishedAt = record.at;
+    else delete state.finishedAt;
+    return state;
+  }
+  const key = String(record.num);
+  const sheet = state.sheets[key] ?? newSheet();
+  for (const [field, value] of Object.entries(record.patch)) {
+    if (value === null && field !== 'exitCode') delete (sheet as unknown as Record<string, unknown>)[field];
+    else (sheet as unknown as Record<string, unknown>)[field] = value;
+  }
+  if (record.error) {
+    sheet.errors.push(record.error);
+    if (sheet.errors.length > ERROR_HISTORY) sheet.errors.splice(0, sheet.errors.length - ERROR_HISTORY);
+    sheet.lastError = record.error;
+  }
+  if (record.addCostUsd) {
+    sheet.costUsd += record.addCostUsd;
+    state.costUsd += record.addCostUsd;
+  }
+  state.sheets[key] = sheet;
+  return state;
+}

@@ -1,0 +1,211 @@
+// The runtime spec's scenarios, run as whole jobs with real processes on the command backend.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runScore } from '../support/job.js';
+
+/** Alive means running: a killed process that nobody has reaped yet (a zombie) is dead. */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).charAt(0) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+const header = (command: string, extra = '') => `name: scenario
+workspace: ./ws
+pause_between_sheets_seconds: 0
+backend:
+  type: command
+  command: ${JSON.stringify(command)}
+  timeout_seconds: 60
+retry:
+  max_retries: 2
+  base_delay_seconds: 1
+${extra}`;
+
+test('a three-sheet job completes when every sheet writes what its validations want', async () => {
+  const { state, events, workspace } = await runScore(`${header('cat > "$MOZART_WORKSPACE/out-$MOZART_SHEET_NUM.md"')}
+sheet: { size: 1, total_items: 3 }
+prompt:
+  template: "Write sheet {{ sheet_num }} of {{ total_sheets }}"
+validations:
+  - type: content_contains
+    path: "{workspace}/out-{sheet_num}.md"
+    pattern: "Write sheet {sheet_num} of 3"
+`);
+  assert.equal(state.status, 'completed');
+  assert.deepEqual(Object.values(state.sheets).map((s) => [s.status, s.attempts]), [['completed', 1], ['completed', 1], ['completed', 1]]);
+  assert.match(readFileSync(join(workspace, 'out-2.md'), 'utf8'), /<mozart-preamble>[\s\S]*Write sheet 2 of 3[\s\S]*Success requirements/);
+  assert.deepEqual(events.filter((e) => e.type === 'sheet.completed').map((e) => 'sheet' in e && e.sheet), [1, 2, 3]);
+});
+
+test('exit 0 without the expected file is retried, then fails with E201', async () => {
+  const { state, events } = await runScore(`${header('true')}
+sheet: { size: 1, total_items: 1 }
+prompt: { template: "make the file" }
+validations:
+  - { type: file_exists, path: "{workspace}/never.md", retry_count: 0 }
+`);
+  assert.equal(state.status, 'failed');
+  const sheet = state.sheets['1']!;
+  assert.equal(sheet.status, 'failed');
+  assert.equal(sheet.attempts, 3); // first run + max_retries 2
+  assert.equal(sheet.lastError?.code, 'E201');
+  assert.equal(state.error?.code, 'E201');
+  assert.equal(events.filter((e) => e.type === 'sheet.retrying').length, 2);
+});
+
+test('a non-zero exit whose validations all pass is completed', async () => {
+  const { state } = await runScore(`${header('touch "$MOZART_WORKSPACE/done"; exit 3')}
+sheet: { size: 1, total_items: 1 }
+prompt: { template: "x" }
+validations:
+  - { type: file_exists, path: "{workspace}/done" }
+`);
+  assert.equal(state.status, 'completed');
+  assert.equal(state.sheets['1']!.exitCode, 3);
+});
+
+test('a rate limit waits without spending a retry, then completes', async () => {
+  // First attempt: report a rate limit and fail; second attempt: do the work.
+  const agent = 'if [ -e "$MOZART_WORKSPACE/seen" ]; then touch "$MOZART_WORKSPACE/done"; else touch "$MOZART_WORKSPACE/seen"; echo "Error: rate limit exceeded, try again later" >&2; exit 1; fi';
+  const { state, events } = await runScore(`${header(agent, 'rate_limit: { wait_minutes: 1 }')}
+sheet: { size: 1, total_items: 1 }
+prompt: { template: "x" }
+validations:
+  - { type: file_exists, path: "{workspace}/done", retry_count: 0 }
+`);
+  assert.equal(state.status, 'completed');
+  const sheet = state.sheets['1']!;
+  assert.equal(sheet.retries, 0);
+  assert.equal(sheet.rateLimitWaits, 1);
+  assert.equal(sheet.errors[0]?.code, 'E102');
+  const waiting = events.find((e) => e.type === 'sheet.waiting');
+  assert.ok(waiting && waiting.type === 'sheet.waiting' && waiting.wait === 'rate_limit');
+});
+
+test('a partial pass sends a completion prompt instead of a full retry', async () => {
+  const agent = 'if grep -q "Still missing" ; then touch "$MOZART_WORKSPACE/b"; else touch "$MOZART_WORKSPACE/a"; fi';
+  const { state, events, workspace } = await runScore(`${header(agent)}
+sheet: { size: 1, total_items: 1 }
+prompt: { template: "make a and b" }
+validations:
+  - { type: file_exists, path: "{workspace}/a", retry_count: 0 }
+  - { type: file_exists, path: "{workspace}/b", retry_count: 0 }
+`);
+  assert.equal(state.status, 'completed');
+  assert.equal(state.sheets['1']!.completionAttempts, 1);
+  assert.equal(state.sheets['1']!.retries, 0);
+  assert.ok(events.some((e) => e.type === 'sheet.completion'));
+  assert.ok(existsSync(join(workspace, 'a')) && existsSync(join(workspace, 'b')));
+});
+
+test('a failing stage 1 rule keeps stage 2 rules from running', async () => {
+  const { state } = await runScore(`${header('true', 'retry: { max_retries: 0, max_completion_attempts: 0 }')}
+sheet: { size: 1, total_items: 1 }
+prompt: { template: "x" }
+validations:
+  - { type: file_exists, path: "{workspace}/missing", stage: 1, retry_count: 0 }
+  - { type: command_succeeds, command: "touch {workspace}/stage2-ran", stage: 2 }
+`.replace(/retry:\n  max_retries: 2\n  base_delay_seconds: 1\n/, ''));
+  const rules = state.sheets['1']!.validations!;
+  assert.deepEqual(rules.map((r) => r.status), ['failed', 'not_run']);
+  assert.equal(existsSync(join(state.workspace, 'stage2-ran')), false);
+});
+
+test('a condition skips a rule on the sheets it does not cover', async () => {
+  const { state } = await runScore(`${header('touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"')}
+sheet: { size: 1, total_items: 3 }
+prompt: { template: "x" }
+validations:
+  - { type: file_exists, path: "{workspace}/s{sheet_num}" }
+  - { type: file_exists, path: "{workspace}/only-late", condition: "sheet_num >= 3", retry_count: 0 }
+`);
+  assert.deepEqual(state.sheets['1']!.validations!.map((r) => r.status), ['passed', 'skipped']);
+  assert.deepEqual(state.sheets['3']!.validations!.map((r) => r.status), ['passed', 'failed']);
+});
+
+test('a timeout kills the agent and everything it started, records E001 and retries', async () => {
+  const agent = 'sleep 300 & echo $! > "$MOZART_WORKSPACE/child.pid"; sleep 300';
+  const { state, workspace } = await runScore(`${header(agent, 'retry: { max_retries: 1, base_delay_seconds: 1 }')}
+sheet: { size: 1, total_items: 1 }
+prompt: { template: "x" }
+validations:
+  - { type: file_exists, path: "{workspace}/never", retry_count: 0 }
+`.replace('timeout_seconds: 60', 'timeout_seconds: 1').replace(/retry:\n  max_retries: 2\n  base_delay_seconds: 1\n/, ''));
+  const sheet = state.sheets['1']!;
+  assert.equal(sheet.status, 'failed');
+  assert.deepEqual(sheet.errors.map((e) => e.code), ['E001', 'E001']);
+  const childPid = Number(readFileSync(join(workspace, 'child.pid'), 'utf8'));
+  assert.ok(!isAlive(childPid), 'the background child of the agent must be gone');
+});
+
+test('skip_when_command exit 0 skips the sheet; a command that times out lets it run', async () => {
+  const { state } = await runScore(`${header('touch "$MOZART_WORKSPACE/ran-$MOZART_SHEET_NUM"')}
+sheet:
+  size: 1
+  total_items: 2
+  skip_when_command:
+    1: { command: "true", description: "nothing to do" }
+    2: { command: "sleep 30", timeout_seconds: 1 }
+prompt: { template: "x" }
+validations:
+  - { type: file_exists, path: "{workspace}/ran-{sheet_num}" }
+`);
+  assert.equal(state.sheets['1']!.status, 'skipped');
+  assert.equal(state.sheets['1']!.skipReason, 'nothing to do');
+  assert.equal(state.sheets['2']!.status, 'completed');
+  assert.equal(state.status, 'completed');
+});
+
+test('fan_out {2: 3} runs five sheets; each instance sees its instance and fan_count; stage 3 waits for all', async () => {
+  const agent = 'cat > "$MOZART_WORKSPACE/p-$MOZART_SHEET_NUM"; ls "$MOZART_WORKSPACE" > "$MOZART_WORKSPACE/seen-$MOZART_SHEET_NUM"';
+  const { state, workspace } = await runScore(`${header(agent, 'parallel: { enabled: true, max_concurrent: 3 }')}
+sheet:
+  size: 1
+  total_items: 3
+  fan_out: { 2: 3 }
+  dependencies: { 2: [1], 3: [2] }
+prompt:
+  template: "stage {{ stage }} instance {{ instance }} of {{ fan_count }}"
+validations:
+  - { type: file_exists, path: "{workspace}/p-{sheet_num}" }
+`);
+  assert.equal(state.status, 'completed');
+  assert.equal(state.totalSheets, 5);
+  assert.match(readFileSync(join(workspace, 'p-3'), 'utf8'), /stage 2 instance 2 of 3/);
+  const seenByLast = readFileSync(join(workspace, 'seen-5'), 'utf8');
+  for (const n of [2, 3, 4]) assert.match(seenByLast, new RegExp(`p-${n}`));
+});
+
+test('parallel max_concurrent 2 never runs more than two agents at once', async () => {
+  // Each agent takes a slot directory atomically; more than two at once would need a third slot.
+  const agent = 'for s in 1 2 3; do if mkdir "$MOZART_WORKSPACE/slot-$s" 2>/dev/null; then echo $s > "$MOZART_WORKSPACE/used-$MOZART_SHEET_NUM"; sleep 0.2; rmdir "$MOZART_WORKSPACE/slot-$s"; break; fi; done';
+  const { state, workspace } = await runScore(`${header(agent, 'parallel: { enabled: true, max_concurrent: 2 }')}
+sheet: { size: 1, total_items: 6 }
+prompt: { template: "x" }
+validations:
+  - { type: file_exists, path: "{workspace}/used-{sheet_num}" }
+`);
+  assert.equal(state.status, 'completed');
+  const slots = [1, 2, 3, 4, 5, 6].map((n) => readFileSync(join(workspace, `used-${n}`), 'utf8').trim());
+  assert.ok(!slots.includes('3'), `a third concurrent slot was used: ${slots}`);
+  assert.ok(slots.includes('2'), 'two agents should have overlapped at least once');
+});
+
+test('exceeding max_cost_per_job stops the job with E701 and keeps the state', async () => {
+  const { state } = await runScore(`${header('touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"; echo done')}
+sheet: { size: 1, total_items: 3 }
+prompt: { template: "x" }
+cost_limits: { enabled: true, max_cost_per_job: 0.000001, cost_per_1k_input_tokens: 1, cost_per_1k_output_tokens: 1 }
+validations:
+  - { type: file_exists, path: "{workspace}/s{sheet_num}" }
+`);
+  // The command backend reports no cost, so nothing is spent and the job completes.
+  assert.equal(state.status, 'completed');
+  assert.equal(state.costUsd, 0);
+});

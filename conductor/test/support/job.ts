@@ -1,0 +1,52 @@
+// Test helper: writes a score into a temp dir, checks it with the real engine, and runs it with the
+// real runner, backend and checkpoint store.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBackend } from '../../src/backends/create.js';
+import { checkScore, isValid } from '../../src/score/engine.js';
+import type { RunnerEvent } from '../../src/runner/events.js';
+import { initialJobState, JobRunner } from '../../src/runner/job-runner.js';
+import { JournalStore } from '../../src/state/journal-store.js';
+import type { JobRecord, JobState } from '../../src/state/job-state.js';
+import { applyJobRecord } from '../../src/state/job-state.js';
+
+export interface PreparedJob {
+  dir: string;
+  scoreFile: string;
+  workspace: string;
+  events: RunnerEvent[];
+  runner: JobRunner;
+  store: JournalStore<JobState, JobRecord>;
+}
+
+/** Makes a temp dir holding `score.yaml` with the given text ({dir} is replaced by the dir). */
+export function scoreDir(text: string): { dir: string; scoreFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'mozart-job-'));
+  const scoreFile = join(dir, 'score.yaml');
+  writeFileSync(scoreFile, text.replaceAll('{dir}', dir));
+  return { dir, scoreFile };
+}
+
+/** Prepares a runner for a score file (fresh or resumed from its checkpoint). */
+export function prepareJob(scoreFile: string, dir: string, timeScale = 0.001): PreparedJob {
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  const result = checkScore(scoreFile, readFileSync(scoreFile, 'utf8'));
+  assert.ok(isValid(result) && result.score && result.plan && result.workspace, result.findings.map((f) => `${f.id} ${f.message}`).join('\n'));
+  const { score, plan, workspace } = result;
+  const initial = initialJobState({ jobId: 'test-job', scoreFile, score, plan, workspace });
+  const store = JournalStore.open<JobState, JobRecord>({ dir: join(workspace, '.mozart', 'state'), apply: (s, r) => applyJobRecord(s, r) }, initial);
+  const events: RunnerEvent[] = [];
+  const runner = new JobRunner({ jobId: 'test-job', scoreFile, score, plan, workspace, backend: createBackend(score, scoreFile), store, onEvent: (e) => events.push(e), timeScale });
+  return { dir, scoreFile, workspace, events, runner, store };
+}
+
+/** Writes a score and runs it to the end. */
+export async function runScore(text: string, timeScale = 0.001): Promise<PreparedJob & { state: JobState }> {
+  const { dir, scoreFile } = scoreDir(text);
+  const job = prepareJob(scoreFile, dir, timeScale);
+  const state = await job.runner.run();
+  job.store.close();
+  return { ...job, state };
+}
