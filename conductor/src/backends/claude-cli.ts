@@ -116,6 +116,7 @@ export class ClaudeCliBackend implements Backend {
         timeoutMs: request.timeoutMs,
         captureBytes: request.captureBytes,
         ...(request.onOutput ? { onOutput: request.onOutput } : {}),
+        ...(request.onSpawn ? { onSpawn: request.onSpawn } : {}),
       },
       signal,
     );

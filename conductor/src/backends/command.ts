@@ -32,6 +32,7 @@ export class CommandBackend implements Backend {
         timeoutMs: request.timeoutMs,
         captureBytes: request.captureBytes,
         ...(request.onOutput ? { onOutput: request.onOutput } : {}),
+        ...(request.onSpawn ? { onSpawn: request.onSpawn } : {}),
       },
       signal,
     );

@@ -2,6 +2,7 @@
 // timeout or cancel kills the agent and everything it started), with bounded output tails, live
 // output callbacks, a timeout, and an abort signal. Never rejects: failures are in the result.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /** Keeps the last `limit` bytes of a stream (as UTF-8 text), counting everything seen. */
 export class OutputTail {
@@ -46,6 +47,8 @@ export interface ProcessSpec {
   /** Seconds between SIGTERM and SIGKILL when stopping the group. */
   killGraceMs?: number;
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  /** Called once the process exists, with its pid (= its process group id). */
+  onSpawn?: (pid: number) => void;
 }
 
 /** How the process ended. */
@@ -77,6 +80,16 @@ export function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** The kernel's start time of a process (Linux), to tell a pid from a later reuse of the same number. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs the process to completion (or until timeout / abort) and reports how it ended. */
 export function runProcess(spec: ProcessSpec, signal?: AbortSignal): Promise<ProcessResult> {
   const started = performance.now();
@@ -96,6 +109,8 @@ export function runProcess(spec: ProcessSpec, signal?: AbortSignal): Promise<Pro
       detached: true, // own process group: kill(-pid) reaches every descendant
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+
+    if (child.pid !== undefined) spec.onSpawn?.(child.pid);
 
     const stopGroup = (): void => {
       if (child.pid === undefined) return;

@@ -16,6 +16,8 @@ export interface AgentRequest {
   promptFile?: string;
   /** Live output, as it arrives. */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Called with the agent's process (group) id once it runs. */
+  onSpawn?: (pid: number) => void;
 }
 
 /** How one agent run ended. */

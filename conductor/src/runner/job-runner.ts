@@ -4,7 +4,7 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runProcess } from '../backends/process.js';
+import { killGroup, processStartTime, runProcess } from '../backends/process.js';
 import type { AgentResult, Backend } from '../backends/types.js';
 import { resolveFromScore } from '../score/files.js';
 import type { PlannedSheet, SheetPlan } from '../score/plan.js';
@@ -129,6 +129,11 @@ export class JobRunner {
   /** After a crash or stop: re-run sheets that were in flight; give failed sheets a fresh budget. */
   private prepareResume(): void {
     for (const [key, sheet] of Object.entries(this.state.sheets)) {
+      if (sheet.agent && processStartTime(sheet.agent.pid) === sheet.agent.startTime) {
+        // The previous run died with this agent still going: stop it before running the sheet again.
+        killGroup(sheet.agent.pid, 'SIGKILL');
+      }
+      if (sheet.agent) this.recordSheet(Number(key), { agent: null });
       if (sheet.status === 'in_progress' || sheet.waitingUntil !== undefined) {
         this.recordSheet(Number(key), { status: 'pending', waitingUntil: null, waitReason: null });
       } else if (sheet.status === 'failed') {
@@ -229,6 +234,10 @@ export class JobRunner {
           timeoutMs: timeoutSeconds * 1000,
           captureBytes: score.backend.max_output_capture_bytes,
           promptFile,
+          onSpawn: (pid) => {
+            const startTime = processStartTime(pid);
+            if (startTime) this.recordSheet(sheet.num, { agent: { pid, startTime } });
+          },
           onOutput: (stream, text) => {
             appendFileSync(logFile, text);
             this.emit({ type: 'sheet.output', sheet: sheet.num, stream, text });
@@ -236,6 +245,7 @@ export class JobRunner {
         },
         this.abort.signal,
       );
+      this.recordSheet(sheet.num, { agent: null });
       if (result.cancelled && this.stopMode === 'cancel') {
         // Interrupted, not failed: the sheet runs again on resume.
         this.recordSheet(sheet.num, { status: 'pending', attempts: current.attempts });

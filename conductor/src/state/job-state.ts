@@ -49,6 +49,8 @@ export interface SheetState {
   inputTokens: number;
   outputTokens: number;
   skipReason?: string;
+  /** The running agent's process group and its start time, so a restarted conductor can stop it. */
+  agent?: { pid: number; startTime: string };
 }
 
 export interface JobState {

@@ -3,17 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runScore } from '../support/job.js';
+import { isAlive, runScore } from '../support/job.js';
 
-/** Alive means running: a killed process that nobody has reaped yet (a zombie) is dead. */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).charAt(0) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 const header = (command: string, extra = '') => `name: scenario
 workspace: ./ws
@@ -22,9 +13,7 @@ backend:
   type: command
   command: ${JSON.stringify(command)}
   timeout_seconds: 60
-retry:
-  max_retries: 2
-  base_delay_seconds: 1
+${extra.includes('retry:') ? '' : 'retry: { max_retries: 2, base_delay_seconds: 1 }'}
 ${extra}`;
 
 test('a three-sheet job completes when every sheet writes what its validations want', async () => {
@@ -111,7 +100,7 @@ prompt: { template: "x" }
 validations:
   - { type: file_exists, path: "{workspace}/missing", stage: 1, retry_count: 0 }
   - { type: command_succeeds, command: "touch {workspace}/stage2-ran", stage: 2 }
-`.replace(/retry:\n  max_retries: 2\n  base_delay_seconds: 1\n/, ''));
+`);
   const rules = state.sheets['1']!.validations!;
   assert.deepEqual(rules.map((r) => r.status), ['failed', 'not_run']);
   assert.equal(existsSync(join(state.workspace, 'stage2-ran')), false);
@@ -136,7 +125,7 @@ sheet: { size: 1, total_items: 1 }
 prompt: { template: "x" }
 validations:
   - { type: file_exists, path: "{workspace}/never", retry_count: 0 }
-`.replace('timeout_seconds: 60', 'timeout_seconds: 1').replace(/retry:\n  max_retries: 2\n  base_delay_seconds: 1\n/, ''));
+`.replace('timeout_seconds: 60', 'timeout_seconds: 1'));
   const sheet = state.sheets['1']!;
   assert.equal(sheet.status, 'failed');
   assert.deepEqual(sheet.errors.map((e) => e.code), ['E001', 'E001']);

@@ -1,7 +1,7 @@
 // Test helper: writes a score into a temp dir, checks it with the real engine, and runs it with the
 // real runner, backend and checkpoint store.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackend } from '../../src/backends/create.js';
@@ -31,7 +31,6 @@ export function scoreDir(text: string): { dir: string; scoreFile: string } {
 
 /** Prepares a runner for a score file (fresh or resumed from its checkpoint). */
 export function prepareJob(scoreFile: string, dir: string, timeScale = 0.001): PreparedJob {
-  const { readFileSync } = require('node:fs') as typeof import('node:fs');
   const result = checkScore(scoreFile, readFileSync(scoreFile, 'utf8'));
   assert.ok(isValid(result) && result.score && result.plan && result.workspace, result.findings.map((f) => `${f.id} ${f.message}`).join('\n'));
   const { score, plan, workspace } = result;
@@ -49,4 +48,14 @@ export async function runScore(text: string, timeScale = 0.001): Promise<Prepare
   const state = await job.runner.run();
   job.store.close();
   return { ...job, state };
+}
+
+/** Alive means running: a killed process nobody has reaped yet (a zombie) counts as dead. */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).charAt(0) !== 'Z';
+  } catch {
+    return false;
+  }
 }
