@@ -1,7 +1,10 @@
 // `npm run bench`: prints measured figures (never asserts them). Today: the time to check each
 // example score and a generated 5,000-line score, and the size of each bundled entry point.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import * as esbuild from 'esbuild';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+// @ts-expect-error plain ESM build script without types
+import { buildOptions } from './build-options.mjs';
 import { checkScore } from '../conductor/src/score/engine.js';
 import { generateBigScore } from './lib/big-score.js';
 
@@ -44,14 +47,9 @@ console.log('\nScore check time (checkScore: parse, schema, plan, every check)')
 console.log(['score', 'lines', 'median ms', 'p95 ms', 'findings'].map((h, i) => (i === 0 ? h.padEnd(32) : h.padStart(10))).join(''));
 for (const row of rows) console.log(row.map((c, i) => (i === 0 ? c.padEnd(32) : c.padStart(10))).join(''));
 
-console.log('\nBundle sizes (dist/, npm run build)');
-for (const entry of ['extension', 'language-server', 'conductor', 'cli']) {
-  const path = join('dist', `${entry}.js`);
-  let size = 'missing';
-  try {
-    size = `${(statSync(path).size / 1024).toFixed(1)} KiB`;
-  } catch {
-    /* reported as missing */
+console.log('\nBundle sizes (minified, as packaged; built in memory by this run)');
+void esbuild.build({ ...buildOptions(true), write: false }).then((minified) => {
+  for (const file of (minified.outputFiles ?? []).filter((f) => f.path.endsWith('.js')).sort((a, b) => a.path.localeCompare(b.path))) {
+    console.log(`${basename(file.path).padEnd(32)}${`${(file.contents.length / 1024).toFixed(1)} KiB`.padStart(12)}`);
   }
-  console.log(`${`${entry}.js`.padEnd(32)}${size.padStart(12)}`);
-}
+});
