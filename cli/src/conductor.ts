@@ -1,0 +1,48 @@
+// How the CLI reaches the conductor: connect to its socket, or start one (detached, in its own
+// session, output to its log file) and wait for its "ready" line.
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ConductorClient } from '../../conductor/src/protocol/client.js';
+import { logFile, socketPath, socketPathProblem } from '../../conductor/src/protocol/paths.js';
+
+/** Thrown when no conductor answers; the message says how to start one. */
+export class NoConductorError extends Error {}
+
+/** Connects to the running conductor. */
+export async function connectConductor(socket?: string): Promise<ConductorClient> {
+  const path = socketPath(socket);
+  try {
+    return await ConductorClient.connect(path);
+  } catch {
+    throw new NoConductorError(`No conductor is running on ${path}. Start one with 'mozart start' (or 'mozart start --foreground' to watch its log).`);
+  }
+}
+
+/** Starts a detached conductor and resolves once it listens; rejects with its log's location. */
+export function startConductor(socket?: string): Promise<{ pid: number; socket: string; log: string }> {
+  const path = socketPath(socket);
+  const problem = socketPathProblem(path);
+  if (problem) return Promise.reject(new Error(problem));
+  const log = logFile();
+  mkdirSync(dirname(log), { recursive: true, mode: 0o700 });
+  const out = openSync(log, 'a', 0o600);
+  const child = spawn(process.execPath, [join(__dirname, 'conductor.js'), '--socket', path], {
+    detached: true,
+    stdio: ['ignore', out, out, 'pipe'],
+    env: { ...process.env, MOZART_READY_FD: '3', ELECTRON_RUN_AS_NODE: '1' },
+  });
+  return new Promise((resolve, reject) => {
+    const ready = child.stdio[3] as NodeJS.ReadableStream;
+    let said = '';
+    ready.on('data', (chunk: Buffer) => {
+      said += chunk.toString();
+      if (said.includes('ready')) {
+        child.unref();
+        (ready as unknown as { destroy(): void }).destroy();
+        resolve({ pid: child.pid ?? 0, socket: path, log });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(code === 3 ? `A conductor is already running on ${path}.` : `The conductor exited with code ${code} before it was ready; see ${log}.`)));
+  });
+}

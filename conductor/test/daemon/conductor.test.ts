@@ -1,0 +1,137 @@
+// A real conductor process in a temp MOZART_HOME, reached over its real Unix socket.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ConductorClient } from '../../src/protocol/client.js';
+import type { RunnerEvent } from '../../src/runner/events.js';
+
+const CLI = resolve(__dirname, '../../../dist/cli.js');
+const home = mkdtempSync(join(tmpdir(), 'mozart-home-'));
+const env = { ...process.env, MOZART_HOME: home, NO_COLOR: '1' };
+delete env.MOZART_SOCKET;
+const socket = join(home, 'run', 'conductor.sock');
+
+function mozart(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Sends raw bytes and collects the reply lines (or the close). */
+function raw(bytes: string | Buffer): Promise<string> {
+  return new Promise((resolvePromise) => {
+    const s = connect(socket);
+    let got = '';
+    s.on('data', (d) => {
+      got += d.toString();
+      if (got.includes('\n')) s.end();
+    });
+    s.on('close', () => resolvePromise(got));
+    s.on('error', () => resolvePromise(got));
+    s.write(bytes);
+  });
+}
+
+function scoreFile(name: string, command: string, sheets = 2): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mozart-score-'));
+  const file = join(dir, 'score.yaml');
+  writeFileSync(file, `name: ${name}
+workspace: ./ws
+pause_between_sheets_seconds: 0
+backend: { type: command, command: ${JSON.stringify(command)}, timeout_seconds: 60 }
+sheet: { size: 1, total_items: ${sheets} }
+prompt: { template: "sheet {{ sheet_num }}" }
+validations:
+  - { type: file_exists, path: "{workspace}/s{sheet_num}" }
+`);
+  return file;
+}
+
+before(() => {
+  const r = mozart('start');
+  assert.equal(r.code, 0, r.err);
+});
+
+after(() => {
+  mozart('stop');
+});
+
+test('the socket is owner-only: directory 0700, socket 0600', () => {
+  assert.equal(statSync(dirname(socket)).mode & 0o777, 0o700);
+  assert.equal(statSync(socket).mode & 0o777, 0o600);
+});
+
+test('a second conductor is refused', () => {
+  const r = mozart('start');
+  assert.equal(r.code, 1);
+  assert.match(r.err, /already running/);
+});
+
+test('run --watch streams progress and exits 0 when the job completes', () => {
+  const r = mozart('run', scoreFile('watched', 'touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"'), '--watch');
+  assert.equal(r.code, 0, r.err + r.out);
+  assert.match(r.out, /✓ sheet 2 completed/);
+  assert.match(r.out, /\[#+\] 2\/2/);
+  assert.match(r.out, /Job 'watched' completed/);
+  const list = mozart('list', '--all', '--json');
+  assert.ok((JSON.parse(list.out) as { jobId: string; status: string }[]).some((j) => j.jobId === 'watched' && j.status === 'completed'));
+});
+
+test('an invalid score is refused with its findings and nothing runs', () => {
+  const file = scoreFile('bad', 'true').replace(/$/, '');
+  writeFileSync(file, 'name: bad\nsheet: { size: 0, total_items: 1 }\nprompt: { template: x }\n');
+  const r = mozart('run', file);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /not valid.*\n.*S005 sheet.size must be at least 1/);
+});
+
+test('garbage, unknown methods, bad params and oversized lines get errors; the conductor keeps answering', async () => {
+  assert.match(await raw('this is not json\n'), /"code":-32700/);
+  assert.match(await raw('{"jsonrpc":"2.0","id":1,"method":"no.such"}\n'), /"code":-32601/);
+  assert.match(await raw('{"jsonrpc":"2.0","id":2,"method":"job.status","params":{"jobId":7}}\n'), /"code":-32602/);
+  assert.match(await raw('{"jsonrpc":"2.0","id":3,"method":"job.status","params":{"jobId":"nope"}}\n'), /"code":-32000.*No job named 'nope'/);
+  assert.match(await raw(Buffer.concat([Buffer.alloc(2 * 1024 * 1024, 'x'), Buffer.from('\n')])), /Message too large/);
+  const client = await ConductorClient.connect(socket);
+  const status = await client.request('daemon.status', {});
+  client.close();
+  assert.equal(status.socket, socket);
+});
+
+test('subscribers get job and sheet events as they happen; pause and resume complete the job', async () => {
+  // Sheet 1 waits for a go file, so the pause lands while it runs.
+  const file = scoreFile('pausable', 'while [ ! -e "$MOZART_WORKSPACE/go" ]; do sleep 0.05; done; touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"', 3);
+  const client = await ConductorClient.connect(socket);
+  const events: RunnerEvent[] = [];
+  let notify: (() => void) | undefined;
+  const waitFor = (predicate: (e: RunnerEvent) => boolean) =>
+    new Promise<RunnerEvent>((res) => {
+      const found = events.find(predicate);
+      if (found) return res(found);
+      notify = () => {
+        const hit = events.find(predicate);
+        if (hit) res(hit);
+      };
+    });
+  client.onEvent = (e) => {
+    events.push(e);
+    notify?.();
+  };
+  await client.request('events.subscribe', { jobId: 'pausable' });
+  const summary = await client.request('job.submit', { scoreFile: file });
+  await waitFor((e) => e.type === 'sheet.started' && e.sheet === 1);
+  await client.request('job.pause', { jobId: 'pausable' });
+  writeFileSync(join(summary.workspace, 'go'), '');
+  await waitFor((e) => e.type === 'job.paused');
+  const paused = await client.request('job.status', { jobId: 'pausable' });
+  assert.equal(paused.status, 'paused');
+  assert.equal(paused.sheets['1']!.status, 'completed', 'the running sheet finished before the pause');
+  assert.equal(paused.sheets['2']!.status, 'pending');
+  await client.request('job.resume', { jobId: 'pausable' });
+  await waitFor((e) => e.type === 'job.completed');
+  const done = await client.request('job.status', { jobId: 'pausable' });
+  client.close();
+  assert.deepEqual(Object.values(done.sheets).map((s) => s.attempts), [1, 1, 1], 'no validated sheet ran twice');
+});
