@@ -11,7 +11,7 @@ import type { RunnerEvent } from '../../src/runner/events.js';
 
 const CLI = resolve(__dirname, '../../../dist/cli.js');
 const home = mkdtempSync(join(tmpdir(), 'mozart-home-'));
-const env = { ...process.env, MOZART_HOME: home, NO_COLOR: '1' };
+const env: NodeJS.ProcessEnv = { ...process.env, MOZART_HOME: home, NO_COLOR: '1' };
 delete env.MOZART_SOCKET;
 const socket = join(home, 'run', 'conductor.sock');
 
