@@ -6,6 +6,7 @@ import { basename, join, resolve } from 'node:path';
 // @ts-expect-error plain ESM build script without types
 import { buildOptions } from './build-options.mjs';
 import { checkScore } from '../conductor/src/score/engine.js';
+import { benchRunner } from './bench/runner.js';
 import { generateBigScore } from './lib/big-score.js';
 
 function median(values: number[]): number {
@@ -48,8 +49,9 @@ console.log(['score', 'lines', 'median ms', 'p95 ms', 'findings'].map((h, i) => 
 for (const row of rows) console.log(row.map((c, i) => (i === 0 ? c.padEnd(32) : c.padStart(10))).join(''));
 
 console.log('\nBundle sizes (minified, as packaged; built in memory by this run)');
-void esbuild.build({ ...buildOptions(true), write: false }).then((minified) => {
+void esbuild.build({ ...buildOptions(true), write: false }).then(async (minified) => {
   for (const file of (minified.outputFiles ?? []).filter((f) => f.path.endsWith('.js')).sort((a, b) => a.path.localeCompare(b.path))) {
     console.log(`${basename(file.path).padEnd(32)}${`${(file.contents.length / 1024).toFixed(1)} KiB`.padStart(12)}`);
   }
+  await benchRunner();
 });

@@ -66,6 +66,9 @@ export class JobRunner {
   private readonly timeScale: number;
   private readonly stateDir: string;
   private anyFailed = false;
+  private readonly ready = new MinQueue();
+  private readonly unmet = new Map<number, number>();
+  private readonly dependents = new Map<number, number[]>();
   private costStop: { code: string; message: string } | undefined;
 
   constructor(private readonly options: JobRunnerOptions) {
@@ -99,6 +102,7 @@ export class JobRunner {
     mkdirSync(this.options.workspace, { recursive: true });
     mkdirSync(join(this.stateDir, 'logs'), { recursive: true });
     this.prepareResume();
+    this.initScheduling();
     this.recordJob('running', null);
     this.emit({ type: 'job.started', message: `${this.options.score.name}: ${this.options.plan.totalSheets} sheets` });
 
@@ -109,14 +113,19 @@ export class JobRunner {
     for (;;) {
       const canStart = !this.stopMode && !(failFast && this.anyFailed);
       if (canStart) {
-        for (const sheet of this.readySheets()) {
-          if (this.running.size >= limit) break;
+        while (this.ready.size > 0 && this.running.size < limit) {
+          const sheet = this.options.plan.sheets[(this.ready.pop() as number) - 1] as PlannedSheet;
           if (!first && !parallel.enabled && this.options.score.pause_between_sheets_seconds > 0) {
             await this.wait(this.options.score.pause_between_sheets_seconds * 1000);
             if (this.stopMode) break;
           }
           first = false;
-          const task = this.runSheet(sheet).finally(() => this.running.delete(sheet.num));
+          const task = this.runSheet(sheet).finally(() => {
+            this.running.delete(sheet.num);
+            const status = this.state.sheets[String(sheet.num)]?.status;
+            if (status === 'completed' || status === 'skipped') this.sheetFinished(sheet.num);
+            // A sheet left pending (pause, cancel) goes back in the queue for a later run() only.
+          });
           this.running.set(sheet.num, task);
         }
       }
@@ -142,21 +151,44 @@ export class JobRunner {
     }
   }
 
-  /** Pending sheets whose dependencies are done, in sheet order (not already running). */
-  private readySheets(): PlannedSheet[] {
-    const { plan } = this.options;
-    const done = (num: number) => {
+  /** What a sheet waits for: its declared dependencies, or (run in order) the sheet before it. */
+  private prerequisites(sheet: PlannedSheet): number[] {
+    const { plan, score } = this.options;
+    if (plan.hasDependencies || score.parallel.enabled) return sheet.dependsOn;
+    return sheet.num > 1 ? [sheet.num - 1] : [];
+  }
+
+  /**
+   * Builds the ready queue: each pending sheet counts its unfinished prerequisites, and enters the
+   * queue when the count reaches zero (see {@link sheetFinished}). O(sheets + edges) per job run,
+   * so scheduling cost stays flat however large the job is.
+   */
+  private initScheduling(): void {
+    const isDone = (num: number) => {
       const status = this.state.sheets[String(num)]?.status;
       return status === 'completed' || status === 'skipped';
     };
-    const ready: PlannedSheet[] = [];
-    for (const sheet of plan.sheets) {
-      if (this.running.has(sheet.num) || this.state.sheets[String(sheet.num)]?.status !== 'pending') continue;
-      const deps = plan.hasDependencies || this.options.score.parallel.enabled ? sheet.dependsOn : sheet.num > 1 ? [sheet.num - 1] : [];
-      if (deps.every(done)) ready.push(sheet);
+    for (const sheet of this.options.plan.sheets) {
+      const unmet = this.prerequisites(sheet).filter((dep) => !isDone(dep));
+      for (const dep of unmet) {
+        const list = this.dependents.get(dep) ?? [];
+        list.push(sheet.num);
+        this.dependents.set(dep, list);
+      }
+      this.unmet.set(sheet.num, unmet.length);
+      if (unmet.length === 0 && this.state.sheets[String(sheet.num)]?.status === 'pending') this.ready.push(sheet.num);
     }
-    return ready;
   }
+
+  /** A sheet completed or was skipped: release the sheets waiting on it. */
+  private sheetFinished(num: number): void {
+    for (const dependent of this.dependents.get(num) ?? []) {
+      const left = (this.unmet.get(dependent) ?? 1) - 1;
+      this.unmet.set(dependent, left);
+      if (left === 0) this.ready.push(dependent);
+    }
+  }
+
 
   private finish(): JobState {
     const sheets = Object.values(this.state.sheets);
@@ -245,10 +277,9 @@ export class JobRunner {
         },
         this.abort.signal,
       );
-      this.recordSheet(sheet.num, { agent: null });
       if (result.cancelled && this.stopMode === 'cancel') {
         // Interrupted, not failed: the sheet runs again on resume.
-        this.recordSheet(sheet.num, { status: 'pending', attempts: current.attempts });
+        this.recordSheet(sheet.num, { status: 'pending', attempts: current.attempts, agent: null });
         return;
       }
 
@@ -261,6 +292,7 @@ export class JobRunner {
       }
       const cost = this.attemptCost(result);
       const common: SheetPatch = {
+        agent: null,
         exitCode: result.exitCode,
         durationMs: Math.round(result.durationMs),
         stdoutTail: result.stdout,
@@ -433,3 +465,43 @@ export class JobRunner {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A min-heap of sheet numbers: ready sheets start lowest number first. */
+class MinQueue {
+  private readonly heap: number[] = [];
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  push(value: number): void {
+    const h = this.heap;
+    h.push(value);
+    for (let i = h.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if ((h[parent] as number) <= value) break;
+      h[i] = h[parent] as number;
+      h[parent] = value;
+      i = parent;
+    }
+  }
+
+  pop(): number | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length === 0 || last === undefined) return top;
+    h[0] = last;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && (h[l] as number) < (h[m] as number)) m = l;
+      if (r < h.length && (h[r] as number) < (h[m] as number)) m = r;
+      if (m === i) break;
+      [h[i], h[m]] = [h[m] as number, h[i] as number];
+      i = m;
+    }
+    return top;
+  }
+}
