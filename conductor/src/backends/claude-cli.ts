@@ -117,6 +117,7 @@ export class ClaudeCliBackend implements Backend {
         captureBytes: request.captureBytes,
         ...(request.onOutput ? { onOutput: request.onOutput } : {}),
         ...(request.onSpawn ? { onSpawn: request.onSpawn } : {}),
+        ...(request.idleTimeoutMs !== undefined ? { idleTimeoutMs: request.idleTimeoutMs } : {}),
       },
       signal,
     );
@@ -131,6 +132,7 @@ export class ClaudeCliBackend implements Backend {
       stderr: result.stderr,
       durationMs: result.durationMs,
       timedOut: result.timedOut,
+      stalled: result.stalled,
       cancelled: result.cancelled,
     };
     if (this.config.output_format === 'text') return { ...base, resultText: result.stdout };

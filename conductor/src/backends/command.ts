@@ -33,6 +33,7 @@ export class CommandBackend implements Backend {
         captureBytes: request.captureBytes,
         ...(request.onOutput ? { onOutput: request.onOutput } : {}),
         ...(request.onSpawn ? { onSpawn: request.onSpawn } : {}),
+        ...(request.idleTimeoutMs !== undefined ? { idleTimeoutMs: request.idleTimeoutMs } : {}),
       },
       signal,
     );
@@ -43,6 +44,7 @@ export class CommandBackend implements Backend {
       stderr: result.stderr,
       durationMs: result.durationMs,
       timedOut: result.timedOut,
+      stalled: result.stalled,
       cancelled: result.cancelled,
       ...(result.spawnError ? { startError: { code: result.spawnError.code === 'ENOENT' ? 'E505' : 'E501', message: `cannot start /bin/sh in ${request.cwd}: ${result.spawnError.message}` } } : {}),
     } as AgentResult;

@@ -47,6 +47,8 @@ export interface ProcessSpec {
   /** Seconds between SIGTERM and SIGKILL when stopping the group. */
   killGraceMs?: number;
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  /** Stop the process when it prints nothing for this long (stale detection); off when undefined. */
+  idleTimeoutMs?: number;
   /** Called once the process exists, with its pid (= its process group id). */
   onSpawn?: (pid: number) => void;
 }
@@ -61,6 +63,8 @@ export interface ProcessResult {
   stderrBytes: number;
   durationMs: number;
   timedOut: boolean;
+  /** Stopped for producing no output for idleTimeoutMs. */
+  stalled: boolean;
   cancelled: boolean;
   /** Set when the process could not be started at all (e.g. ENOENT). */
   spawnError?: NodeJS.ErrnoException;
@@ -99,7 +103,9 @@ export function runProcess(spec: ProcessSpec, signal?: AbortSignal): Promise<Pro
 
   return new Promise((resolvePromise) => {
     let timedOut = false;
+    let stalled = false;
     let cancelled = false;
+    let idleTimer: NodeJS.Timeout | undefined;
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
 
@@ -124,6 +130,18 @@ export function runProcess(spec: ProcessSpec, signal?: AbortSignal): Promise<Pro
       stopGroup();
     }, spec.timeoutMs);
     timeout.unref();
+    const touch = (): void => {
+      if (spec.idleTimeoutMs === undefined) return;
+      if (idleTimer) idleTimer.refresh();
+      else {
+        idleTimer = setTimeout(() => {
+          stalled = true;
+          stopGroup();
+        }, spec.idleTimeoutMs);
+        idleTimer.unref();
+      }
+    };
+    touch();
 
     const onAbort = (): void => {
       cancelled = true;
@@ -136,6 +154,7 @@ export function runProcess(spec: ProcessSpec, signal?: AbortSignal): Promise<Pro
       if (settled) return;
       settled = true;
       clearTimeout(timeout);
+      if (idleTimer) clearTimeout(idleTimer);
       signal?.removeEventListener('abort', onAbort);
       // The leader is gone; make sure nothing it started lingers in its group.
       if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
@@ -149,6 +168,7 @@ export function runProcess(spec: ProcessSpec, signal?: AbortSignal): Promise<Pro
         stderrBytes: stderr.total,
         durationMs: performance.now() - started,
         timedOut,
+        stalled,
         cancelled,
         ...(spawnError ? { spawnError } : {}),
         ...(child.pid !== undefined ? { pid: child.pid } : {}),
@@ -156,10 +176,12 @@ export function runProcess(spec: ProcessSpec, signal?: AbortSignal): Promise<Pro
     };
 
     child.stdout.on('data', (chunk: Buffer) => {
+      touch();
       stdout.push(chunk);
       spec.onOutput?.('stdout', chunk.toString('utf8'));
     });
     child.stderr.on('data', (chunk: Buffer) => {
+      touch();
       stderr.push(chunk);
       spec.onOutput?.('stderr', chunk.toString('utf8'));
     });

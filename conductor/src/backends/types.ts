@@ -16,6 +16,8 @@ export interface AgentRequest {
   promptFile?: string;
   /** Live output, as it arrives. */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Stop the agent after this long without output (stale_detection); undefined: never. */
+  idleTimeoutMs?: number;
   /** Called with the agent's process (group) id once it runs. */
   onSpawn?: (pid: number) => void;
 }
@@ -29,6 +31,8 @@ export interface AgentResult {
   stderr: string;
   durationMs: number;
   timedOut: boolean;
+  /** Stopped by stale detection: no output for the idle timeout. */
+  stalled?: boolean;
   cancelled: boolean;
   /** The agent's final answer text, when the backend knows it (JSON output, API responses). */
   resultText?: string;

@@ -44,6 +44,9 @@ export function classifyFailure(result: AgentResult, validation: ValidationOutco
     return { code: result.startError.code, category: fatal ? 'configuration' : 'network', message: result.startError.message, retryable: !fatal };
   }
   if (result.cancelled) return { code: 'E004', category: 'signal', message: 'The attempt was interrupted (job paused, cancelled or conductor stopping).', retryable: true };
+  if (result.stalled) {
+    return { code: 'E001', category: 'timeout', message: `The agent produced no output for too long (stale_detection) and was stopped after ${(result.durationMs / 1000).toFixed(0)} s.`, retryable: true };
+  }
   if (result.timedOut) {
     return { code: 'E001', category: 'timeout', message: `The agent ran past its time limit after ${(result.durationMs / 1000).toFixed(0)} s; its process group was killed.`, retryable: true };
   }

@@ -11,6 +11,8 @@ export type RunnerEvent =
   | (Base & { type: 'job.started' | 'job.completed' | 'job.paused' | 'job.cancelled'; message?: string })
   | (Base & { type: 'job.failed'; code: string; message: string })
   | (Base & { type: 'job.cost_update'; costUsd: number })
+  | (Base & { type: 'job.circuit_open'; failures: number; untilMs: number })
+  | (Base & { type: 'job.hook'; index: number; ok: boolean; message: string })
   | (Base & { type: 'sheet.started'; sheet: number; attempt: number; mode: 'normal' | 'completion' })
   | (Base & { type: 'sheet.output'; sheet: number; stream: 'stdout' | 'stderr'; text: string })
   | (Base & { type: 'sheet.validation_passed' | 'sheet.validation_failed'; sheet: number; rule: RuleRecord })

@@ -16,6 +16,8 @@ import type { ErrorRecord, JobRecord, JobState, JobStatus, SheetPatch, SheetStat
 import { newSheet } from '../state/job-state.js';
 import { classifyFailure, compileRateLimitPatterns } from './classify.js';
 import { decide } from './decide.js';
+import { runHooks } from './hooks.js';
+import type { SubmitJob } from './hooks.js';
 import type { ClassifiedError } from './errors.js';
 import type { RunnerEvent } from './events.js';
 import { completionPrompt, renderSheetBody, requirementsSection, sheetExtensions, sheetPrompt, sheetValues } from './prompt.js';
@@ -32,6 +34,8 @@ export interface JobRunnerOptions {
   backend: Backend;
   store: JournalStore<JobState, JobRecord>;
   onEvent?: (event: RunnerEvent) => void;
+  /** Starts another job for run_job hooks (the conductor supplies it). */
+  submitJob?: SubmitJob;
   /** Multiplies every wait (backoff, rate limits, pauses between sheets); tests use a small value. */
   timeScale?: number;
 }
@@ -66,6 +70,7 @@ export class JobRunner {
   private readonly timeScale: number;
   private readonly stateDir: string;
   private anyFailed = false;
+  private consecutiveFailures = 0;
   private readonly ready = new MinQueue();
   private readonly unmet = new Map<number, number>();
   private readonly dependents = new Map<number, number[]>();
@@ -132,7 +137,28 @@ export class JobRunner {
       if (this.running.size === 0) break;
       await Promise.race(this.running.values());
     }
-    return this.finish();
+    const state = this.finish();
+    if (state.status === 'completed' && this.options.score.on_success.length > 0) await this.runSuccessHooks();
+    return state;
+  }
+
+  private async runSuccessHooks(): Promise<void> {
+    const { score, jobId, scoreFile, workspace, plan, submitJob } = this.options;
+    const results = await runHooks(score.on_success, { jobId, scoreFile, workspace, sheetCount: plan.totalSheets, ...(submitJob ? { submitJob } : {}), signal: this.abort.signal });
+    for (const r of results) this.emit({ type: 'job.hook', index: r.index, ok: r.ok, message: r.message });
+  }
+
+  /**
+   * Circuit breaker: after failure_threshold consecutive failed attempts (of any sheet), wait
+   * recovery_timeout_seconds before the next attempt, then let one attempt through to test.
+   */
+  private async circuitGate(): Promise<void> {
+    const breaker = this.options.score.circuit_breaker;
+    if (!breaker.enabled || this.consecutiveFailures < breaker.failure_threshold) return;
+    const delayMs = breaker.recovery_timeout_seconds * 1000;
+    this.emit({ type: 'job.circuit_open', failures: this.consecutiveFailures, untilMs: Date.now() + delayMs * this.timeScale });
+    this.consecutiveFailures = breaker.failure_threshold - 1; // half-open: one more failure reopens it
+    await this.wait(delayMs);
   }
 
   /** After a crash or stop: re-run sheets that were in flight; give failed sheets a fresh budget. */
@@ -246,6 +272,8 @@ export class JobRunner {
         return;
       }
 
+      await this.circuitGate();
+      if (this.stopMode) return;
       const attempt = current.attempts + 1;
       const startedAt = new Date();
       const promptFile = join(this.stateDir, 'prompts', `sheet-${sheet.num}.md`);
@@ -266,6 +294,7 @@ export class JobRunner {
           timeoutMs: timeoutSeconds * 1000,
           captureBytes: score.backend.max_output_capture_bytes,
           promptFile,
+          ...(score.stale_detection.enabled ? { idleTimeoutMs: score.stale_detection.idle_timeout_seconds * 1000 } : {}),
           onSpawn: (pid) => {
             const startTime = processStartTime(pid);
             if (startTime) this.recordSheet(sheet.num, { agent: { pid, startTime } });
@@ -303,6 +332,9 @@ export class JobRunner {
       };
 
       const classified = outcome.allPassed ? undefined : classifyFailure(result, outcome, this.rateLimitPatterns);
+      // Rate limits are waited out, not counted against the backend's health.
+      if (!classified) this.consecutiveFailures = 0;
+      else if (!classified.wait) this.consecutiveFailures++;
       const costError = this.checkCost(sheet.num, cost);
       const decision = costError ? ({ kind: 'fail', code: costError.code, reason: costError.message } as const) : decide(outcome, classified, current, score);
       const at = new Date().toISOString();

@@ -84,3 +84,18 @@ test('HTTP 429 from the API is a rate limit: the sheet waits without spending a 
   assert.equal(sheet.rateLimitWaits, 1);
   assert.equal(sheet.errors[0]?.code, 'E101');
 });
+
+test('a job over cost_limits.max_cost_per_job stops with E701 and keeps its completed sheet', async () => {
+  const ws = workspaceDir();
+  await withApi([
+    { kind: 'write', filePath: join(ws, 'report.md'), content: 'all checks green\n' },
+    { kind: 'text', text: 'Done.' },
+  ]);
+  const text = score(ws, 'cost_limits: { enabled: true, max_cost_per_job: 0.0000001 }').replace('total_items: 1', 'total_items: 2');
+  const { state } = await runScore(text);
+  assert.equal(state.status, 'failed');
+  assert.equal(state.error?.code, 'E701');
+  assert.match(state.error?.message ?? '', /max_cost_per_job/);
+  assert.equal(state.sheets['2']!.status, 'pending', 'no sheet starts after the limit');
+  assert.ok(state.costUsd > 0);
+});

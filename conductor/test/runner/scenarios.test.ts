@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { isAlive, runScore } from '../support/job.js';
+import { isAlive, prepareJob, runScore, scoreDir } from '../support/job.js';
 
 
 const header = (command: string, extra = '') => `name: scenario
@@ -186,15 +186,59 @@ validations:
   assert.ok(slots.includes('2'), 'two agents should have overlapped at least once');
 });
 
-test('exceeding max_cost_per_job stops the job with E701 and keeps the state', async () => {
-  const { state } = await runScore(`${header('touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"; echo done')}
-sheet: { size: 1, total_items: 3 }
+test('stale detection stops an agent that goes silent, as E001, and retries it', async () => {
+  const agent = 'echo working; sleep 300';
+  const { state } = await runScore(`${header(agent, 'retry: { max_retries: 1, base_delay_seconds: 1 }\nstale_detection: { enabled: true, idle_timeout_seconds: 1, check_interval_seconds: 0.5 }')}
+sheet: { size: 1, total_items: 1 }
 prompt: { template: "x" }
-cost_limits: { enabled: true, max_cost_per_job: 0.000001, cost_per_1k_input_tokens: 1, cost_per_1k_output_tokens: 1 }
+validations:
+  - { type: file_exists, path: "{workspace}/never", retry_count: 0 }
+`);
+  const sheet = state.sheets['1']!;
+  assert.deepEqual(sheet.errors.map((e) => e.code), ['E001', 'E001']);
+  assert.match(sheet.errors[0]!.message, /no output for too long/);
+});
+
+test('the circuit breaker opens after consecutive failures and pauses before the next attempt', async () => {
+  const { events, state } = await runScore(`${header('exit 1', 'retry: { max_retries: 3, base_delay_seconds: 1 }\ncircuit_breaker: { failure_threshold: 2, recovery_timeout_seconds: 5 }')}
+sheet: { size: 1, total_items: 1 }
+prompt: { template: "x" }
+validations:
+  - { type: file_exists, path: "{workspace}/never", retry_count: 0 }
+`);
+  assert.equal(state.sheets['1']!.attempts, 4);
+  const opened = events.filter((e) => e.type === 'job.circuit_open');
+  assert.equal(opened.length, 2, 'opens after failures 2 and (half-open) 3');
+});
+
+test('on_success hooks run after the job completes, with placeholders filled in', async () => {
+  const { state, workspace, events } = await runScore(`${header('touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"')}
+sheet: { size: 1, total_items: 2 }
+prompt: { template: "x" }
 validations:
   - { type: file_exists, path: "{workspace}/s{sheet_num}" }
+on_success:
+  - { type: run_command, command: "echo {job_id} {sheet_count} > {workspace}/hook.txt", description: "record" }
 `);
-  // The command backend reports no cost, so nothing is spent and the job completes.
   assert.equal(state.status, 'completed');
-  assert.equal(state.costUsd, 0);
+  assert.equal(readFileSync(join(workspace, 'hook.txt'), 'utf8').trim(), 'test-job 2');
+  assert.ok(events.some((e) => e.type === 'job.hook' && e.ok));
+});
+
+test('cancel kills the running agent group and leaves the sheet to run again', async () => {
+  const { dir, scoreFile } = scoreDir(`${header('echo $$ > "$MOZART_WORKSPACE/agent.pid"; echo started; sleep 300')}
+sheet: { size: 1, total_items: 1 }
+prompt: { template: "x" }
+`);
+  let started: () => void = () => undefined;
+  const agentRunning = new Promise<void>((r) => (started = r));
+  const job = prepareJob(scoreFile, dir, 0.001, (e) => e.type === 'sheet.output' && started());
+  const running = job.runner.run();
+  await agentRunning;
+  job.runner.cancel();
+  const state = await running;
+  job.store.close();
+  assert.equal(state.status, 'cancelled');
+  assert.equal(state.sheets['1']!.status, 'pending');
+  assert.ok(!isAlive(Number(readFileSync(join(job.workspace, 'agent.pid'), 'utf8'))));
 });

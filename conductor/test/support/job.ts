@@ -30,14 +30,17 @@ export function scoreDir(text: string): { dir: string; scoreFile: string } {
 }
 
 /** Prepares a runner for a score file (fresh or resumed from its checkpoint). */
-export function prepareJob(scoreFile: string, dir: string, timeScale = 0.001): PreparedJob {
+export function prepareJob(scoreFile: string, dir: string, timeScale = 0.001, onEvent?: (event: RunnerEvent) => void): PreparedJob {
   const result = checkScore(scoreFile, readFileSync(scoreFile, 'utf8'));
   assert.ok(isValid(result) && result.score && result.plan && result.workspace, result.findings.map((f) => `${f.id} ${f.message}`).join('\n'));
   const { score, plan, workspace } = result;
   const initial = initialJobState({ jobId: 'test-job', scoreFile, score, plan, workspace });
   const store = JournalStore.open<JobState, JobRecord>({ dir: join(workspace, '.mozart', 'state'), apply: (s, r) => applyJobRecord(s, r) }, initial);
   const events: RunnerEvent[] = [];
-  const runner = new JobRunner({ jobId: 'test-job', scoreFile, score, plan, workspace, backend: createBackend(score, scoreFile), store, onEvent: (e) => events.push(e), timeScale });
+  const runner = new JobRunner({ jobId: 'test-job', scoreFile, score, plan, workspace, backend: createBackend(score, scoreFile), store, onEvent: (e) => {
+      events.push(e);
+      onEvent?.(e);
+    }, timeScale });
   return { dir, scoreFile, workspace, events, runner, store };
 }
 
