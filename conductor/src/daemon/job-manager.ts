@@ -40,6 +40,30 @@ export class JobManager {
     mkdirSync(registry, { recursive: true, mode: 0o700 });
   }
 
+  /**
+   * Resumes jobs a previous conductor left running (it was killed or crashed): their checkpoints
+   * still say running or pending. Paused jobs wait for an explicit resume. Returns the resumed ids.
+   */
+  resumeInterrupted(): string[] {
+    const resumed: string[] = [];
+    for (const entry of this.entries()) {
+      let state: JobState | undefined;
+      try {
+        state = JournalStore.read<JobState, JobRecord>(stateDirOf(entry.workspace), apply);
+      } catch {
+        continue;
+      }
+      if (!state || (state.status !== 'running' && state.status !== 'pending')) continue;
+      try {
+        this.resume(entry.jobId);
+        resumed.push(entry.jobId);
+      } catch {
+        /* its score changed or vanished; it stays listed for the user to deal with */
+      }
+    }
+    return resumed;
+  }
+
   /** Jobs running right now. */
   get runningCount(): number {
     return this.active.size;
@@ -148,10 +172,10 @@ export class JobManager {
     return summarise(active.store.current);
   }
 
-  /** Pauses every running job and waits until each is checkpointed. */
+  /** Pauses every running job, stopping running agents, and waits until each is checkpointed. */
   async pauseAll(): Promise<void> {
     const waits = [...this.active.values()].map((job) => {
-      job.runner.pause();
+      job.runner.pause({ interrupt: true });
       return job.done;
     });
     await Promise.allSettled(waits);

@@ -106,6 +106,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   log(`mozart conductor ${VERSION} listening on ${path} (pid ${process.pid})`);
+  const resumed = manager.resumeInterrupted();
+  if (resumed.length) log(`resumed interrupted job(s): ${resumed.join(', ')}`);
   // `mozart start` passes a pipe as fd 3 and waits for this line instead of polling the socket.
   if (process.env.MOZART_READY_FD) {
     const fd = Number(process.env.MOZART_READY_FD);

@@ -86,10 +86,15 @@ export class JobRunner {
     return this.options.store.current;
   }
 
-  /** Asks the job to pause: running attempts finish, nothing new starts, waits end early. */
-  pause(): void {
+  /**
+   * Asks the job to pause: nothing new starts and waits end early. Running attempts finish, unless
+   * `interrupt` (the conductor is stopping): then their agents are stopped and the sheets go back
+   * to pending, to run again from the start on resume.
+   */
+  pause(options: { interrupt?: boolean } = {}): void {
     this.stopMode ??= 'pause';
     this.abortWaits.abort();
+    if (options.interrupt) this.abort.abort();
   }
 
   /** Cancels the job: running agents are killed (their whole process groups). */
@@ -258,7 +263,8 @@ export class JobRunner {
 
     while (!this.stopMode || this.stopMode === 'cost') {
       if (this.stopMode === 'cost') return;
-      const current = this.state.sheets[String(sheet.num)] ?? newSheet();
+      // A copy: the checkpoint's object changes as records are applied during this attempt.
+      const current = { ...(this.state.sheets[String(sheet.num)] ?? newSheet()) };
       let prompt: string;
       try {
         if (basePrompt === undefined) {
@@ -306,7 +312,7 @@ export class JobRunner {
         },
         this.abort.signal,
       );
-      if (result.cancelled && this.stopMode === 'cancel') {
+      if (result.cancelled && (this.stopMode === 'cancel' || this.stopMode === 'pause')) {
         // Interrupted, not failed: the sheet runs again on resume.
         this.recordSheet(sheet.num, { status: 'pending', attempts: current.attempts, agent: null });
         return;

@@ -1,7 +1,7 @@
 // A real conductor process in a temp MOZART_HOME, reached over its real Unix socket.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -134,4 +134,64 @@ test('subscribers get job and sheet events as they happen; pause and resume comp
   const done = await client.request('job.status', { jobId: 'pausable' });
   client.close();
   assert.deepEqual(Object.values(done.sheets).map((s) => s.attempts), [1, 1, 1], 'no validated sheet ran twice');
+});
+
+test('kill -9 of the conductor mid-job: the next conductor resumes the job; no validated sheet re-runs', async () => {
+  // Sheet 2 blocks until the go file exists; each run of a sheet is logged.
+  const file = scoreFile('survivor', 'echo run-$MOZART_SHEET_NUM >> "$MOZART_WORKSPACE/runs"; echo running; while [ "$MOZART_SHEET_NUM" = 2 ] && [ ! -e "$MOZART_WORKSPACE/go" ]; do sleep 0.05; done; touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"', 3);
+  const client = await ConductorClient.connect(socket);
+  const sheet2Running = new Promise<void>((res) => {
+    client.onEvent = (e) => e.type === 'sheet.output' && e.sheet === 2 && res();
+  });
+  await client.request('events.subscribe', { jobId: 'survivor' });
+  const summary = await client.request('job.submit', { scoreFile: file });
+  await sheet2Running;
+  const { pid } = await client.request('daemon.status', {});
+  const closed = new Promise<void>((r) => (client.onClose = r));
+  process.kill(pid, 'SIGKILL');
+  await closed;
+
+  writeFileSync(join(summary.workspace, 'go'), '');
+  assert.equal(mozart('start').code, 0);
+  const again = await ConductorClient.connect(socket);
+  const done = new Promise<void>((res) => {
+    again.onEvent = (e) => e.type === 'job.completed' && res();
+  });
+  await again.request('events.subscribe', { jobId: 'survivor' });
+  const state = await again.request('job.status', { jobId: 'survivor' });
+  if (state.status !== 'completed') await done;
+  const final = await again.request('job.status', { jobId: 'survivor' });
+  again.close();
+  assert.equal(final.status, 'completed');
+  const runs = readFileSync(join(summary.workspace, 'runs'), 'utf8').trim().split('\n');
+  assert.deepEqual(runs, ['run-1', 'run-2', 'run-2', 'run-3']);
+});
+
+test('stop with a running job pauses and checkpoints it; after start, resume completes it', async () => {
+  const file = scoreFile('stopped', 'echo running; while [ ! -e "$MOZART_WORKSPACE/go" ]; do sleep 0.05; done; touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"', 2);
+  const client = await ConductorClient.connect(socket);
+  const running = new Promise<void>((res) => {
+    client.onEvent = (e) => e.type === 'sheet.output' && res();
+  });
+  await client.request('events.subscribe', { jobId: 'stopped' });
+  const summary = await client.request('job.submit', { scoreFile: file });
+  await running;
+  client.close();
+  assert.equal(mozart('stop').code, 0); // interrupts the running agent; the sheet goes back to pending
+  assert.equal(mozart('start').code, 0);
+  const listed = JSON.parse(mozart('list', '--json').out) as { jobId: string; status: string }[];
+  assert.equal(listed.find((j) => j.jobId === 'stopped')?.status, 'paused');
+  writeFileSync(join(summary.workspace, 'go'), '');
+  const resumed = mozart('resume', 'stopped');
+  assert.equal(resumed.code, 0, resumed.err);
+  const again = await ConductorClient.connect(socket);
+  const done = new Promise<void>((res) => {
+    again.onEvent = (e) => e.type === 'job.completed' && res();
+  });
+  await again.request('events.subscribe', { jobId: 'stopped' });
+  if ((await again.request('job.status', { jobId: 'stopped' })).status !== 'completed') await done;
+  const final = await again.request('job.status', { jobId: 'stopped' });
+  again.close();
+  assert.equal(final.status, 'completed');
+  assert.deepEqual(Object.values(final.sheets).map((s) => s.attempts), [1, 1], JSON.stringify(final.sheets['1']));
 });
