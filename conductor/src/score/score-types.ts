@@ -2,129 +2,103 @@
 // The shape of a score after validation, with every default applied.
 
 /**
- * A Mozart AI Compose score: a prompt template, how the work splits into sheets, and the validations that decide when each sheet is done.
+ * A Mozart AI Compose score: a job of AI agent runs split into sheets, the prompt each sheet gets, and the checks that decide when a sheet is done.
  */
 export interface Score {
   /**
-   * Name of the job; it also names the job in the conductor.
+   * Name of the job, used to identify it in status output and in the conductor.
    */
   name: string;
   /**
-   * What the job does, in words.
+   * What the job is for, in a sentence or two.
    */
   description: string | null;
   /**
-   * Folder for the job's outputs and state, relative to the score's folder. Mozart creates it; its parent must exist.
+   * Folder where the job keeps its outputs and state, relative to the score's folder. It is created if missing, but its parent folder must exist.
    */
   workspace: string;
   /**
-   * Which agent runs each sheet, and how. Fields marked for one backend type have no effect on the others.
+   * Which agent runs each sheet and how it is started. Fields that belong to one backend type have no effect with the others.
    */
   backend: {
     /**
-     * The agent backend: claude_cli (the Claude Code CLI), anthropic_api (the Messages API), ollama (an Ollama server) or command (any shell command that reads the prompt on stdin; works offline). recursive_light is accepted by the schema but not supported by this version.
+     * Agent backend: claude_cli (the Claude Code CLI), anthropic_api (the Anthropic Messages API), ollama (a local Ollama server) or command (any shell command that reads the prompt on stdin; works offline). recursive_light is accepted by the schema but not supported by this version.
      */
     type: 'claude_cli' | 'anthropic_api' | 'ollama' | 'recursive_light' | 'command';
     /**
-     * Run the CLI without permission prompts (--dangerously-skip-permissions), as unattended jobs need.
+     * Let the CLI act without asking for permission (--dangerously-skip-permissions), which unattended runs need.
      */
     skip_permissions: boolean;
     /**
-     * Start the CLI with no MCP servers (--strict-mcp-config with an empty config): faster and isolated. Set false to use your MCP servers.
+     * Start the CLI without any MCP servers (--strict-mcp-config with an empty set), which is faster and keeps runs isolated. Set to false to keep your MCP servers.
      */
     disable_mcp: boolean;
     /**
-     * Output format asked of the CLI (--output-format). json also reports cost, tokens and API errors.
+     * Output format requested from the CLI (--output-format): text is readable as it streams, json is one structured result, stream-json is a stream of events.
      */
     output_format: 'text' | 'json' | 'stream-json';
     /**
-     * Path of the claude executable; empty means the MOZART_CLAUDE_PATH environment variable, then claude on PATH.
+     * Location of the claude program. Null looks at the MOZART_CLAUDE_PATH environment variable, then for claude on PATH.
      */
     cli_path: string | null;
     /**
-     * Model passed to the CLI with --model; empty uses the CLI's default.
+     * Model the CLI uses (--model); null keeps the CLI's own default.
      */
     cli_model: string | null;
     /**
-     * Tools the agent may use (--allowedTools), for example [Read, Grep, Glob] for read-only work; empty allows the CLI's defaults.
+     * Tools the agent may use (--allowedTools), e.g. [Read, Grep, Glob] for a read-only run; null allows every tool.
      */
     allowed_tools: string[] | null;
     /**
-     * File whose text is passed as the system prompt (--system-prompt). Relative to the score's folder.
+     * File whose contents replace the CLI's system prompt (--system-prompt). Relative paths start at the score's folder.
      */
     system_prompt_file: string | null;
     /**
-     * Folder the agent runs in. Relative paths start at the score's folder; empty means the score's folder.
+     * Folder the agent runs in. Relative paths start at the score's folder; null means the score's folder itself.
      */
     working_directory: string | null;
     /**
-     * Time limit for one agent run, in seconds. On timeout the agent's whole process group is killed (E001) and the sheet is retried.
+     * Time limit for one agent run, in seconds (default 30 minutes).
      */
     timeout_seconds: number;
     /**
-     * Per-sheet time limits in seconds, keyed by sheet number; other sheets use timeout_seconds.
+     * Time limits for particular sheets, in seconds, keyed by sheet number. Sheets not listed use timeout_seconds.
      */
     timeout_overrides: {
       [k: string]: number | undefined;
     };
     /**
-     * Per-sheet backend settings, keyed by sheet number.
+     * Backend settings for particular sheets, keyed by sheet number, such as another model or time limit.
      */
     sheet_overrides: {
-      /**
-       * Backend settings that apply to one sheet only.
-       */
-      [k: string]:
-        | {
-            /**
-             * Model for the claude CLI on this sheet (--model).
-             */
-            cli_model: string | null;
-            /**
-             * Model for the anthropic_api backend on this sheet.
-             */
-            model: string | null;
-            /**
-             * Sampling temperature on this sheet.
-             */
-            temperature: number | null;
-            /**
-             * Most response tokens on this sheet.
-             */
-            max_tokens: number | null;
-            /**
-             * Time limit for this sheet's agent, in seconds.
-             */
-            timeout_seconds: number | null;
-          }
-        | undefined;
+      [k: string]: SheetOverride | undefined;
     };
     /**
-     * Extra CLI arguments appended last, for flags Mozart has no field for.
+     * Extra command-line arguments added last to the CLI call, for flags that have no field of their own. They can override the other settings.
      */
     cli_extra_args: string[];
     /**
-     * Bytes of the agent's stdout and of its stderr kept for diagnostics (the tail).
+     * How much of the agent's stdout and stderr is kept per sheet for diagnosis, in bytes (default 10 KB).
      */
     max_output_capture_bytes: number;
     /**
-     * Model id for the Anthropic Messages API.
+     * Anthropic API model ID.
      */
     model: string;
     /**
-     * Name of the environment variable that holds the API key. The key itself never belongs in a score.
+     * Name of the environment variable that holds the Anthropic API key.
      */
     api_key_env: string;
     /**
-     * Most tokens in one API response.
+     * Largest reply the API may return, in tokens.
      */
     max_tokens: number;
     /**
-     * Sampling temperature, 0 to 1.
+     * Sampling temperature for the API, from 0 (most predictable) to 1.
      */
     temperature: number;
     /**
-     * Settings for the recursive_light backend. Accepted for compatibility; this version does not act on it.
+     * Settings for the Recursive Light HTTP backend.
      */
     recursive_light: {
       /**
@@ -132,36 +106,36 @@ export interface Score {
        */
       endpoint: string;
       /**
-       * Identifier of this Mozart instance; generated when empty.
+       * Identifier this Mozart instance sends to the server; null generates a random one.
        */
       user_id: string | null;
       /**
-       * Request time limit in seconds.
+       * Time limit for one request to the server, in seconds.
        */
       timeout: number;
     };
     /**
-     * Settings for the ollama backend (a local or remote Ollama server).
+     * Settings for running local models through an Ollama server.
      */
     ollama: {
       /**
-       * URL of the Ollama server.
+       * Base URL of the Ollama server.
        */
       base_url: string;
       /**
-       * Ollama model to run; it must support tool calling.
+       * Ollama model to run; it must support tool calls.
        */
       model: string;
       /**
-       * Context window in tokens. Tool-heavy work needs at least 32768.
+       * Context window, in tokens (at least 4096; 32768 or more is advised for tool use).
        */
       num_ctx: number;
       /**
-       * Load tool definitions on demand to save context.
+       * Load tool definitions only when needed, to save context.
        */
       dynamic_tools: boolean;
       /**
-       * How aggressively tool schemas are shortened to fit the context window.
+       * How much tool descriptions are shortened to save context.
        */
       compression_level: 'minimal' | 'moderate' | 'aggressive';
       /**
@@ -169,11 +143,11 @@ export interface Score {
        */
       timeout_seconds: number;
       /**
-       * How long Ollama keeps the model loaded after a request (for example 5m).
+       * How long Ollama keeps the model loaded after a request, as an Ollama duration such as 5m.
        */
       keep_alive: string;
       /**
-       * Most tool-call rounds allowed in one sheet.
+       * Most tool-call rounds allowed in one run, from 1 to 50.
        */
       max_tool_iterations: number;
       /**
@@ -182,565 +156,543 @@ export interface Score {
       health_check_timeout: number;
     };
     /**
-     * Shell command that plays the agent, run with /bin/sh -c in the working directory. It receives the rendered prompt on stdin and the environment variables MOZART_SHEET_NUM, MOZART_WORKSPACE and MOZART_PROMPT_FILE.
+     * Shell command that plays the agent, run with /bin/sh -c in the working directory. The rendered prompt is written to its stdin, and MOZART_SHEET_NUM, MOZART_WORKSPACE and MOZART_PROMPT_FILE are set in its environment.
      */
     command?: string;
     /**
-     * Extra environment variables for the command, name to value.
+     * Extra environment variables for the command, as name: value pairs.
      */
     env: {
       [k: string]: string | undefined;
     };
   };
   /**
-   * How the work splits into sheets: items, sheet size, dependencies, fan-out and skip rules.
+   * How the work is split into sheets, the units the agent runs one at a time (or in parallel), and which sheets depend on, skip or extend others. The number of sheets is ceil((total_items - start_item + 1) / size).
    */
   sheet: {
     /**
-     * Items per sheet.
+     * Items handled by each sheet (at least 1).
      */
     size: number;
     /**
-     * Number of items in the job. With fan_out, the number of stages.
+     * Number of items in the whole job (at least 1). With fan_out, this counts stages.
      */
     total_items: number;
     /**
-     * First item number (1-based); items before it are not processed.
+     * Number of the first item; items are counted from 1.
      */
     start_item: number;
     /**
-     * Sheets that must finish before a sheet starts: sheet number to a list of sheet numbers (stage numbers when fan_out is set). Sheets without an entry depend on nothing.
+     * Short labels for sheets, keyed by sheet number, shown in status output.
+     */
+    descriptions: {
+      [k: string]: string | undefined;
+    };
+    /**
+     * Sheets that must finish first, keyed by sheet number, e.g. 3: [1, 2]. Sheets not listed have no prerequisites. With fan_out, the keys and numbers are stages.
      */
     dependencies: {
       [k: string]: number[] | undefined;
     };
     /**
-     * Expressions that skip a sheet when true, keyed by sheet number.
+     * Conditions that skip a sheet, keyed by sheet number: an expression over the states of earlier sheets; the sheet is skipped when it is true.
      */
     skip_when: {
       [k: string]: string | undefined;
     };
     /**
-     * Commands that skip a sheet when they exit 0, keyed by sheet number. A command that fails to run or times out lets the sheet run.
+     * Commands that decide whether a sheet is skipped, keyed by sheet number: exit code 0 skips the sheet.
      */
     skip_when_command: {
-      /**
-       * A shell command that decides whether to skip a sheet.
-       */
-      [k: string]:
-        | {
-            /**
-             * Command run with /bin/sh; exit 0 skips the sheet, anything else runs it. {workspace} and the other placeholders are filled in.
-             */
-            command: string;
-            /**
-             * Why the sheet may be skipped, shown in status output.
-             */
-            description: string | null;
-            /**
-             * Time limit in seconds; when it runs out (or the command cannot start) the sheet runs.
-             */
-            timeout_seconds: number;
-          }
-        | undefined;
+      [k: string]: SkipWhenCommand | undefined;
     };
     /**
-     * Extra instructions added to one sheet's prompt, keyed by sheet number; each entry is text or a .md/.txt file path.
+     * Extra instructions for particular sheets, keyed by sheet number, added after prompt.prompt_extensions. Each entry is text or the path of a .md or .txt file.
      */
     prompt_extensions: {
       [k: string]: string[] | undefined;
     };
     /**
-     * Parallel instances per stage: stage number to instance count. Needs size 1 and start_item 1; each instance sees its instance and fan_count.
+     * Stages that run as several parallel copies, keyed by stage number with the number of copies (at least 1), e.g. 2: 3. Needs size 1 and start_item 1; stages not listed run once.
      */
     fan_out: {
       [k: string]: number | undefined;
     };
-    /**
-     * Stage and instance of each sheet after fan-out expansion. Set internally when a fanned-out score is resumed; do not write it by hand.
-     */
-    fan_out_stage_map: {
-      [k: string]:
-        | {
-            [k: string]: number | undefined;
-          }
-        | undefined;
-    } | null;
   };
   /**
-   * The prompt each sheet's agent receives.
+   * The prompt each sheet sends to the agent, written as a Jinja template (inline or in a file) with your own variables.
    */
   prompt: {
     /**
-     * The prompt as an inline Jinja template. Use either template or template_file.
+     * The prompt as an inline Jinja template. It can use {{ sheet_num }}, {{ total_sheets }}, {{ start_item }}, {{ end_item }}, {{ workspace }} and every key of variables. Use this or template_file, not both.
      */
     template: string | null;
     /**
-     * Path of a Jinja template file holding the prompt, relative to the score's folder. Use either template or template_file.
+     * Path of a file holding the Jinja prompt template, relative to the score's folder. Use this or template, not both.
      */
     template_file: string | null;
     /**
-     * Your own values for the template, name to value (text, numbers, lists or mappings).
+     * Your own values for the template, usable by name (e.g. {{ project }}); any YAML values are allowed.
      */
     variables: {
       [k: string]: unknown | undefined;
     };
     /**
-     * Why the work matters; available to the template as {{ stakes }}.
+     * Text about why the work matters, added to the prompt and available as {{ stakes }}.
      */
     stakes: string | null;
     /**
-     * How the agent should reason; available to the template as {{ thinking_method }}.
+     * Text describing how the agent should reason, added to the prompt and available as {{ thinking_method }}.
      */
     thinking_method: string | null;
     /**
-     * Instructions added to every sheet's prompt after Mozart's preamble; each entry is text or a .md/.txt file path relative to the score.
+     * Extra instructions added to every sheet's prompt after Mozart's standard preamble. Each entry is text or the path of a .md or .txt file, relative to the score's folder.
      */
     prompt_extensions: string[];
   };
   /**
-   * Running independent sheets at the same time.
+   * Running independent sheets at the same time, as far as sheet.dependencies allows.
    */
   parallel: {
     /**
-     * Run sheets whose dependencies are met in parallel.
+     * Run sheets whose prerequisites are done at the same time instead of one after another.
      */
     enabled: boolean;
     /**
-     * Most sheets running at once.
+     * Most sheets running at once, from 1 to 10.
      */
     max_concurrent: number;
     /**
-     * After a sheet fails, start no new sheets (running ones finish).
+     * Stop starting new sheets once one has failed. Set to false to keep running the others.
      */
     fail_fast: boolean;
     /**
-     * Split the cost budget across parallel branches. Accepted for compatibility; this version does not act on it.
+     * Divide the remaining cost budget among sheets that run at the same time. Not enforced yet: cost limits always use the job total.
      */
     budget_partition: boolean;
   };
   /**
-   * Retries of a sheet whose validations fail, and completion mode for partial passes.
+   * Retrying failed sheets with growing pauses, and finishing partly done sheets with a shorter follow-up prompt.
    */
   retry: {
     /**
-     * Retries per sheet after the first attempt. Rate-limit waits do not count.
+     * Most times a failed sheet is run again.
      */
     max_retries: number;
     /**
-     * Delay before the first retry, in seconds; must not exceed max_delay_seconds.
+     * Pause before the first retry, in seconds; each later pause is multiplied by exponential_base. Must not exceed max_delay_seconds.
      */
     base_delay_seconds: number;
     /**
-     * Longest delay between retries, in seconds.
+     * Longest pause between retries, in seconds (default 1 hour).
      */
     max_delay_seconds: number;
     /**
-     * Each retry waits this many times longer than the one before.
+     * Factor by which the pause grows after each retry (more than 1).
      */
     exponential_base: number;
     /**
-     * Randomise delays a little so parallel jobs do not retry in lockstep.
+     * Vary each pause a little at random so parallel jobs do not retry in step.
      */
     jitter: boolean;
     /**
-     * Completion prompts ("finish what is missing") tried before a full retry.
+     * Most follow-up prompts that ask the agent to finish a partly passing sheet, before falling back to a full retry.
      */
     max_completion_attempts: number;
     /**
-     * Pause before a completion prompt, in seconds.
+     * Pause before each follow-up prompt, in seconds.
      */
     completion_delay_seconds: number;
     /**
-     * When at least this percentage of a sheet's validations pass, Mozart sends a completion prompt instead of retrying from scratch.
+     * Share of checks, in percent, that must already pass for a sheet to get a follow-up prompt instead of a full retry.
      */
     completion_threshold_percent: number;
   };
   /**
-   * Detecting rate limits and waiting them out without spending retries.
+   * Recognising when the agent has hit a rate or usage limit, and waiting it out instead of counting a failure.
    */
   rate_limit: {
     /**
-     * Regular expressions (case-insensitive) that mark agent output as a rate limit.
+     * Regular expressions; agent output matching any of them is treated as a rate limit.
      */
     detection_patterns: string[];
     /**
-     * Minutes to wait after a rate limit before trying again.
+     * How long to wait after a rate limit before trying again, in minutes.
      */
     wait_minutes: number;
     /**
-     * Most rate-limit waits for one sheet before it fails.
+     * Most rate-limit waits in one job before it gives up.
      */
     max_waits: number;
     /**
-     * Most waits for an exhausted usage quota before the sheet fails.
+     * Most waits for an exhausted usage quota before the job gives up.
      */
     max_quota_waits: number;
   };
   /**
-   * Stops hammering a backend that keeps failing.
+   * Pausing all work after many failures in a row, so a struggling backend gets time to recover.
    */
   circuit_breaker: {
     /**
-     * Pause execution after repeated consecutive failures.
+     * Use the circuit breaker.
      */
     enabled: boolean;
     /**
-     * Consecutive failures that open the circuit.
+     * Failures in a row that open the circuit and pause work, from 1 to 100.
      */
     failure_threshold: number;
     /**
-     * Seconds the circuit stays open before one trial attempt.
+     * How long the circuit stays open before one trial run is allowed, in seconds (at most 3600).
      */
     recovery_timeout_seconds: number;
     /**
-     * Share rate-limit events with other jobs.
+     * Share rate-limit events with other Mozart jobs on this machine.
      */
     cross_workspace_coordination: boolean;
     /**
-     * Wait when another job on the same backend hits a rate limit.
+     * Wait when another job on this machine has hit a rate limit. Has no effect unless cross_workspace_coordination is on.
      */
     honor_other_jobs_rate_limits: boolean;
   };
   /**
-   * Tracking what the agents cost and stopping at a limit.
+   * Estimating spending from token counts and stopping work that costs too much. When enabled, set max_cost_per_sheet, max_cost_per_job or both.
    */
   cost_limits: {
     /**
-     * Track cost and enforce the limits below. Needs max_cost_per_sheet or max_cost_per_job.
+     * Track cost and enforce the limits below.
      */
     enabled: boolean;
     /**
-     * Most a single sheet may cost, in USD.
+     * Most one sheet may cost, in USD; a sheet over it fails. Null means no limit per sheet.
      */
     max_cost_per_sheet: number | null;
     /**
-     * Most the whole job may cost, in USD; the job stops (state kept) when it is exceeded.
+     * Most the whole job may cost, in USD; the job pauses when it is reached. Null means no limit for the job.
      */
     max_cost_per_job: number | null;
     /**
-     * Price of 1000 input tokens in USD, used when the backend reports tokens but no cost.
+     * Price of 1,000 input tokens, in USD, used for the estimate.
      */
     cost_per_1k_input_tokens: number;
     /**
-     * Price of 1000 output tokens in USD, used when the backend reports tokens but no cost.
+     * Price of 1,000 output tokens, in USD, used for the estimate.
      */
     cost_per_1k_output_tokens: number;
     /**
-     * Warn when this percentage of a limit is used.
+     * Warn once spending reaches this percentage of a limit.
      */
     warn_at_percent: number;
   };
   /**
-   * Detecting an agent that has gone silent.
+   * Stopping an agent run that has produced no output for too long, well before its time limit.
    */
   stale_detection: {
     /**
-     * Kill and retry an agent that produces no output for idle_timeout_seconds.
+     * Fail a run that stays silent longer than idle_timeout_seconds.
      */
     enabled: boolean;
     /**
-     * Seconds without output after which the agent counts as stalled (120 or more suits LLM work).
+     * Silence that counts as a hung run, in seconds. Allow at least 120 for language-model work.
      */
     idle_timeout_seconds: number;
     /**
-     * How often to look for stalled agents, in seconds; must be less than idle_timeout_seconds.
+     * How often to look for silent runs, in seconds; must be less than idle_timeout_seconds.
      */
     check_interval_seconds: number;
   };
   /**
-   * Passing earlier sheets' output and files into later prompts.
+   * Handing results of earlier sheets to later prompts, as {{ previous_outputs }} (their output) and {{ previous_files }} (files they wrote). Null or absent turns this off.
    */
   cross_sheet: {
     /**
-     * Make earlier sheets' output tails available as {{ previous_outputs }}.
+     * Make the end of each earlier sheet's output available as {{ previous_outputs[N] }}.
      */
     auto_capture_stdout: boolean;
     /**
-     * Characters kept from each earlier sheet's output.
+     * Longest text kept from each earlier output or file, in characters; the rest is cut off.
      */
     max_output_chars: number;
     /**
-     * Files whose contents are read between sheets into {{ previous_files }}; may use template variables.
+     * File paths or glob patterns, relative to the workspace, whose contents become {{ previous_files }}. {{ workspace }} and {{ sheet_num }} inside them are replaced first.
      */
     capture_files: string[];
     /**
-     * How many earlier sheets to include; 0 means all completed ones.
+     * How many of the most recent earlier sheets to include; 0 includes all of them.
      */
     lookback_sheets: number;
   } | null;
   /**
-   * Checks that decide whether a sheet is done; exit code 0 alone is not success.
+   * Checks run after each sheet; a sheet is done only when all that apply to it pass.
    */
   validations: Validation[];
   /**
-   * Running the job in its own git worktree, so parallel jobs do not tread on each other.
+   * Running the job in its own git worktree, so jobs that change the same repository do not disturb each other.
    */
   isolation: {
     /**
-     * Create a git worktree for the job.
+     * Create a separate worktree for the job before it starts.
      */
     enabled: boolean;
     /**
-     * Isolation method; worktree is the one supported.
+     * How the job is isolated; only worktree is implemented.
      */
     mode: 'none' | 'worktree';
     /**
-     * Folder for worktrees; empty means .worktrees in the repository.
+     * Folder where worktrees are created; null means .worktrees inside the repository.
      */
     worktree_base: string | null;
     /**
-     * Prefix of the worktree branch name (prefix/job-id): a letter, then letters, digits, - or _.
+     * Start of the branch name created for the worktree, which is <prefix>/<job id>. Letters, digits, _ and -, starting with a letter.
      */
     branch_prefix: string;
     /**
-     * Branch the worktree starts from; empty means the current HEAD.
+     * Branch the worktree starts from; null means the branch currently checked out.
      */
     source_branch: string | null;
     /**
-     * Remove the worktree when the job completes.
+     * Remove the worktree when the job succeeds; its branch is kept for review.
      */
     cleanup_on_success: boolean;
     /**
-     * Remove the worktree when the job fails (kept by default for debugging).
+     * Remove the worktree when the job fails. Off by default so the failure can be examined.
      */
     cleanup_on_failure: boolean;
     /**
-     * Lock the worktree (git worktree lock) while the job runs.
+     * Lock the worktree (git worktree lock) while the job runs so it is not removed by accident.
      */
     lock_during_execution: boolean;
     /**
-     * Run without isolation if the worktree cannot be created.
+     * Run without isolation if the worktree cannot be created. Set to false to fail the job instead.
      */
     fallback_on_error: boolean;
   };
   /**
-   * Actions run after the whole job completes.
+   * Actions run in order after the whole job has succeeded, such as starting the next score in a chain.
    */
   on_success: Hook[];
   /**
-   * Chaining jobs through on_success hooks.
+   * Limits for chains of jobs started by on_success run_job actions.
    */
   concert: {
     /**
-     * Allow on_success run_job hooks to chain jobs.
+     * Allow this job to start further jobs through on_success hooks.
      */
     enabled: boolean;
     /**
-     * Most jobs in one chain, to stop runaway loops.
+     * Most jobs in one chain, from 1 to 100; guards against endless chains.
      */
     max_chain_depth: number;
     /**
-     * Pause between chained jobs, in seconds.
+     * Pause between one job ending and the next starting, in seconds.
      */
     cooldown_between_jobs_seconds: number;
     /**
-     * A chained job without its own workspace uses this one.
+     * Let a started job use this job's workspace when it names none of its own.
      */
     inherit_workspace: boolean;
     /**
-     * Shared log of the chain; defaults to concert.log in the workspace.
+     * Log file shared by the whole chain; null means concert.log in the workspace.
      */
     concert_log_path: string | null;
     /**
-     * Stop the whole chain when a hook fails.
+     * Stop the whole chain when any hook fails, not just the remaining hooks of this job.
      */
     abort_concert_on_hook_failure: boolean;
   };
   /**
-   * Messages sent on job events.
+   * Channels told about job and sheet events.
    */
   notifications: Notification[];
   /**
-   * What happens to workspace files when a job is restarted with --fresh.
+   * What happens to the files already in the workspace when a job is started again with --fresh.
    */
   workspace_lifecycle: {
     /**
-     * Move workspace files into an archive folder on --fresh instead of leaving them.
+     * On --fresh, move the workspace's files into a numbered archive folder first, so old outputs cannot satisfy the new run's checks.
      */
     archive_on_fresh: boolean;
     /**
-     * Archive folder inside the workspace.
+     * Folder inside the workspace that holds the archives.
      */
     archive_dir: string;
     /**
-     * Archive folder names: iteration numbers or timestamps.
+     * How archive folders are named: iteration uses the number in the workspace's .iteration file, timestamp uses the current time.
      */
     archive_naming: 'iteration' | 'timestamp';
     /**
-     * Archives to keep; the oldest are deleted beyond this. 0 keeps all.
+     * Most archive folders kept; older ones are deleted. 0 keeps all of them.
      */
     max_archives: number;
     /**
-     * Glob patterns (relative to the workspace) of files never archived.
+     * Glob patterns, relative to the workspace, of files and folders that are never archived.
      */
     preserve_patterns: string[];
   };
   /**
-   * The job's own log output.
+   * How much Mozart logs, in which format, and where.
    */
   logging: {
     /**
-     * Lowest level logged.
+     * Least severe messages that are logged.
      */
     level: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
     /**
-     * console (readable), json (one object per line), or both (needs file_path).
+     * Log format: console is readable text, json is one JSON object per line, both writes text to stderr and JSON to file_path.
      */
     format: 'json' | 'console' | 'both';
     /**
-     * Log file path.
+     * File the log is written to; needed when format is both. Null logs to the console only.
      */
     file_path: string | null;
     /**
-     * Size in MB at which the log file is rotated.
+     * Size at which the log file is rotated, in megabytes (1 to 1000).
      */
     max_file_size_mb: number;
     /**
-     * Rotated log files kept.
+     * How many rotated log files are kept, from 0 to 100.
      */
     backup_count: number;
     /**
-     * Prefix entries with UTC timestamps.
+     * Add a UTC ISO 8601 time to each entry.
      */
     include_timestamps: boolean;
     /**
-     * Add job id and sheet number to entries.
+     * Add the job ID and sheet number to each entry.
      */
     include_context: boolean;
   };
   /**
-   * Learning from outcomes across runs. Accepted for compatibility; this version does not act on it.
+   * Recording outcomes and reusing patterns learned from earlier runs. Accepted for compatibility; this version does not act on it.
    */
   learning: {
     /**
-     * Record outcomes for learning.
+     * Record outcomes and learn from them.
      */
     enabled: boolean;
     /**
-     * Outcome store format.
+     * Storage used for recorded outcomes.
      */
     outcome_store_type: 'json' | 'sqlite';
     /**
-     * Outcome store path; defaults to a file in the workspace.
+     * File for recorded outcomes; null means .mozart-outcomes.json (or .db) in the workspace.
      */
     outcome_store_path: string | null;
     /**
-     * Confidence below which decisions escalate.
+     * Confidence, from 0 to 1, below which a decision is escalated (when escalation is on). Must be less than high_confidence_threshold.
      */
     min_confidence_threshold: number;
     /**
-     * Confidence above which partial failures use completion mode.
+     * Confidence, from 0 to 1, above which a partly passing sheet gets a follow-up prompt instead of a retry.
      */
     high_confidence_threshold: number;
     /**
-     * Escalate low-confidence decisions.
+     * Hand low-confidence decisions to a person or agent (needs an escalation handler).
      */
     escalation_enabled: boolean;
     /**
-     * Use patterns from the global learning store.
+     * Look up and apply patterns from the learning store shared by all jobs.
      */
     use_global_patterns: boolean;
     /**
-     * Share of decisions that explore rather than exploit.
+     * Chance, from 0 to 1, of also trying less proven patterns to learn how well they work; 0 uses only the best known ones.
      */
     exploration_rate: number;
     /**
-     * Lowest priority a pattern needs to be explored.
+     * Lowest priority, from 0 to 1, a pattern needs to be tried while exploring.
      */
     exploration_min_priority: number;
     /**
-     * Pattern diversity below which an alert is raised.
+     * Pattern diversity, from 0 (one pattern dominates) to 1, below which an alert is raised.
      */
     entropy_alert_threshold: number;
     /**
-     * Check diversity every this many pattern applications.
+     * Measure pattern diversity after this many pattern uses.
      */
     entropy_check_interval: number;
     /**
-     * Deprecated: use auto_apply.
+     * Older form of auto_apply.enabled; prefer the auto_apply block.
      */
     auto_apply_enabled: boolean;
     /**
-     * Deprecated: use auto_apply.trust_threshold.
+     * Older form of auto_apply.trust_threshold, from 0 to 1; prefer the auto_apply block.
      */
     auto_apply_trust_threshold: number;
     /**
-     * Dynamic exploration budget.
+     * A share of exploration that rises when pattern diversity drops and decays otherwise, never falling below a floor.
      */
     exploration_budget: {
       /**
-       * Adjust the exploration budget over time.
+       * Adjust exploration this way instead of using the fixed exploration_rate.
        */
       enabled: boolean;
       /**
-       * Lowest budget.
+       * Lowest exploration share, from 0 to 1; must not exceed ceiling.
        */
       floor: number;
       /**
-       * Highest budget.
+       * Highest exploration share, from 0 to 1.
        */
       ceiling: number;
       /**
-       * Budget multiplier per check.
+       * Factor, from 0 to 1, the share is multiplied by at each check while diversity is healthy.
        */
       decay_rate: number;
       /**
-       * Budget added when diversity is low.
+       * Amount, from 0 to 0.5, added to the share when diversity is low.
        */
       boost_amount: number;
       /**
-       * Starting budget.
+       * Share at the start, from 0 to 1, between floor and ceiling.
        */
       initial_budget: number;
     };
     /**
-     * Automatic response to low pattern diversity.
+     * Reacting automatically when pattern diversity drops.
      */
     entropy_response: {
       /**
-       * Respond automatically to low diversity.
+       * React to low diversity instead of only reporting it.
        */
       enabled: boolean;
       /**
-       * Diversity level that triggers a response.
+       * Diversity, from 0 to 1, below which the reaction starts.
        */
       entropy_threshold: number;
       /**
-       * Least seconds between responses.
+       * Shortest time between two reactions, in seconds (at least 60).
        */
       cooldown_seconds: number;
       /**
-       * Raise the exploration budget in a response.
+       * Raise the exploration budget when reacting (needs exploration_budget.enabled).
        */
       boost_budget: boolean;
       /**
-       * Mark quarantined patterns for review in a response.
+       * Put quarantined patterns up for review again when reacting.
        */
       revisit_quarantine: boolean;
       /**
-       * Quarantined patterns revisited per response.
+       * Most quarantined patterns put up for review per reaction, from 0 to 10.
        */
       max_quarantine_revisits: number;
     };
     /**
-     * Applying trusted patterns without asking.
+     * Applying well-trusted patterns without asking first. Null leaves it off.
      */
     auto_apply: {
       /**
-       * Apply trusted patterns automatically.
+       * Apply patterns whose trust reaches trust_threshold without asking.
        */
       enabled: boolean;
       /**
-       * Least trust for automatic application.
+       * Trust score, from 0 to 1, a pattern needs to be applied automatically.
        */
       trust_threshold: number;
       /**
-       * Most patterns applied per sheet.
+       * Most patterns applied automatically to one sheet, from 1 to 10.
        */
       max_patterns_per_sheet: number;
       /**
-       * Only apply validated patterns.
+       * Apply only patterns that have been explicitly validated.
        */
       require_validated_status: boolean;
       /**
@@ -750,354 +702,319 @@ export interface Score {
     } | null;
   };
   /**
-   * External checks of a sheet's output (grounding hooks). Accepted for compatibility; this version does not act on it.
+   * Checking sheet outputs against external sources such as known file checksums. Accepted for compatibility; this version does not act on it.
    */
   grounding: {
     /**
-     * Run grounding hooks.
+     * Run the grounding hooks; needs at least one hook.
      */
     enabled: boolean;
     /**
-     * Grounding hooks to run.
-     *
-     * Items: One grounding hook.
+     * The grounding checks to run.
      */
-    hooks: {
-      /**
-       * Hook type.
-       */
-      type: 'file_checksum';
-      /**
-       * Hook name; defaults to its type.
-       */
-      name: string | null;
-      /**
-       * Expected checksum per file path.
-       */
-      expected_checksums: {
-        [k: string]: string | undefined;
-      };
-      /**
-       * Checksum algorithm.
-       */
-      checksum_algorithm: 'md5' | 'sha256';
-    }[];
+    hooks: GroundingHook[];
     /**
-     * Fail validation when grounding fails.
+     * Fail the sheet's validation when a grounding check fails.
      */
     fail_on_grounding_failure: boolean;
     /**
-     * Escalate to a person when grounding fails.
+     * Hand a failed grounding check to a person (needs an escalation handler).
      */
     escalate_on_failure: boolean;
     /**
-     * Time limit per hook, in seconds.
+     * Time limit for each grounding check, in seconds.
      */
     timeout_seconds: number;
   };
   /**
-   * Letting Ollama models use MCP tools through a proxy. Accepted for compatibility; this version does not act on it.
+   * Letting Ollama models use MCP tools through a proxy, optionally routing hard work to Claude. Null leaves the bridge off. Accepted for compatibility; this version does not act on it.
    */
   bridge: {
     /**
-     * Enable the bridge.
+     * Turn the bridge on.
      */
     enabled: boolean;
     /**
-     * Proxy MCP servers for tool access.
+     * Give the model access to tools through the MCP proxy.
      */
     mcp_proxy_enabled: boolean;
     /**
-     * MCP servers to connect.
-     *
-     * Items: One MCP server.
+     * MCP servers the bridge connects to.
      */
-    mcp_servers: {
-      /**
-       * Unique server name.
-       */
-      name: string;
-      /**
-       * Command that starts the server.
-       */
-      command: string;
-      /**
-       * Command arguments.
-       */
-      args: string[];
-      /**
-       * Environment variables for the server.
-       */
-      env: {
-        [k: string]: string | undefined;
-      };
-      /**
-       * Folder the server runs in.
-       */
-      working_dir: string | null;
-      /**
-       * Time limit for server operations, in seconds.
-       */
-      timeout_seconds: number;
-    }[];
+    mcp_servers: McpServer[];
     /**
-     * Route complex work to Claude and simple work to Ollama.
+     * Send complex requests to Claude and the rest to Ollama.
      */
     hybrid_routing_enabled: boolean;
     /**
-     * Complexity above which work goes to Claude.
+     * Complexity, from 0 to 1, above which a request goes to Claude.
      */
     complexity_threshold: number;
     /**
-     * Retry on Claude when Ollama fails.
+     * Retry with Claude when the Ollama run fails.
      */
     fallback_to_claude: boolean;
     /**
-     * Share of the context window for tools, in percent.
+     * Share of the context window set aside for tool definitions, in percent (10 to 95); the rest is for the conversation.
      */
     context_budget_percent: number;
   } | null;
   /**
-   * An AI review score for each sheet's work. Accepted for compatibility; this version does not act on it.
+   * Having an AI score the code changes after each batch of work. Accepted for compatibility; this version does not act on it.
    */
   ai_review: {
     /**
-     * Review sheets with an AI reviewer.
+     * Run the review.
      */
     enabled: boolean;
     /**
-     * Lowest passing score, 0–100.
+     * Lowest passing score, from 0 to 100; must not exceed target_score.
      */
     min_score: number;
     /**
-     * Score that counts as high quality, 0–100.
+     * Score, from 0 to 100, that counts as high quality; scores between min_score and this are logged as warnings.
      */
     target_score: number;
     /**
-     * What a score below min_score does.
+     * What happens when the score is below min_score: retry the work, warn, or fail.
      */
     on_low_score: 'retry' | 'warn' | 'fail';
     /**
-     * Retries for a low score.
+     * Most retries caused by low scores, from 0 to 5.
      */
     max_retry_for_review: number;
     /**
-     * Custom review prompt.
+     * Your own prompt for the review; null uses the built-in one.
      */
     review_prompt_template: string | null;
   };
   /**
-   * Pausing for confirmation before risky sheets. Accepted for compatibility; this version does not act on it.
+   * Pausing before chosen sheets to ask for confirmation before risky work. Accepted for compatibility; this version does not act on it.
    */
   checkpoints: {
     /**
-     * Evaluate checkpoint triggers before each sheet.
+     * Evaluate the triggers before each sheet; needs at least one trigger.
      */
     enabled: boolean;
     /**
-     * Checkpoint triggers.
-     *
-     * Items: One checkpoint trigger.
+     * Conditions that cause a pause.
      */
-    triggers: {
-      /**
-       * Trigger name.
-       */
-      name: string;
-      /**
-       * Sheets that trigger it.
-       */
-      sheet_nums: number[] | null;
-      /**
-       * Words in the prompt that trigger it (any case).
-       */
-      prompt_contains: string[] | null;
-      /**
-       * Retry count at which it triggers.
-       */
-      min_retry_count: number | null;
-      /**
-       * Ask for confirmation rather than only warn.
-       */
-      requires_confirmation: boolean;
-      /**
-       * Message shown when it triggers.
-       */
-      message: string;
-    }[];
+    triggers: CheckpointTrigger[];
   };
   /**
-   * Extracting structured feedback from agent output. Accepted for compatibility; this version does not act on it.
+   * Pulling structured feedback out of the agent's output after each sheet. Accepted for compatibility; this version does not act on it.
    */
   feedback: {
     /**
-     * Extract feedback blocks.
+     * Look for feedback in the output.
      */
     enabled: boolean;
     /**
-     * Regular expression whose first group is the feedback.
+     * Regular expression whose first capture group holds the feedback.
      */
     pattern: string;
     /**
-     * Format of the feedback block.
+     * How the captured feedback is read: json, yaml, or text kept as it is.
      */
     format: 'json' | 'yaml' | 'text';
   };
   /**
-   * Who conducts the job (a person or an AI) and how they like to work. Accepted for compatibility; this version does not act on it.
+   * Who is directing the job, a person or an AI agent, and how they like to be involved. Accepted for compatibility; this version does not act on it.
    */
   conductor: {
     /**
-     * Conductor name.
+     * Name of the conductor (1 to 100 characters).
      */
     name: string;
     /**
-     * Conductor role.
+     * Kind of conductor: human, ai or hybrid.
      */
     role: 'human' | 'ai' | 'hybrid';
     /**
-     * Short description of the conductor.
+     * A few words about who the conductor is or what it is for (at most 500 characters).
      */
     identity_context: string | null;
     /**
-     * Conductor preferences.
+     * How the conductor prefers to interact with Mozart.
      */
     preferences: {
       /**
-       * Print less.
+       * Print less to the console.
        */
       prefer_minimal_output: boolean;
       /**
-       * Seconds to wait for an escalation answer.
+       * How long to wait for the conductor to answer an escalation, in seconds; without an answer the job aborts.
        */
       escalation_response_timeout_seconds: number;
       /**
-       * Retry transient errors before escalating.
+       * Retry passing errors automatically before escalating them.
        */
       auto_retry_on_transient_errors: boolean;
       /**
-       * Preferred notification channels.
+       * Channels the conductor prefers for notifications; empty uses the job's notifications.
        */
       notification_channels: string[];
     };
   };
   /**
-   * State storage format. Accepted for compatibility; this version does not act on it. Mozart keeps a crash-safe journal in the workspace.
+   * Storage for the job's saved progress: json or sqlite. Accepted for compatibility; this version does not act on it.
    */
   state_backend: 'json' | 'sqlite';
   /**
-   * Where job state is stored; defaults to the workspace.
+   * File for the job's saved progress; null means a .mozart-state file in the workspace.
    */
   state_path: string | null;
   /**
-   * Pause between consecutive sheets, in seconds.
+   * Pause after each sheet before the next one starts, in seconds; 0 means no pause.
    */
   pause_between_sheets_seconds: number;
 }
 /**
- * A check that decides whether a sheet is done. A sheet is completed only when all of its applicable validations pass.
+ * Backend settings that replace the job-wide ones for a single sheet. Null or absent fields keep the job-wide value.
  */
-export interface Validation {
+export interface SheetOverride {
   /**
-   * What to check: file_exists, file_modified (changed during the sheet), content_contains (literal text), content_regex, or command_succeeds (exit code 0).
+   * Model the Claude CLI uses for this sheet (--model).
    */
-  type: 'file_exists' | 'file_modified' | 'content_contains' | 'content_regex' | 'command_succeeds';
+  cli_model: string | null;
   /**
-   * File to check (file types). Placeholders such as {workspace} and {sheet_num} are filled in; relative paths start at the workspace.
+   * Anthropic API model ID for this sheet.
    */
-  path: string | null;
+  model: string | null;
   /**
-   * Text (content_contains, where placeholders such as {sheet_num} are filled in) or regular expression (content_regex, used as written) the file must contain.
+   * Anthropic API sampling temperature for this sheet, from 0 to 1.
    */
-  pattern: string | null;
+  temperature: number | null;
   /**
-   * Shell command that must exit 0 (command_succeeds); placeholders are filled in.
+   * Largest Anthropic API reply for this sheet, in tokens.
    */
-  command: string | null;
+  max_tokens: number | null;
   /**
-   * Folder the command runs in; defaults to the workspace.
+   * Time limit for this sheet's agent run, in seconds. Takes precedence over timeout_overrides.
    */
-  working_directory: string | null;
+  timeout_seconds: number | null;
+}
+/**
+ * A shell command that decides whether a sheet is skipped: exit code 0 skips it, any other exit code runs it. If the command errors or times out, the sheet runs.
+ */
+export interface SkipWhenCommand {
   /**
-   * What this rule proves, in words; shown in reports and in the agent's requirements list.
+   * Shell command to run before the sheet. {workspace} is replaced by the workspace path.
+   */
+  command: string;
+  /**
+   * Why the sheet may be skipped, shown when it is.
    */
   description: string | null;
   /**
-   * Stage of this rule, 1–10. Lower stages run first; when a stage fails, higher stages are not run.
+   * Time limit for the command, in seconds (at most 60). On timeout the sheet runs.
+   */
+  timeout_seconds: number;
+}
+/**
+ * One check run after a sheet finishes. A sheet counts as done only when all of its applicable checks pass.
+ */
+export interface Validation {
+  /**
+   * What to check: file_exists (the file is there), file_modified (the sheet changed the file), content_contains (the file contains the literal text in pattern), content_regex (the file matches the regular expression in pattern) or command_succeeds (the command exits with code 0).
+   */
+  type: 'file_exists' | 'file_modified' | 'content_contains' | 'content_regex' | 'command_succeeds';
+  /**
+   * File to check, for the four file types. Placeholders such as {workspace}, {sheet_num}, {start_item} and {end_item} are filled in before checking.
+   */
+  path: string | null;
+  /**
+   * Text to look for (content_contains; placeholders such as {sheet_num} are filled in) or regular expression to match (content_regex; used as written) in the file.
+   */
+  pattern: string | null;
+  /**
+   * Shell command for command_succeeds; the check passes when it exits with code 0. Placeholders such as {workspace} and {sheet_num} are filled in first.
+   */
+  command: string | null;
+  /**
+   * Folder the command runs in. Placeholders such as {workspace} are filled in; null means the workspace.
+   */
+  working_directory: string | null;
+  /**
+   * Short label for this check, shown in progress output and failure reports.
+   */
+  description: string | null;
+  /**
+   * Stage this check belongs to, from 1 to 10. Lower stages run first, and a failure in one stage skips the checks of all later stages.
    */
   stage: number;
   /**
-   * When the rule applies, for example "sheet_num >= 3 and stage == 2": comparisons of sheet_num, total_sheets, start_item, end_item, stage, instance, fan_count or total_stages with integers, joined by and. Empty means always.
+   * When this check applies, e.g. "sheet_num >= 3 and stage == 2": comparisons of sheet_num, total_sheets, start_item, end_item, stage, instance, fan_count or total_stages with whole numbers, joined by " and ". Null, or text that cannot be read, means the check always applies.
    */
   condition: string | null;
   /**
-   * Extra tries of a file check before it counts as failed (helps with slow filesystems).
+   * How many extra times a failing file-based check is tried again before it counts as failed, to ride out slow file writes. 0 turns retrying off.
    */
   retry_count: number;
   /**
-   * Pause between those tries, in milliseconds.
+   * Pause between those extra tries, in milliseconds.
    */
   retry_delay_ms: number;
 }
 /**
- * An action run after the job completes successfully.
+ * An action taken after the whole job has succeeded: start another score, or run a command or script.
  */
 export interface Hook {
   /**
-   * run_job starts another score; run_command runs a shell command; run_script runs a script.
+   * Kind of action: run_job starts another Mozart score (chaining jobs into a concert), run_command runs a shell command, run_script runs an executable file.
    */
   type: 'run_job' | 'run_command' | 'run_script';
   /**
-   * Score to run (run_job); {workspace} is filled in.
+   * Score file to start, for run_job. {workspace} is replaced by this job's workspace, so an earlier sheet can write the next score there.
    */
   job_path: string | null;
   /**
-   * Workspace for the chained job.
+   * Workspace for the started job, for run_job. Null lets the started job use the workspace its own score names.
    */
   job_workspace: string | null;
   /**
-   * Share the learning store with the chained job.
+   * For run_job: whether the started job shares this job's learning store.
    */
   inherit_learning: boolean;
   /**
-   * Command or script to run (run_command, run_script); {workspace}, {job_id} and {sheet_count} are filled in.
+   * Shell command (run_command) or script path (run_script) to run. {workspace}, {job_id} and {sheet_count} are replaced before it runs.
    */
   command: string | null;
   /**
-   * Folder the command runs in; defaults to the workspace.
+   * Folder the command or script runs in; null means the job's workspace.
    */
   working_directory: string | null;
   /**
-   * What the hook does, in words.
+   * Short label for this action, shown in logs.
    */
   description: string | null;
   /**
-   * If the hook fails: continue with the next hook, or abort the rest.
+   * What happens when this action fails: continue with the next action, or abort the remaining ones.
    */
   on_failure: 'continue' | 'abort';
   /**
-   * Time limit for the hook, in seconds.
+   * Time limit for this action, in seconds.
    */
   timeout_seconds: number;
   /**
-   * run_job: start the chained job and do not wait for it.
+   * For run_job: start the next job and return at once instead of waiting for it to finish. Useful for open-ended chains where each job starts the next.
    */
   detached: boolean;
   /**
-   * run_job: start the chained job from clean state (--fresh); needed when a score chains to itself.
+   * For run_job: start the next job from a clean state (like --fresh) instead of resuming saved progress. Self-chaining jobs that reuse one workspace need this.
    */
   fresh: boolean;
 }
 /**
- * Where to send a message about job events.
+ * One channel that is told about job events.
  */
 export interface Notification {
   /**
-   * Channel: desktop, slack, webhook or email.
+   * Channel kind: desktop, slack, webhook or email.
    */
   type: 'desktop' | 'slack' | 'webhook' | 'email';
   /**
-   * Events that trigger a message.
+   * Events that trigger a message on this channel.
    */
   on_events: (
     | 'job_start'
@@ -1109,9 +1026,92 @@ export interface Notification {
     | 'job_paused'
   )[];
   /**
-   * Settings for the channel (URL, address, …).
+   * Settings for the channel, free-form: slack needs webhook_url or webhook_url_env, webhook needs url or url_env.
    */
   config: {
     [k: string]: unknown | undefined;
   };
+}
+/**
+ * One external check of a sheet's outputs.
+ */
+export interface GroundingHook {
+  /**
+   * Kind of check; file_checksum compares files with known checksums.
+   */
+  type: 'file_checksum';
+  /**
+   * Name for this check in reports; null uses the type.
+   */
+  name: string | null;
+  /**
+   * For file_checksum: each file path mapped to the checksum it must have.
+   */
+  expected_checksums: {
+    [k: string]: string | undefined;
+  };
+  /**
+   * For file_checksum: the hash used for the checksums.
+   */
+  checksum_algorithm: 'md5' | 'sha256';
+}
+/**
+ * An MCP server the bridge starts as a child process and talks to over stdio.
+ */
+export interface McpServer {
+  /**
+   * Name that identifies this server; must be unique.
+   */
+  name: string;
+  /**
+   * Program that starts the server.
+   */
+  command: string;
+  /**
+   * Arguments passed to the program.
+   */
+  args: string[];
+  /**
+   * Extra environment variables for the server. Variables that change program loading or hold credentials (PATH, LD_PRELOAD, API keys and the like) are refused.
+   */
+  env: {
+    [k: string]: string | undefined;
+  };
+  /**
+   * Folder the server runs in; null means the current folder.
+   */
+  working_dir: string | null;
+  /**
+   * Time limit for one operation on this server, in seconds.
+   */
+  timeout_seconds: number;
+}
+/**
+ * A condition under which Mozart pauses before a sheet to ask for confirmation or print a warning. Needs at least one of sheet_nums, prompt_contains or min_retry_count.
+ */
+export interface CheckpointTrigger {
+  /**
+   * Name that identifies this trigger.
+   */
+  name: string;
+  /**
+   * Sheets that trigger the checkpoint; null leaves it to the other conditions.
+   */
+  sheet_nums: number[] | null;
+  /**
+   * Words that trigger the checkpoint when the prompt contains them (case does not matter); null leaves it to the other conditions.
+   */
+  prompt_contains: string[] | null;
+  /**
+   * Trigger once a sheet has been retried at least this many times; null disables this condition.
+   */
+  min_retry_count: number | null;
+  /**
+   * Wait for explicit confirmation (true) or only show a warning (false).
+   */
+  requires_confirmation: boolean;
+  /**
+   * Text shown when the checkpoint triggers.
+   */
+  message: string;
 }
