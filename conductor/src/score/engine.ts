@@ -102,7 +102,7 @@ function runChecks(source: ScoreSource, files: FileView): ScoreCheckResult {
           severity: 'error',
           message: `A score must be a mapping of keys (name, sheet, prompt, …), but this file is ${what}.`,
           file: source.file,
-          range: source.rangeOf(0, Math.min(source.text.length, source.lineText(0).length)),
+          range: source.firstContentLine(),
         },
       ],
     };

@@ -34,7 +34,7 @@ export function checkSchema(source: ScoreSource, data: Record<string, unknown>):
   // key does not hide every other problem in the file.
   if (!errors.every((e) => e.keyword === 'additionalProperties')) return { findings, usable: false };
   for (const error of errors) {
-    const parent = valueAt(data, pathOf(error.instancePath));
+    const parent = valueAt(data, pathOf(error.instancePath, data));
     if (parent && typeof parent === 'object') delete (parent as Record<string, unknown>)[String(error.params.additionalProperty)];
   }
   createMissingSections(scoreSchema, data);
@@ -48,7 +48,8 @@ function createMissingSections(node: SchemaNode, data: Record<string, unknown>):
       if (!resolved) continue;
       const isPlainObject = resolved.type === 'object' && resolved.properties !== undefined;
       if (!isPlainObject) continue;
-      if (data[name] === undefined && resolved.default === undefined) data[name] = {};
+      // A missing required section stays missing, so it is reported as such (not as its missing fields).
+      if (data[name] === undefined && resolved.default === undefined && !(alt.required ?? []).includes(name)) data[name] = {};
       const value = data[name];
       if (value && typeof value === 'object' && !Array.isArray(value)) {
         createMissingSections(resolved, value as Record<string, unknown>);
@@ -57,13 +58,18 @@ function createMissingSections(node: SchemaNode, data: Record<string, unknown>):
   }
 }
 
-function pathOf(instancePath: string): (string | number)[] {
+/** The path of a JSON pointer into `data`: list indexes become numbers, map keys stay text (even `2`). */
+function pathOf(instancePath: string, data: unknown): (string | number)[] {
   if (instancePath === '') return [];
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+  const path: (string | number)[] = [];
+  let current = data;
+  for (const raw of instancePath.slice(1).split('/')) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const segment = Array.isArray(current) && /^\d+$/.test(part) ? Number(part) : part;
+    path.push(segment);
+    current = current !== null && typeof current === 'object' ? (current as Record<string | number, unknown>)[segment] : undefined;
+  }
+  return path;
 }
 
 /** A readable dotted name for a path: `validations[2].pattern`. */
@@ -123,7 +129,7 @@ function toFindings(source: ScoreSource, data: unknown, errors: ErrorObject[]): 
   const typeErrorPaths = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
 
   for (const error of errors) {
-    const path = pathOf(error.instancePath);
+    const path = pathOf(error.instancePath, data);
     const name = displayPath(path);
     switch (error.keyword) {
       case 'additionalProperties': {
@@ -153,7 +159,7 @@ function toFindings(source: ScoreSource, data: unknown, errors: ErrorObject[]): 
       }
       case 'required': {
         const missing = String((error.params as { missingProperty: string }).missingProperty);
-        const range = path.length === 0 ? source.rangeOf(0, source.lineText(0).length) : source.keyRange(path);
+        const range = path.length === 0 ? source.firstContentLine() : source.keyRange(path);
         const description = schemaAt([...path, missing])?.description;
         add(`S003:${error.instancePath}/${missing}`, {
           id: 'S003',

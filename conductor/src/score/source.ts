@@ -1,6 +1,6 @@
 // The score's YAML text kept together with its syntax tree, so every value can be traced back to
 // the exact characters it came from (for diagnostics, quick fixes, hover and go-to-definition).
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import type { Position, Range } from './findings.js';
 
@@ -33,13 +33,14 @@ export class ScoreSource {
       uniqueKeys: true,
       prettyErrors: false,
       strict: true,
+      // Scores were written for PyYAML, which honours `<<: *anchor` merge keys.
+      merge: true,
     });
     this.lineStarts = lineCounter.lineStarts;
-    this.problems = this.doc.errors.map((e) => ({
-      code: e.code,
-      message: describeYamlError(e.message),
-      range: this.rangeOf(e.pos[0], Math.max(e.pos[1], e.pos[0])),
-    }));
+    this.problems = this.doc.errors.map((e) => {
+      const [start, end] = problemSpan(this.doc, e.code, e.pos, e.message);
+      return { code: e.code, message: describeYamlError(e.message), range: this.rangeOf(start, Math.max(end, start)) };
+    });
     this.data = undefined;
     if (this.problems.length === 0) {
       try {
@@ -90,18 +91,20 @@ export class ScoreSource {
   /** The key/value pair at a path inside maps, if the path ends at a map entry. */
   pairAt(path: NodePath): Pair<Node, Node | null> | undefined {
     if (path.length === 0) return undefined;
-    const parent = this.nodeAt(path.slice(0, -1));
+    const parent = resolveAlias(this.nodeAt(path.slice(0, -1)), this.doc);
     const last = path[path.length - 1];
     if (!isMap(parent) || typeof last !== 'string') return undefined;
-    return findPair(parent.items as Pair<Node, Node | null>[], last);
+    return findPair(parent.items as Pair<Node, Node | null>[], last, this.doc);
   }
 
   /** The node at a path, if it exists. */
   nodeAt(path: NodePath): Node | undefined {
     let node: unknown = this.doc.contents;
     for (const segment of path) {
+      // Step through an alias to the node it names; the last node is returned as written.
+      node = resolveAlias(node, this.doc);
       if (isMap(node) && typeof segment === 'string') {
-        node = findPair(node.items as Pair<Node, Node | null>[], segment)?.value ?? undefined;
+        node = findPair(node.items as Pair<Node, Node | null>[], segment, this.doc)?.value ?? undefined;
       } else if (isSeq(node) && typeof segment === 'number') {
         node = node.items[segment];
       } else {
@@ -116,19 +119,41 @@ export class ScoreSource {
   keyRange(path: NodePath): Range {
     const pair = this.pairAt(path);
     const key = pair?.key as Node | undefined;
-    if (key?.range) return this.rangeOf(key.range[0], key.range[1]);
+    const span = this.nodeSpan(key);
+    if (span) return span;
     return this.valueRange(path);
   }
 
-  /** Range of the value at a path; for a missing value, its key; else the nearest ancestor's key. */
+  /**
+   * Range of the value at a path; for a missing or empty value, its key; else the nearest
+   * ancestor's key. The whole document's range is the first line of its content.
+   */
   valueRange(path: NodePath): Range {
-    const node = this.nodeAt(path);
-    if (node?.range) return this.rangeOf(node.range[0], node.range[1]);
+    if (path.length === 0) return this.firstContentLine();
+    const span = this.nodeSpan(this.nodeAt(path));
+    if (span) return span;
     const pair = this.pairAt(path);
-    const key = pair?.key as Node | undefined;
-    if (key?.range) return this.rangeOf(key.range[0], key.range[1]);
-    if (path.length === 0) return this.rangeOf(0, Math.min(this.text.length, this.lineText(0).length));
+    const keySpan = this.nodeSpan(pair?.key as Node | undefined);
+    if (keySpan) return keySpan;
     return this.keyRange(path.slice(0, -1));
+  }
+
+  /** The first line of the document's content (after leading comments), for findings about the whole score. */
+  firstContentLine(): Range {
+    const contents = this.doc.contents as Node | null;
+    const start = contents?.range ? contents.range[0] : 0;
+    const line = this.positionAt(start).line;
+    const end = this.offsetAt({ line, character: this.lineText(line).length });
+    return this.rangeOf(start, Math.max(start, end));
+  }
+
+  /** A node's range without trailing whitespace and line breaks; undefined when it covers no text. */
+  private nodeSpan(node: Node | undefined): Range | undefined {
+    if (!node?.range) return undefined;
+    const [start, end] = node.range;
+    const trimmed = start + this.text.slice(start, end).trimEnd().length;
+    if (trimmed <= start) return undefined;
+    return this.rangeOf(start, trimmed);
   }
 
   /** Maps a position inside a scalar's parsed value to a position in the file text. */
@@ -137,6 +162,16 @@ export class ScoreSource {
     if (!isScalar(node) || !node.range) return undefined;
     const start = node.range[0];
     const raw = this.text.slice(start, node.range[1]);
+    // Exact: replay how YAML turned the source characters into the value (indentation, folding,
+    // quoting and escapes), keeping each value character's source offset.
+    const map = typeof node.value === 'string' ? scalarOffsets(raw, String(node.type), node.value) : undefined;
+    if (map) {
+      const index = valueIndex(node.value as string, valueLine, valueCharacter);
+      const offset = map[index];
+      if (offset !== undefined) return this.positionAt(start + offset);
+      const last = map[map.length - 1];
+      if (index >= map.length && last !== undefined) return this.positionAt(start + last + 1);
+    }
     if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
       const lines = raw.split('\n');
       const content = lines.slice(1);
@@ -154,13 +189,260 @@ export class ScoreSource {
   }
 }
 
-function findPair(items: Pair<Node, Node | null>[], key: string): Pair<Node, Node | null> | undefined {
+/** The index in `value` of a zero-based (line, character) position. */
+function valueIndex(value: string, line: number, character: number): number {
+  let index = 0;
+  for (let l = 0; l < line; l++) {
+    const next = value.indexOf('\n', index);
+    if (next < 0) return value.length;
+    index = next + 1;
+  }
+  return index + character;
+}
+
+/** One source line of a scalar: its text (without the line break) and its offset in the scalar's source. */
+interface SourceLine {
+  text: string;
+  offset: number;
+}
+
+function splitLines(raw: string, base: number): SourceLine[] {
+  const lines: SourceLine[] = [];
+  let offset = 0;
+  for (const text of raw.split('\n')) {
+    lines.push({ text: text.replace(/\r$/, ''), offset: base + offset });
+    offset += text.length + 1;
+  }
+  return lines;
+}
+
+/**
+ * For each character of a scalar's value, the offset (from the scalar's start in the source) of
+ * the character it came from; a folded line break maps to the end of its line. Undefined when the
+ * replay does not reproduce `value` exactly, so callers can fall back to an estimate.
+ */
+function scalarOffsets(raw: string, type: string, value: string): number[] | undefined {
+  const candidates = type === Scalar.BLOCK_LITERAL || type === Scalar.BLOCK_FOLDED ? blockCandidates(raw, type === Scalar.BLOCK_FOLDED) : [flowOffsets(raw, type)];
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    const text = candidate.chars.join('');
+    if (text === value) return candidate.offsets;
+    // Block scalars: chomping only changes trailing line breaks.
+    if (text.replace(/\n+$/, '') !== value.replace(/\n+$/, '')) continue;
+    const offsets = candidate.offsets.slice(0, value.length);
+    const end = offsets[offsets.length - 1] ?? 0;
+    while (offsets.length < value.length) offsets.push(end);
+    return offsets;
+  }
+  return undefined;
+}
+
+interface Replay {
+  chars: string[];
+  offsets: number[];
+}
+
+function* blockCandidates(raw: string, folded: boolean): Generator<Replay> {
+  const lines = splitLines(raw, 0).slice(1);
+  // Trailing lines that are blank belong to chomping, not content.
+  while (lines.length > 0 && (lines[lines.length - 1]?.text.trim() ?? '') === '') lines.pop();
+  const first = lines.find((l) => l.text.trim() !== '');
+  if (!first) return;
+  const auto = first.text.length - first.text.trimStart().length;
+  // An explicit indentation indicator (`|2`) can make the indentation smaller than the first line's.
+  for (let indent = auto; indent >= 0; indent--) yield blockReplay(lines, indent, folded);
+}
+
+function blockReplay(lines: SourceLine[], indent: number, folded: boolean): Replay {
+  const chars: string[] = [];
+  const offsets: number[] = [];
+  const body = lines.map((l) => ({ text: l.text.slice(Math.min(indent, l.text.length)), offset: l.offset + Math.min(indent, l.text.length) }));
+  const isText = (l: SourceLine | undefined): boolean => l !== undefined && l.text.trim() !== '' && !/^[ \t]/.test(l.text);
+  let previousText: SourceLine | undefined;
+  let pendingBreak: number | undefined;
+  let emptyRun: number[] = [];
+  body.forEach((line, i) => {
+    const empty = line.text === '';
+    if (i > 0 && empty) {
+      emptyRun.push(line.offset - 1);
+      return;
+    }
+    if (i > 0 && pendingBreak !== undefined) {
+      if (folded && isText(previousText) && isText(line)) {
+        if (emptyRun.length === 0) {
+          chars.push(' ');
+          offsets.push(pendingBreak);
+        }
+      } else {
+        chars.push('\n');
+        offsets.push(pendingBreak);
+      }
+      for (const at of emptyRun) {
+        chars.push('\n');
+        offsets.push(at);
+      }
+    } else if (i > 0) {
+      for (const at of emptyRun) {
+        chars.push('\n');
+        offsets.push(at);
+      }
+    }
+    emptyRun = [];
+    if (i === 0 && empty) {
+      chars.push('\n');
+      offsets.push(line.offset + line.text.length);
+      return;
+    }
+    for (let c = 0; c < line.text.length; c++) {
+      chars.push(line.text.charAt(c));
+      offsets.push(line.offset + c);
+    }
+    previousText = line;
+    pendingBreak = line.offset + line.text.length;
+  });
+  if (pendingBreak !== undefined) {
+    chars.push('\n');
+    offsets.push(pendingBreak);
+  }
+  return { chars, offsets };
+}
+
+const ESCAPES: Record<string, string> = {
+  '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
+  ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029',
+};
+const HEX_ESCAPES: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+function flowOffsets(raw: string, type: string): Replay | undefined {
+  const quoted = type === Scalar.QUOTE_DOUBLE || type === Scalar.QUOTE_SINGLE;
+  const lines = splitLines(quoted ? raw.slice(1, -1) : raw, quoted ? 1 : 0);
+  const chars: string[] = [];
+  const offsets: number[] = [];
+  let emptyRun: number[] = [];
+  let joinWithout = false;
+  let pendingBreak: number | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as SourceLine;
+    let text = line.text;
+    let offset = line.offset;
+    if (i > 0) {
+      const lead = text.length - text.replace(/^[ \t]+/, '').length;
+      text = text.slice(lead);
+      offset += lead;
+    }
+    const last = i === lines.length - 1;
+    if (!last) text = text.replace(/[ \t]+$/, '');
+    if (i > 0 && !last && text === '') {
+      emptyRun.push(line.offset - 1);
+      continue;
+    }
+    if (i > 0 && !joinWithout && pendingBreak !== undefined) {
+      if (emptyRun.length === 0) {
+        chars.push(' ');
+        offsets.push(pendingBreak);
+      }
+      for (const at of emptyRun) {
+        chars.push('\n');
+        offsets.push(at);
+      }
+    }
+    emptyRun = [];
+    joinWithout = false;
+    let c = 0;
+    while (c < text.length) {
+      const ch = text.charAt(c);
+      if (type === Scalar.QUOTE_SINGLE && ch === "'" && text.charAt(c + 1) === "'") {
+        chars.push("'");
+        offsets.push(offset + c);
+        c += 2;
+      } else if (type === Scalar.QUOTE_DOUBLE && ch === '\\') {
+        const code = text.charAt(c + 1);
+        if (code === '') {
+          joinWithout = true;
+          c += 1;
+          continue;
+        }
+        const hex = HEX_ESCAPES[code];
+        if (hex !== undefined) {
+          const digits = text.slice(c + 2, c + 2 + hex);
+          if (!/^[0-9a-fA-F]+$/.test(digits) || digits.length !== hex) return undefined;
+          for (const unit of String.fromCodePoint(parseInt(digits, 16)).split('')) {
+            chars.push(unit);
+            offsets.push(offset + c);
+          }
+          c += 2 + hex;
+        } else {
+          const decoded = ESCAPES[code];
+          if (decoded === undefined) return undefined;
+          chars.push(decoded);
+          offsets.push(offset + c);
+          c += 2;
+        }
+      } else {
+        chars.push(ch);
+        offsets.push(offset + c);
+        c += 1;
+      }
+    }
+    pendingBreak = offset + text.length;
+  }
+  return { chars, offsets };
+}
+
+/**
+ * Where to report a YAML error. The parser gives one character (or the end of the file) for some
+ * errors; widen a duplicate or misaligned key to the whole key, and point a missing closing quote
+ * at the quote that opened the string.
+ */
+function problemSpan(doc: Document.Parsed, code: string, pos: [number, number], message: string): [number, number] {
+  if (code !== 'DUPLICATE_KEY' && code !== 'BAD_INDENT' && !(code === 'MISSING_CHAR' && /quote/.test(message))) return pos;
+  let span: [number, number] = pos;
+  visit(doc, {
+    Scalar(_key, node) {
+      const range = node.range;
+      if (!range) return undefined;
+      if (code === 'DUPLICATE_KEY' && range[0] === pos[0]) span = [range[0], range[1]];
+      // A misaligned item: the parser marks its indentation; the item's key is what to move.
+      else if (code === 'BAD_INDENT' && range[0] === pos[1]) span = [range[0], range[1]];
+      else if (code === 'MISSING_CHAR' && (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE) && range[0] < pos[0] && range[1] >= pos[0]) {
+        span = [range[0], range[0] + 1];
+      }
+      return undefined;
+    },
+  });
+  return span;
+}
+
+function findPair(items: Pair<Node, Node | null>[], key: string, doc: Document.Parsed, depth = 0): Pair<Node, Node | null> | undefined {
   // Last one wins, as in the parsed data (duplicate keys are reported separately).
   for (let i = items.length - 1; i >= 0; i--) {
     const pair = items[i];
     if (pair && keyString(pair.key) === key) return pair;
   }
+  // Not written here: it may come from a merge key (`<<: *base` or `<<: [*a, *b]`, first wins).
+  if (depth > 8) return undefined;
+  for (const pair of items) {
+    if (!isMergeKey(pair.key)) continue;
+    const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+    for (const source of sources) {
+      const target = resolveAlias(source, doc);
+      if (!isMap(target)) continue;
+      const found = findPair(target.items as Pair<Node, Node | null>[], key, doc, depth + 1);
+      if (found) return found;
+    }
+  }
   return undefined;
+}
+
+/** True for the `<<` key of a merge (the parser gives it a symbol value). */
+function isMergeKey(key: unknown): boolean {
+  if (!isScalar(key)) return false;
+  return key.value === '<<' || (typeof key.value === 'symbol' && key.value.description === '<<');
+}
+
+/** The node an alias points at (or the node itself). */
+function resolveAlias(node: unknown, doc: Document.Parsed): unknown {
+  return isAlias(node) ? node.resolve(doc) : node;
 }
 
 /** The string form of a map key node, as it appears in the plain data. */

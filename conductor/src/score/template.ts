@@ -86,17 +86,25 @@ function describeSyntaxError(text: string, error: Error & { lineno?: number; col
   const message = raw.replace(/^parse\w+: /, '');
   const unclosed = findUnclosed(text);
   if (unclosed && (error.lineno === undefined || /end of file|expected (variable|block) end/.test(message))) {
-    return { message: `${unclosed.what} is never closed (${message})`, line: unclosed.line, character: unclosed.character, closing: unclosed.closing };
+    return {
+      message: `${unclosed.what} is never closed (${message})`,
+      line: unclosed.line,
+      character: unclosed.character,
+      ...(unclosed.closing !== undefined ? { closing: unclosed.closing } : {}),
+    };
   }
   if (error.lineno !== undefined) {
-    return { message, line: Math.max(0, error.lineno - 1), character: Math.max(0, (error.colno ?? 1) - 1) };
+    // nunjucks calls an end tag that closes nothing open an "unknown block tag".
+    const stray = /^unknown block tag: end(\w+)$/.exec(message);
+    const explained = stray?.[1] && BLOCK_TAGS[stray[1]] ? `'{% end${stray[1]} %}' does not close an open '{% ${stray[1]} %}' (${message})` : message;
+    return { message: explained, line: Math.max(0, error.lineno - 1), character: Math.max(0, (error.colno ?? 1) - 1) };
   }
   const end = positionOf(text, text.length);
   return { message, ...end };
 }
 
 /** Finds the innermost tag, expression or block that is opened and never closed. */
-function findUnclosed(text: string): { what: string; closing: string; line: number; character: number } | undefined {
+function findUnclosed(text: string): { what: string; closing?: string; line: number; character: number } | undefined {
   const stack: { tag: string; offset: number }[] = [];
   const tagPattern = /\{%-?\s*(\w+)|\{\{|\{#/g;
   let match: RegExpExecArray | null;
@@ -104,7 +112,12 @@ function findUnclosed(text: string): { what: string; closing: string; line: numb
     const opener = match[0];
     const offset = match.index;
     const closer = opener.startsWith('{{') ? '}}' : opener.startsWith('{#') ? '#}' : '%}';
-    const end = text.indexOf(closer, offset + 2);
+    const found = closer === '#}' ? { end: text.indexOf(closer, offset + 2) } : findCloser(text, offset + 2, closer);
+    if (found.openQuote !== undefined) {
+      const quote = text.charAt(found.openQuote);
+      return { what: `The string opened by ${quote} here`, ...positionOf(text, found.openQuote) };
+    }
+    const end = found.end;
     if (end < 0) {
       const what = closer === '}}' ? "The expression '{{'" : closer === '#}' ? "The comment '{#'" : `The tag '{% ${match[1] ?? ''}'`;
       return { what, closing: ` ${closer}`, ...positionOf(text, offset) };
@@ -132,6 +145,20 @@ function findUnclosed(text: string): { what: string; closing: string; line: numb
   if (!open) return undefined;
   const closeTag = BLOCK_TAGS[open.tag] ?? `end${open.tag}`;
   return { what: `The block '{% ${open.tag} %}'`, closing: `{% ${closeTag} %}`, ...positionOf(text, open.offset) };
+}
+
+/** Finds `closer` from `from`, skipping quoted strings (a `}}` inside "…" does not end a tag). */
+function findCloser(text: string, from: number, closer: string): { end: number; openQuote?: number } {
+  for (let i = from; i < text.length; i++) {
+    const ch = text.charAt(i);
+    if (ch === '"' || ch === "'") {
+      let j = i + 1;
+      while (j < text.length && text.charAt(j) !== ch) j += text.charAt(j) === '\\' ? 2 : 1;
+      if (j >= text.length) return { end: -1, openQuote: i };
+      i = j;
+    } else if (text.startsWith(closer, i)) return { end: i };
+  }
+  return { end: -1 };
 }
 
 function positionOf(text: string, offset: number): { line: number; character: number } {

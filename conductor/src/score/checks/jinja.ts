@@ -61,11 +61,20 @@ export function checkTemplateSyntax(ctx: CheckContext): Finding[] {
       severity: 'error',
       message: `Template syntax error in ${site.label}: ${problem.message}.${problem.closing ? ` Add '${problem.closing.trim()}' where it should end.` : ' Fix the Jinja syntax at this position.'}`,
       file: site.file,
-      range: pointRange(start, 2),
+      range: pointRange(start, tokenLength(site.text, problem.line, problem.character)),
       ...(fixes.length ? { fixes } : {}),
     });
   }
   return findings;
+}
+
+/** Length of the template token at a position: a name, a tag delimiter, or one character. */
+function tokenLength(text: string, line: number, character: number): number {
+  const rest = (text.split('\n')[line] ?? '').slice(character);
+  const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest);
+  if (name) return name[0].length;
+  if (/^(\{\{|\{%|\{#|\}\}|%\}|#\})/.test(rest)) return 2;
+  return 1;
 }
 
 /** Where text appended to the template lands: after its last non-empty line's content. */

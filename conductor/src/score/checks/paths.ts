@@ -1,7 +1,8 @@
 // Checks on paths the score names: V002 workspace parent, V003 template file, V004 system prompt
 // file, V005 working directory, V107 files named by validations. Paths are relative to the score.
 import { dirname } from 'node:path';
-import type { Finding } from '../findings.js';
+import type { Finding, Fix, Range } from '../findings.js';
+import type { NodePath } from '../source.js';
 import { resolveFromScore } from '../files.js';
 import { findPlaceholders } from '../placeholders.js';
 import type { CheckContext } from './context.js';
@@ -14,15 +15,40 @@ You are working on sheet {{ sheet_num }} of {{ total_sheets }} (items {{ start_i
 Write your results to {{ workspace }}.
 `;
 
+/**
+ * A fix for a path written with Windows separators (`templates\report.j2`): on this system a
+ * backslash is part of a file name, so the path cannot be found. Rewrites the scalar as written,
+ * keeping its quoting style.
+ */
+function separatorFix(ctx: CheckContext, path: NodePath): Fix[] {
+  if (process.platform === 'win32') return [];
+  const range = ctx.source.valueRange(path);
+  const start = ctx.source.offsetAt(range.start);
+  const raw = ctx.source.text.slice(start, ctx.source.offsetAt(range.end));
+  if (!raw.includes('\\')) return [];
+  const fixed = raw.startsWith('"') ? raw.replace(/\\\\/g, '/') : raw.replace(/\\/g, '/');
+  if (fixed === raw) return [];
+  return [{ title: 'Use forward slashes in this path', safe: true, actions: [{ kind: 'edit', file: ctx.source.file, range, newText: fixed }] }];
+}
+
+/** Extra advice for a path containing backslashes. */
+function separatorHint(value: string): string {
+  return value.includes('\\') && process.platform !== 'win32' ? ' The path uses backslashes; on this system folders are separated by "/".' : '';
+}
+
 /** V002: the workspace's parent folder must exist (Mozart creates the workspace itself). */
 export function checkWorkspaceParent(ctx: CheckContext): Finding[] {
   if (!isSet(ctx, ['workspace'])) return [];
   const workspace = resolveFromScore(ctx.source.file, ctx.score.workspace);
   const parent = dirname(workspace);
-  if (ctx.files.kind(parent) === 'directory') return [];
+  const kind = ctx.files.kind(parent);
+  if (kind === 'directory') return [];
+  if (kind === 'file') {
+    return [findingAt(ctx, 'V002', 'error', ['workspace'], `The workspace's parent ${parent} is a file, not a folder. Point workspace somewhere else.`)];
+  }
   return [
-    findingAt(ctx, 'V002', 'error', ['workspace'], `The workspace's parent folder ${parent} does not exist. Create it, or point workspace somewhere that exists.`, {
-      fixes: [{ title: `Create folder ${parent}`, safe: true, actions: [{ kind: 'createDirectory', path: parent }] }],
+    findingAt(ctx, 'V002', 'error', ['workspace'], `The workspace's parent folder ${parent} does not exist. Create it, or point workspace somewhere that exists.${separatorHint(ctx.score.workspace)}`, {
+      fixes: [...separatorFix(ctx, ['workspace']), { title: `Create folder ${parent}`, safe: separatorFix(ctx, ['workspace']).length === 0, actions: [{ kind: 'createDirectory', path: parent }] }],
     }),
   ];
 }
@@ -38,8 +64,9 @@ export function checkTemplateFile(ctx: CheckContext): Finding[] {
     return [findingAt(ctx, 'V003', 'error', ['prompt', 'template_file'], `prompt.template_file points at a folder (${path}); it must name a template file.`)];
   }
   return [
-    findingAt(ctx, 'V003', 'error', ['prompt', 'template_file'], `Template file not found: ${path}. Create it or correct the path (relative paths start at the score's folder).`, {
+    findingAt(ctx, 'V003', 'error', ['prompt', 'template_file'], `Template file not found: ${path}. Create it or correct the path (relative paths start at the score's folder).${separatorHint(templateFile)}`, {
       fixes: [
+        ...separatorFix(ctx, ['prompt', 'template_file']),
         {
           title: `Create ${templateFile} with a starter template`,
           safe: false,
@@ -58,8 +85,16 @@ export function checkSystemPromptFile(ctx: CheckContext): Finding[] {
   const file = ctx.score.backend.system_prompt_file;
   if (typeof file !== 'string' || !isSet(ctx, ['backend', 'system_prompt_file'])) return [];
   const path = resolveFromScore(ctx.source.file, file);
-  if (ctx.files.kind(path) === 'file') return [];
-  return [findingAt(ctx, 'V004', 'error', ['backend', 'system_prompt_file'], `System prompt file not found: ${path}. Create it or correct the path.`)];
+  const kind = ctx.files.kind(path);
+  if (kind === 'file') return [];
+  if (kind === 'directory') {
+    return [findingAt(ctx, 'V004', 'error', ['backend', 'system_prompt_file'], `backend.system_prompt_file points at a folder (${path}); it must name a file.`)];
+  }
+  return [
+    findingAt(ctx, 'V004', 'error', ['backend', 'system_prompt_file'], `System prompt file not found: ${path}. Create it or correct the path.${separatorHint(file)}`, {
+      fixes: separatorFix(ctx, ['backend', 'system_prompt_file']),
+    }),
+  ];
 }
 
 /** V005: backend.working_directory must be an existing folder. */
@@ -73,21 +108,38 @@ export function checkWorkingDirectory(ctx: CheckContext): Finding[] {
     return [findingAt(ctx, 'V005', 'error', ['backend', 'working_directory'], `backend.working_directory is a file, not a folder: ${path}.`)];
   }
   return [
-    findingAt(ctx, 'V005', 'error', ['backend', 'working_directory'], `Working directory does not exist: ${path}. Create it or correct the path; the agent runs there.`, {
-      fixes: [{ title: `Create folder ${path}`, safe: true, actions: [{ kind: 'createDirectory', path }] }],
+    findingAt(ctx, 'V005', 'error', ['backend', 'working_directory'], `Working directory does not exist: ${path}. Create it or correct the path; the agent runs there.${separatorHint(dir)}`, {
+      fixes: [
+        ...separatorFix(ctx, ['backend', 'working_directory']),
+        { title: `Create folder ${path}`, safe: separatorFix(ctx, ['backend', 'working_directory']).length === 0, actions: [{ kind: 'createDirectory', path }] },
+      ],
     }),
   ];
 }
 
 const SCRIPT_EXTENSION = /\.(sh|bash|zsh|py|js|mjs|cjs|ts|rb|pl|php|lua|ps1)$/;
 
-/** Words of a shell command, with simple quoting honoured (enough to find file arguments). */
-function shellWords(command: string): string[] {
-  const words: string[] = [];
+/** Words of a shell command with their offsets, simple quoting honoured (enough to find file arguments). */
+function shellWords(command: string): { word: string; offset: number }[] {
+  const words: { word: string; offset: number }[] = [];
   const pattern = /"([^"]*)"|'([^']*)'|(\S+)/g;
   let match: RegExpExecArray | null;
-  while ((match = pattern.exec(command))) words.push(match[1] ?? match[2] ?? match[3] ?? '');
+  while ((match = pattern.exec(command))) {
+    const quoted = match[1] ?? match[2];
+    words.push({ word: quoted ?? match[3] ?? '', offset: match.index + (quoted !== undefined ? 1 : 0) });
+  }
   return words;
+}
+
+/** The range of `length` characters at `offset` in the string value at `path`, or the whole value. */
+function rangeInValue(ctx: CheckContext, path: NodePath, value: string, offset: number, length: number): Range {
+  const before = value.slice(0, offset).split('\n');
+  const line = before.length - 1;
+  const character = (before[line] ?? '').length;
+  const start = ctx.source.positionInScalar(path, line, character);
+  const end = ctx.source.positionInScalar(path, line, character + length);
+  if (!start || !end || end.line !== start.line || end.character <= start.character) return ctx.source.valueRange(path);
+  return { start, end };
 }
 
 /**
@@ -108,12 +160,16 @@ export function checkValidationFiles(ctx: CheckContext): Finding[] {
       const baseDir = typeof rule.working_directory === 'string' && findPlaceholders(rule.working_directory).length === 0
         ? resolveFromScore(ctx.source.file, rule.working_directory)
         : undefined;
-      for (const word of shellWords(rule.command)) {
+      for (const { word, offset } of shellWords(rule.command)) {
         if (!SCRIPT_EXTENSION.test(word) || word.includes('$') || findPlaceholders(word).length > 0) continue;
         if (!word.startsWith('/') && !baseDir) continue; // relative to the workspace, which the job fills
         const path = word.startsWith('/') ? word : resolveFromScore(`${baseDir}/x`, word);
         if (ctx.files.kind(path) === 'missing') {
-          findings.push(findingAt(ctx, 'V107', 'warning', ['validations', index, 'command'], `Validation ${index + 1} runs ${word}, but ${path} does not exist. Create the script or fix the command.`));
+          const commandPath = ['validations', index, 'command'];
+          findings.push({
+            ...findingAt(ctx, 'V107', 'warning', commandPath, `Validation ${index + 1} runs ${word}, but ${path} does not exist. Create the script or fix the command.`),
+            range: rangeInValue(ctx, commandPath, rule.command, offset, word.length),
+          });
         }
       }
     }

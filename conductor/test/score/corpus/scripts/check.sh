@@ -1,0 +1,3 @@
+#!/bin/sh
+# Checks that the workspace has a report.
+test -f "$1/report.md"
