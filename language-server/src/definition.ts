@@ -1,0 +1,39 @@
+// Go to definition: from a path field (template_file, system_prompt_file, …) to the file, and from
+// a template variable to its declaration under prompt.variables.
+import type { Location, Position } from 'vscode-languageserver';
+import type { FileView } from '../../conductor/src/score/files.js';
+import { resolveFromScore } from '../../conductor/src/score/files.js';
+import { schemaAt } from '../../conductor/src/score/schema-index.js';
+import type { ScoreSource } from '../../conductor/src/score/source.js';
+import { fileUri } from './convert.js';
+import { wordAt } from './hover.js';
+import { cursorContext } from './yaml-context.js';
+
+const FILE_START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/** Where the thing at a position is defined, if it is a file reference or a declared variable. */
+export function definitionInScore(source: ScoreSource, position: Position, files: FileView): Location | null {
+  const lines = source.text.split('\n');
+  const context = cursorContext(lines, position.line, position.character);
+  if (context.kind === 'key') return null;
+  const field = schemaAt(context.path);
+  if (field?.['x-path'] && field['x-template'] !== 'format') {
+    const value = source.nodeAt(context.path);
+    const written = value && 'value' in value && typeof value.value === 'string' ? value.value : undefined;
+    if (written) {
+      const target = resolveFromScore(source.file, written);
+      if (files.kind(target) === 'file') return { uri: fileUri(target), range: FILE_START };
+    }
+  }
+  if (field?.['x-template'] === 'jinja') {
+    const word = wordAt(lines[position.line] ?? '', position.character);
+    if (word) return variableDeclaration(source, word.word);
+  }
+  return null;
+}
+
+/** The key of a variable under prompt.variables, if the score declares it. */
+export function variableDeclaration(source: ScoreSource, name: string): Location | null {
+  if (!source.pairAt(['prompt', 'variables', name])) return null;
+  return { uri: fileUri(source.file), range: source.keyRange(['prompt', 'variables', name]) };
+}

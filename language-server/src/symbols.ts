@@ -1,0 +1,87 @@
+// The outline: top-level sections with their fields, each validation by type and target, and
+// the planned sheets under `sheet`.
+import type { DocumentSymbol } from 'vscode-languageserver';
+import { SymbolKind } from 'vscode-languageserver';
+import { isMap, isScalar, isSeq } from 'yaml';
+import type { Node, Pair } from 'yaml';
+import type { SheetPlan } from '../../conductor/src/score/plan.js';
+import type { ScoreSource } from '../../conductor/src/score/source.js';
+import { keyString } from '../../conductor/src/score/source.js';
+
+const MAX_SHEETS_LISTED = 200;
+
+/** Document symbols for a score. Works on documents with YAML errors (whatever parsed). */
+export function scoreSymbols(source: ScoreSource, plan: SheetPlan | undefined): DocumentSymbol[] {
+  const contents = source.doc.contents;
+  if (!isMap(contents)) return [];
+  return (contents.items as Pair<Node, Node | null>[]).flatMap((pair) => {
+    const symbol = pairSymbol(source, pair, 0);
+    if (symbol && symbol.name === 'sheet' && plan) symbol.children = [...(symbol.children ?? []), ...sheetSymbols(plan, symbol)];
+    return symbol ? [symbol] : [];
+  });
+}
+
+function pairSymbol(source: ScoreSource, pair: Pair<Node, Node | null>, depth: number): DocumentSymbol | undefined {
+  const name = keyString(pair.key);
+  const key = pair.key as Node | null;
+  if (!name || !key?.range) return undefined;
+  const value = pair.value;
+  const end = value?.range ? value.range[1] : key.range[1];
+  const range = source.rangeOf(key.range[0], Math.max(end, key.range[1]));
+  const selectionRange = source.rangeOf(key.range[0], key.range[1]);
+  const symbol: DocumentSymbol = { name, kind: kindOf(value), range, selectionRange };
+  if (isScalar(value)) symbol.detail = short(String(value.value ?? ''));
+  if (depth < 2 && isMap(value)) {
+    symbol.children = (value.items as Pair<Node, Node | null>[]).flatMap((child) => {
+      const s = pairSymbol(source, child, depth + 1);
+      return s ? [s] : [];
+    });
+  }
+  if (depth < 2 && isSeq(value)) {
+    symbol.children = value.items.flatMap((item, index) => {
+      const node = item as Node | null;
+      if (!node?.range) return [];
+      const itemRange = source.rangeOf(node.range[0], node.range[1]);
+      return [{ name: itemName(node, index), kind: isMap(node) ? SymbolKind.Object : SymbolKind.String, range: itemRange, selectionRange: itemRange }];
+    });
+  }
+  return symbol;
+}
+
+/** "2. file_exists {workspace}/out.md" for a validation; the scalar itself for a list of strings. */
+function itemName(node: Node, index: number): string {
+  if (isScalar(node)) return `${index + 1}. ${short(String(node.value ?? ''))}`;
+  if (isMap(node)) {
+    const fields = new Map((node.items as Pair<Node, Node | null>[]).map((p) => [keyString(p.key) ?? '', isScalar(p.value) ? String(p.value.value ?? '') : '']));
+    const type = fields.get('type') ?? fields.get('name') ?? '';
+    const target = fields.get('path') ?? fields.get('command') ?? fields.get('pattern') ?? fields.get('job_path') ?? '';
+    return short(`${index + 1}. ${type} ${target}`.trim());
+  }
+  return `${index + 1}.`;
+}
+
+function sheetSymbols(plan: SheetPlan, parent: DocumentSymbol): DocumentSymbol[] {
+  return plan.sheets.slice(0, MAX_SHEETS_LISTED).map((sheet) => ({
+    name: `Sheet ${sheet.num}`,
+    detail: `items ${sheet.startItem}–${sheet.endItem}${sheet.fanCount > 1 ? `, stage ${sheet.stage} instance ${sheet.instance}/${sheet.fanCount}` : ''}`,
+    kind: SymbolKind.Event,
+    range: parent.range,
+    selectionRange: parent.selectionRange,
+  }));
+}
+
+function kindOf(value: Node | null): SymbolKind {
+  if (isMap(value)) return SymbolKind.Module;
+  if (isSeq(value)) return SymbolKind.Array;
+  if (isScalar(value)) {
+    if (typeof value.value === 'number') return SymbolKind.Number;
+    if (typeof value.value === 'boolean') return SymbolKind.Boolean;
+    return SymbolKind.String;
+  }
+  return SymbolKind.Property;
+}
+
+function short(text: string): string {
+  const line = text.split('\n')[0] ?? '';
+  return line.length > 60 ? `${line.slice(0, 57)}…` : line;
+}
