@@ -117,7 +117,7 @@ function formatText(report: ValidateReport, result: ScoreCheckResult, colour: bo
     lines.push(`  ${s.name}: ${s.sheets} sheet${s.sheets === 1 ? '' : 's'}${stages} on the ${s.backend} backend`);
     lines.push(`  workspace: ${s.workspace}`);
   } else {
-    lines.push(c.red(`✗ ${shown(report.file)} is not valid: ${tally}.`));
+    lines.push(c.red(`✗ ${shown(report.file)} is not valid${tally ? `: ${tally}` : ''}.`));
     lines.push(c.dim('  Each id is explained in docs/checks.md.'));
   }
   return lines.join('\n') + '\n';

@@ -60,7 +60,11 @@ export function checkScore(file: string, text: string, options: CheckOptions = {
     const files = options.files ?? diskFiles;
     const result = runChecks(source, files);
     const linesOf = (path: string): string[] | undefined => (path === file ? source.text : files.readText(path))?.split('\n');
-    result.findings = applySuppressions(result.findings, linesOf).sort(compareFindings);
+    // A score that could not be read or planned cannot run whatever the comments say, so its
+    // errors are never silenced: silencing them would make an unusable score look valid.
+    const usable = result.score !== undefined && result.plan !== undefined;
+    const silenced = applySuppressions(result.findings, linesOf);
+    result.findings = (usable ? silenced : [...silenced, ...result.findings.filter((f) => f.severity === 'error' && !silenced.includes(f))]).sort(compareFindings);
     return result;
   } catch (error) {
     return {
@@ -126,7 +130,7 @@ function runChecks(source: ScoreSource, files: FileView): ScoreCheckResult {
   };
 }
 
-/** True when no finding is an error (warnings and infos allowed). */
+/** True when the score could be read and planned and no finding is an error (warnings and infos allowed). */
 export function isValid(result: ScoreCheckResult): boolean {
-  return result.parsed && !result.findings.some((f) => f.severity === 'error');
+  return result.parsed && result.score !== undefined && result.plan !== undefined && !result.findings.some((f) => f.severity === 'error');
 }

@@ -1,7 +1,9 @@
 // Silencing findings from inside the file: `# mozart-ignore V101` on the line before a finding (or
 // at the end of its line) hides that id there; `# mozart-ignore-file V101` hides it in the whole
 // file. Inside a prompt template, the Jinja comment `{# mozart-ignore V101 #}` does the same.
-// Without ids, every finding at that place is hidden.
+// Without ids, every finding at that place is hidden. Ids are matched case-insensitively; a
+// directive naming only things that are not check ids silences nothing (a typo must not
+// silence everything).
 import type { Finding } from './findings.js';
 
 const DIRECTIVE = /(?:^|\s|\{)#-?\s*mozart-ignore(-file)?\b([^#\n]*)/;
@@ -14,8 +16,9 @@ interface Directive {
 function parseDirective(line: string): Directive | undefined {
   const match = DIRECTIVE.exec(line);
   if (!match) return undefined;
-  const ids = (match[2] ?? '').replace(/-?\}.*$/, '').split(/[\s,]+/).filter((id) => /^[A-Z]\d{3}$/.test(id));
-  return { wholeFile: match[1] === '-file', ids: ids.length ? new Set(ids) : 'all' };
+  const words = (match[2] ?? '').replace(/-?\}.*$/, '').split(/[\s,]+/).filter((word) => word !== '');
+  const ids = words.filter((word) => /^[A-Za-z]\d{3}$/.test(word)).map((id) => id.toUpperCase());
+  return { wholeFile: match[1] === '-file', ids: words.length === 0 ? 'all' : new Set(ids) };
 }
 
 function covers(directive: Directive | undefined, id: string): boolean {

@@ -116,7 +116,8 @@ export function checkVersionReferences(ctx: CheckContext): Finding[] {
     const text = ctx.source.lineText(line);
     const code = text.replace(/(^|\s)#.*$/, '');
     if (!mentionsPrevious.test(code) || /→|->/.test(code)) continue;
-    const column = code.search(new RegExp(`v${previous}(?![0-9])`));
+    // Same boundary as the test above, so `dev2` in front of a real `v2` does not take the column.
+    const column = code.search(new RegExp(`(?<![0-9A-Za-z])v${previous}(?![0-9])`));
     findings.push({
       id: 'V009',
       severity: 'warning',

@@ -5,6 +5,7 @@ import type { Finding, Fix, Range } from '../findings.js';
 import type { NodePath } from '../source.js';
 import { resolveFromScore } from '../files.js';
 import { findPlaceholders } from '../placeholders.js';
+import { schemaAt } from '../schema-index.js';
 import type { CheckContext } from './context.js';
 import { findingAt, isSet } from './context.js';
 
@@ -84,6 +85,8 @@ export function checkTemplateFile(ctx: CheckContext): Finding[] {
 export function checkSystemPromptFile(ctx: CheckContext): Finding[] {
   const file = ctx.score.backend.system_prompt_file;
   if (typeof file !== 'string' || !isSet(ctx, ['backend', 'system_prompt_file'])) return [];
+  // On another backend the field has no effect (S007 says so); a missing file there is harmless.
+  if (!appliesToBackend(ctx, 'system_prompt_file')) return [];
   const path = resolveFromScore(ctx.source.file, file);
   const kind = ctx.files.kind(path);
   if (kind === 'file') return [];
@@ -97,10 +100,17 @@ export function checkSystemPromptFile(ctx: CheckContext): Finding[] {
   ];
 }
 
+/** False when a backend field belongs to a backend other than the selected one. */
+function appliesToBackend(ctx: CheckContext, key: string): boolean {
+  const owner = schemaAt(['backend', key])?.['x-backend'];
+  return owner === undefined || owner === ctx.score.backend.type;
+}
+
 /** V005: backend.working_directory must be an existing folder. */
 export function checkWorkingDirectory(ctx: CheckContext): Finding[] {
   const dir = ctx.score.backend.working_directory;
   if (typeof dir !== 'string' || !isSet(ctx, ['backend', 'working_directory'])) return [];
+  if (!appliesToBackend(ctx, 'working_directory')) return [];
   const path = resolveFromScore(ctx.source.file, dir);
   const kind = ctx.files.kind(path);
   if (kind === 'directory') return [];
@@ -157,9 +167,13 @@ export function checkValidationFiles(ctx: CheckContext): Finding[] {
       }
     }
     if (rule.type === 'command_succeeds' && typeof rule.command === 'string') {
-      const baseDir = typeof rule.working_directory === 'string' && findPlaceholders(rule.working_directory).length === 0
-        ? resolveFromScore(ctx.source.file, rule.working_directory)
+      // As the runner does: a relative working directory is inside the workspace. Scripts there
+      // may be written by the job itself, so only a folder outside the workspace is checked now.
+      const workspace = resolveFromScore(ctx.source.file, ctx.score.workspace);
+      const dir = typeof rule.working_directory === 'string' && findPlaceholders(rule.working_directory).length === 0
+        ? resolveFromScore(`${workspace}/x`, rule.working_directory)
         : undefined;
+      const baseDir = dir !== undefined && dir !== workspace && !dir.startsWith(`${workspace}/`) ? dir : undefined;
       for (const { word, offset } of shellWords(rule.command)) {
         if (!SCRIPT_EXTENSION.test(word) || word.includes('$') || findPlaceholders(word).length > 0) continue;
         if (!word.startsWith('/') && !baseDir) continue; // relative to the workspace, which the job fills
