@@ -26,6 +26,48 @@ export interface ConductorStatus {
   jobs: { total: number; running: number };
 }
 
+/** One error on one sheet, for `mozart errors` and the diagnose report. */
+export interface JobErrorEntry {
+  sheet: number;
+  code: string;
+  category: string;
+  message: string;
+  attempt: number;
+  at: string;
+  /** What to do about it (from the error code's catalogue). */
+  suggestion?: string;
+}
+
+/** The diagnose report: everything needed to understand why a job is where it is. */
+export interface DiagnoseReport {
+  job: JobSummary;
+  /** Sheets that failed or are failing, with their last error, validations and output tails. */
+  failingSheets: {
+    sheet: number;
+    status: string;
+    attempts: number;
+    lastError?: JobErrorEntry;
+    validations: { index: number; type: string; description: string; stage: number; status: string; message: string }[];
+    stdoutTail?: string;
+    stderrTail?: string;
+  }[];
+  /** Every error seen, oldest first. */
+  errors: JobErrorEntry[];
+  /** Readable next steps (e.g. "mozart resume JOB"). */
+  suggestions: string[];
+  /** Files worth opening: the score, the workspace, the event log, sheet logs. */
+  files: { label: string; path: string }[];
+}
+
+/** A slice of a log: a sheet's captured output or the job's event log. */
+export interface LogChunk {
+  /** Absolute path of the log file (or '' when the log lives only in state). */
+  path: string;
+  text: string;
+  /** Byte offset after `text`; pass it back as `offset` to read on. */
+  nextOffset: number;
+}
+
 /** Method name → [params, result]. */
 export interface Methods {
   'daemon.status': [Record<string, never>, ConductorStatus];
@@ -36,6 +78,15 @@ export interface Methods {
   'job.pause': [{ jobId: string }, JobSummary];
   'job.resume': [{ jobId: string }, JobSummary];
   'job.cancel': [{ jobId: string }, JobSummary];
+  'job.diagnose': [{ jobId: string }, DiagnoseReport];
+  'job.errors': [{ jobId: string; sheet?: number }, JobErrorEntry[]];
+  /** `sheet` given: that sheet's captured agent output; otherwise the job's event log. */
+  'job.logs': [{ jobId: string; sheet?: number; offset?: number; maxBytes?: number }, LogChunk];
+  'job.clear': [{ jobId?: string; statuses?: JobStatus[] }, { cleared: string[] }];
+  /** Re-reads the score (optionally from a new file) before resuming; only sheets not yet validated run. */
+  'job.modify': [{ jobId: string; scoreFile?: string; resume?: boolean }, JobSummary];
+  'job.recover': [{ jobId: string; dryRun?: boolean }, { recovered: number[]; stillFailing: number[] }];
+  'daemon.health': [Record<string, never>, { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] }];
   'events.subscribe': [{ jobId?: string }, { subscribed: true }];
 }
 

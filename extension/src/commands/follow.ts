@@ -1,0 +1,89 @@
+// A job started from this window gets a progress notification that follows its events, and a
+// notification with next steps when it settles (completed, failed, paused or cancelled).
+import * as vscode from 'vscode';
+import type { ConnectionState } from '../conductor/connection-state.js';
+import { completionNotice, progressReport } from '../jobs/progress-model.js';
+import type { CompletionNotice, NoticeAction } from '../jobs/progress-model.js';
+import type { MozartServices } from './services.js';
+
+const following = new Set<string>();
+
+const ACTION_COMMANDS: Record<NoticeAction, string> = {
+  openWorkspace: 'mozart.openWorkspace',
+  showLog: 'mozart.showJobLog',
+  diagnose: 'mozart.diagnose',
+  resume: 'mozart.resumeJob',
+};
+
+function actionTitle(action: NoticeAction, services: MozartServices): string {
+  const { t } = services;
+  switch (action) {
+    case 'openWorkspace':
+      return t('Open Workspace');
+    case 'showLog':
+      return t('Show Log');
+    case 'diagnose':
+      return t('Diagnose');
+    case 'resume':
+      return t('Resume');
+  }
+}
+
+/** Shows the job's progress until it settles, then what happened. One follower per job. */
+export function followJob(services: MozartServices, jobId: string): void {
+  if (following.has(jobId)) return;
+  following.add(jobId);
+  const { store, connection, t } = services;
+  // Hold the job's full state from the start, so every sheet event counts toward the progress.
+  void store.loadState(jobId).catch(() => undefined);
+  let notice: CompletionNotice | undefined;
+  let lostConnection = false;
+  void vscode.window
+    .withProgress({ location: vscode.ProgressLocation.Notification, title: t('Mozart: {0}', jobId), cancellable: false }, (progress) => {
+      return new Promise<void>((resolve) => {
+        let shown = 0;
+        const update = () => {
+          const summary = store.summary(jobId);
+          if (!summary) return;
+          const report = progressReport(summary, t);
+          progress.report({ message: report.message, increment: Math.max(0, report.percent - shown) });
+          shown = Math.max(shown, report.percent);
+          notice = completionNotice(summary, t);
+          if (notice) finish();
+        };
+        const onChanged = (changed: string | undefined) => {
+          if (changed === undefined || changed === jobId) update();
+        };
+        const onState = (state: ConnectionState) => {
+          if (state.phase === 'running' || state.phase === 'starting') return;
+          lostConnection = true;
+          finish();
+        };
+        const finish = () => {
+          store.off('changed', onChanged);
+          connection.off('state', onState);
+          resolve();
+        };
+        store.on('changed', onChanged);
+        connection.on('state', onState);
+        update();
+      });
+    })
+    .then(() => {
+      following.delete(jobId);
+      if (lostConnection && !notice) {
+        void vscode.window.showWarningMessage(t("Lost the conductor while following job '{0}'. It resumes the job when it starts again.", jobId));
+        return;
+      }
+      if (notice) void showNotice(services, jobId, notice);
+    });
+}
+
+async function showNotice(services: MozartServices, jobId: string, notice: CompletionNotice): Promise<void> {
+  const titles = notice.actions.map((a) => actionTitle(a, services));
+  const show = notice.level === 'error' ? vscode.window.showErrorMessage : notice.level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  const choice = await show(notice.message, ...titles);
+  const index = choice === undefined ? -1 : titles.indexOf(choice);
+  const action = notice.actions[index];
+  if (action) await vscode.commands.executeCommand(ACTION_COMMANDS[action], jobId);
+}

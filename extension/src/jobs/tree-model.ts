@@ -1,0 +1,301 @@
+// The jobs tree as data: job summaries and states (plus the current time, for countdowns) in,
+// descriptions of tree items out — label, description, tooltip, codicon, context value. The
+// TreeDataProvider in views/jobs-tree.ts only turns these into vscode.TreeItems, so everything a
+// person reads in the tree is decided (and tested) here.
+import type { JobSummary } from '../../../conductor/src/protocol/methods.js';
+import type { JobState, JobStatus, SheetState } from '../../../conductor/src/state/job-state.js';
+import type { Translate } from '../l10n.js';
+import { formatCost, formatCountdown, formatDuration } from './format.js';
+import { sheetCostSum } from './job-model.js';
+
+/** A codicon and an optional theme colour id. */
+export interface TreeIcon {
+  id: string;
+  color?: string;
+}
+
+export interface TreeItemModel {
+  /** Stable across refreshes, so VS Code keeps expansion and selection. */
+  id: string;
+  kind: 'job' | 'range' | 'sheet';
+  jobId: string;
+  sheet?: number;
+  /** For `range` items: the sheets they hold. */
+  range?: { from: number; to: number };
+  label: string;
+  description: string;
+  tooltip: string;
+  icon: TreeIcon;
+  /** Space-separated tokens the manifest's `when` clauses match (`viewItem =~ /\bcanPause\b/`). */
+  contextValue: string;
+  collapsible: boolean;
+  /** Epoch ms a countdown in the text runs to; the view re-renders the item each second until then. */
+  ticksUntil?: number;
+}
+
+/** Above this many sheets, a job's sheets are grouped in ranges of RANGE_SIZE. */
+export const FLAT_SHEET_LIMIT = 200;
+export const RANGE_SIZE = 100;
+
+const JOB_ICONS: Record<JobStatus, TreeIcon> = {
+  pending: { id: 'circle-outline' },
+  running: { id: 'sync~spin', color: 'charts.blue' },
+  completed: { id: 'pass', color: 'testing.iconPassed' },
+  failed: { id: 'error', color: 'testing.iconFailed' },
+  paused: { id: 'debug-pause', color: 'charts.yellow' },
+  cancelled: { id: 'circle-slash', color: 'disabledForeground' },
+};
+
+/** Running and pending jobs first, then the rest; newest first within each group. */
+export function orderJobs(jobs: readonly JobSummary[]): JobSummary[] {
+  const active = (s: JobSummary) => (s.status === 'running' || s.status === 'pending' ? 0 : 1);
+  return [...jobs].sort((a, b) => active(a) - active(b) || b.updatedAt.localeCompare(a.updatedAt) || a.jobId.localeCompare(b.jobId));
+}
+
+export function jobStatusText(status: JobStatus, t: Translate): string {
+  switch (status) {
+    case 'pending':
+      return t('pending');
+    case 'running':
+      return t('running');
+    case 'completed':
+      return t('completed');
+    case 'failed':
+      return t('failed');
+    case 'paused':
+      return t('paused');
+    case 'cancelled':
+      return t('cancelled');
+  }
+}
+
+/** What can be done to a job in this status, as context-value tokens. */
+export function jobActions(summary: Pick<JobSummary, 'status' | 'workspace' | 'scoreFile'>): string[] {
+  const { status } = summary;
+  const tokens = ['job', `status-${status}`, 'canDiagnose', 'canShowLog'];
+  if (status === 'running') tokens.push('canPause', 'canCancel');
+  if (status !== 'running' && status !== 'completed') tokens.push('canResume', 'canModify');
+  if (status === 'failed') tokens.push('canResumeFailed');
+  if (summary.workspace) tokens.push('hasWorkspace');
+  if (summary.scoreFile) tokens.push('hasScore');
+  return tokens;
+}
+
+/** The tree item of a job. The full state, when held, gives the cost summed over its sheets. */
+export function jobItem(summary: JobSummary, state: JobState | undefined, t: Translate): TreeItemModel {
+  const cost = state ? Math.max(sheetCostSum(state), 0) : summary.costUsd;
+  const parts = [jobStatusText(summary.status, t), t('{0}/{1} sheets', summary.completedSheets, summary.totalSheets)];
+  if (summary.failedSheets > 0) parts.push(t('{0} failed', summary.failedSheets));
+  if (summary.status === 'failed' && summary.error) parts.push(summary.error.code);
+  if (cost > 0) parts.push(formatCost(cost));
+  const tooltip = [
+    `${summary.name} — ${jobStatusText(summary.status, t)}`,
+    t('Sheets: {0} of {1} done, {2} failed', summary.completedSheets, summary.totalSheets, summary.failedSheets),
+    t('Cost: {0}', formatCost(cost)),
+    summary.error ? t('Error: {0} {1}', summary.error.code, summary.error.message) : '',
+    summary.scoreFile ? t('Score: {0}', summary.scoreFile) : '',
+    summary.workspace ? t('Workspace: {0}', summary.workspace) : '',
+    t('Updated: {0}', summary.updatedAt),
+  ].filter((line) => line !== '');
+  return {
+    id: `job:${summary.jobId}`,
+    kind: 'job',
+    jobId: summary.jobId,
+    label: summary.name || summary.jobId,
+    description: parts.join(' · '),
+    tooltip: tooltip.join('\n'),
+    icon: JOB_ICONS[summary.status],
+    contextValue: jobActions(summary).join(' '),
+    collapsible: true,
+  };
+}
+
+/** What a pending sheet is waiting for, read from the wait the runner recorded. */
+export type SheetWait = 'retry' | 'rate_limit' | 'quota' | 'completion' | 'other';
+
+export function sheetWait(sheet: SheetState): { kind: SheetWait; until: number } | undefined {
+  if (sheet.waitingUntil === undefined || sheet.status !== 'pending') return undefined;
+  const reason = sheet.waitReason ?? '';
+  let kind: SheetWait = 'other';
+  if (/^retry/i.test(reason)) kind = 'retry';
+  else if (/rate.?limit/i.test(reason)) kind = 'rate_limit';
+  else if (/quota/i.test(reason)) kind = 'quota';
+  else if (/completion/i.test(reason)) kind = 'completion';
+  // A wait already over still shows ("0s") until the sheet starts: that event is on its way.
+  return { kind, until: sheet.waitingUntil };
+}
+
+function retryCode(sheet: SheetState): string | undefined {
+  const fromReason = /^retry after (\S+)/i.exec(sheet.waitReason ?? '')?.[1];
+  return fromReason ?? sheet.lastError?.code;
+}
+
+/** What can be done to a sheet, as context-value tokens. */
+export function sheetActions(sheet: SheetState, jobStatus: JobStatus): string[] {
+  const tokens = ['sheet', `status-${sheet.status}`];
+  if (sheet.attempts > 0 || sheet.status === 'in_progress' || sheet.status === 'completed' || sheet.status === 'failed') tokens.push('hasLog');
+  if (sheet.status === 'failed') {
+    tokens.push('canDiagnose');
+    if (jobStatus !== 'running' && jobStatus !== 'completed') tokens.push('canResumeFromSheet');
+  }
+  return tokens;
+}
+
+/** The tree item of one sheet. `now` (epoch ms) drives the countdown of a wait. */
+export function sheetItem(jobId: string, num: number, sheet: SheetState, jobStatus: JobStatus, now: number, t: Translate): TreeItemModel {
+  let description: string;
+  let icon: TreeIcon;
+  let ticksUntil: number | undefined;
+  const wait = sheetWait(sheet);
+  const nextAttempt = sheet.attempts + 1;
+  if (wait) {
+    const left = formatCountdown(wait.until, now);
+    ticksUntil = wait.until;
+    switch (wait.kind) {
+      case 'retry': {
+        const code = retryCode(sheet);
+        description = code ? t('retrying in {0} · attempt {1} · {2}', left, nextAttempt, code) : t('retrying in {0} · attempt {1}', left, nextAttempt);
+        icon = { id: 'history', color: 'charts.yellow' };
+        break;
+      }
+      case 'rate_limit':
+        description = t('waiting for rate limit · {0} left · attempt {1}', left, nextAttempt);
+        icon = { id: 'watch', color: 'charts.yellow' };
+        break;
+      case 'quota':
+        description = t('waiting for usage quota · {0} left · attempt {1}', left, nextAttempt);
+        icon = { id: 'watch', color: 'charts.orange' };
+        break;
+      case 'completion':
+        description = t('completion prompt in {0} · attempt {1}', left, nextAttempt);
+        icon = { id: 'history', color: 'charts.blue' };
+        break;
+      default:
+        description = t('waiting · {0} left', left);
+        icon = { id: 'watch' };
+    }
+  } else {
+    switch (sheet.status) {
+      case 'pending':
+        description = sheet.attempts > 0 ? t('pending · {0} attempts so far', sheet.attempts) : t('pending');
+        icon = { id: 'circle-outline' };
+        break;
+      case 'in_progress':
+        description = t('running · attempt {0}', Math.max(1, sheet.attempts));
+        icon = { id: 'loading~spin', color: 'charts.blue' };
+        break;
+      case 'completed': {
+        const parts = [t('completed'), sheet.attempts === 1 ? t('1 attempt') : t('{0} attempts', sheet.attempts)];
+        if (sheet.durationMs !== undefined) parts.push(formatDuration(sheet.durationMs));
+        if (sheet.costUsd > 0) parts.push(formatCost(sheet.costUsd));
+        description = parts.join(' · ');
+        icon = { id: 'pass', color: 'testing.iconPassed' };
+        break;
+      }
+      case 'failed': {
+        const parts = [t('failed')];
+        if (sheet.lastError) parts.push(sheet.lastError.code);
+        parts.push(sheet.attempts === 1 ? t('1 attempt') : t('{0} attempts', sheet.attempts));
+        if (sheet.costUsd > 0) parts.push(formatCost(sheet.costUsd));
+        description = parts.join(' · ');
+        icon = { id: 'error', color: 'testing.iconFailed' };
+        break;
+      }
+      case 'skipped':
+        description = sheet.skipReason ? t('skipped · {0}', sheet.skipReason) : t('skipped');
+        icon = { id: 'debug-step-over', color: 'testing.iconSkipped' };
+        break;
+    }
+  }
+  return {
+    id: `sheet:${jobId}:${num}`,
+    kind: 'sheet',
+    jobId,
+    sheet: num,
+    label: t('Sheet {0}', num),
+    description,
+    tooltip: sheetTooltip(num, sheet, now, t),
+    icon,
+    contextValue: sheetActions(sheet, jobStatus).join(' '),
+    collapsible: false,
+    ...(ticksUntil !== undefined ? { ticksUntil } : {}),
+  };
+}
+
+function sheetTooltip(num: number, sheet: SheetState, now: number, t: Translate): string {
+  const lines = [t('Sheet {0}: {1}', num, sheet.status.replace('_', ' '))];
+  lines.push(t('Attempts: {0} (retries {1}, completion prompts {2}, rate-limit waits {3}, quota waits {4})', sheet.attempts, sheet.retries, sheet.completionAttempts, sheet.rateLimitWaits, sheet.quotaWaits));
+  const wait = sheetWait(sheet);
+  if (wait) lines.push(t('Waiting: {0} ({1} left)', sheet.waitReason ?? wait.kind, formatCountdown(wait.until, now)));
+  if (sheet.durationMs !== undefined) lines.push(t('Duration: {0}', formatDuration(sheet.durationMs)));
+  if (sheet.costUsd > 0 || sheet.inputTokens > 0) lines.push(t('Cost: {0} ({1} input, {2} output tokens)', formatCost(sheet.costUsd), sheet.inputTokens, sheet.outputTokens));
+  if (sheet.validations?.length) {
+    const passed = sheet.validations.filter((v) => v.status === 'passed').length;
+    lines.push(t('Validations: {0} of {1} passed', passed, sheet.validations.length));
+  }
+  if (sheet.lastError) lines.push(t('Last error: {0} {1}', sheet.lastError.code, sheet.lastError.message));
+  if (sheet.skipReason) lines.push(t('Skipped: {0}', sheet.skipReason));
+  return lines.join('\n');
+}
+
+function sheetAt(state: JobState, num: number): SheetState {
+  return state.sheets[String(num)] ?? { status: 'pending', attempts: 0, retries: 0, completionAttempts: 0, rateLimitWaits: 0, quotaWaits: 0, errors: [], costUsd: 0, inputTokens: 0, outputTokens: 0 };
+}
+
+function sheetCount(state: JobState): number {
+  const keys = Object.keys(state.sheets).map(Number).filter(Number.isInteger);
+  return Math.max(state.totalSheets, ...keys, 0);
+}
+
+/**
+ * A job's children: its sheets in order, or — for jobs above FLAT_SHEET_LIMIT sheets — ranges of
+ * RANGE_SIZE sheets, each summarising how its sheets stand. (The job state does not say which
+ * stage or fan-out instance a sheet belongs to, so sheets are not grouped by stage.)
+ */
+export function jobChildren(state: JobState, now: number, t: Translate): TreeItemModel[] {
+  const total = sheetCount(state);
+  if (total <= FLAT_SHEET_LIMIT) return sheetRange(state, 1, total, now, t);
+  const ranges: TreeItemModel[] = [];
+  for (let from = 1; from <= total; from += RANGE_SIZE) {
+    const to = Math.min(total, from + RANGE_SIZE - 1);
+    ranges.push(rangeItem(state, from, to, t));
+  }
+  return ranges;
+}
+
+/** The sheets `from`..`to` of a job. */
+export function sheetRange(state: JobState, from: number, to: number, now: number, t: Translate): TreeItemModel[] {
+  const items: TreeItemModel[] = [];
+  for (let num = from; num <= to; num++) items.push(sheetItem(state.jobId, num, sheetAt(state, num), state.status, now, t));
+  return items;
+}
+
+function rangeItem(state: JobState, from: number, to: number, t: Translate): TreeItemModel {
+  const counts = { completed: 0, failed: 0, running: 0, skipped: 0 };
+  let cost = 0;
+  for (let num = from; num <= to; num++) {
+    const sheet = sheetAt(state, num);
+    if (sheet.status === 'completed') counts.completed++;
+    else if (sheet.status === 'failed') counts.failed++;
+    else if (sheet.status === 'in_progress') counts.running++;
+    else if (sheet.status === 'skipped') counts.skipped++;
+    cost += sheet.costUsd || 0;
+  }
+  const parts = [t('{0}/{1} done', counts.completed + counts.skipped, to - from + 1)];
+  if (counts.running) parts.push(t('{0} running', counts.running));
+  if (counts.failed) parts.push(t('{0} failed', counts.failed));
+  if (cost > 0) parts.push(formatCost(cost));
+  const icon: TreeIcon = counts.failed ? { id: 'error', color: 'testing.iconFailed' } : counts.running ? { id: 'sync~spin', color: 'charts.blue' } : counts.completed + counts.skipped === to - from + 1 ? { id: 'pass', color: 'testing.iconPassed' } : { id: 'folder' };
+  return {
+    id: `range:${state.jobId}:${from}`,
+    kind: 'range',
+    jobId: state.jobId,
+    range: { from, to },
+    label: t('Sheets {0}–{1}', from, to),
+    description: parts.join(' · '),
+    tooltip: parts.join('\n'),
+    icon,
+    contextValue: 'range',
+    collapsible: true,
+  };
+}

@@ -1,0 +1,82 @@
+// The diagnose panel: a webview showing `job.diagnose` for one job (one panel per job, reused).
+// The page is rendered by diagnose-html.ts; its buttons post messages handled here.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { DiagnoseReport } from '../../../conductor/src/protocol/methods.js';
+import type { ConductorConnection } from '../conductor/connection.js';
+import type { Translate } from '../l10n.js';
+import { escapeHtml, parseDiagnoseMessage, renderDiagnoseHtml } from './diagnose-html.js';
+
+export interface DiagnoseActions {
+  resume(jobId: string): Promise<void>;
+  openPath(path: string): Promise<void>;
+}
+
+export class DiagnosePanels implements vscode.Disposable {
+  private readonly panels = new Map<string, { panel: vscode.WebviewPanel; report?: DiagnoseReport }>();
+
+  constructor(
+    private readonly connection: ConductorConnection,
+    private readonly actions: DiagnoseActions,
+    private readonly t: Translate,
+  ) {}
+
+  /** Shows the job's report (fetching it afresh). */
+  async show(jobId: string): Promise<void> {
+    let entry = this.panels.get(jobId);
+    if (entry) {
+      entry.panel.reveal();
+    } else {
+      const panel = vscode.window.createWebviewPanel('mozart.diagnose', this.t('Diagnose: {0}', jobId), vscode.ViewColumn.Active, {
+        enableScripts: true,
+        localResourceRoots: [],
+        enableFindWidget: true,
+      });
+      const created = { panel, report: undefined as DiagnoseReport | undefined };
+      entry = created;
+      this.panels.set(jobId, created);
+      panel.onDidDispose(() => this.panels.delete(jobId));
+      panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(jobId, raw));
+    }
+    await this.load(jobId);
+  }
+
+  private async load(jobId: string): Promise<void> {
+    const entry = this.panels.get(jobId);
+    if (!entry) return;
+    const { webview } = entry.panel;
+    try {
+      const report = await this.connection.request('job.diagnose', { jobId });
+      entry.report = report;
+      webview.html = renderDiagnoseHtml(report, { nonce: randomBytes(16).toString('base64'), cspSource: webview.cspSource, t: this.t });
+    } catch (error) {
+      entry.report = undefined;
+      webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>${escapeHtml(this.t("Could not diagnose job '{0}': {1}", jobId, (error as Error).message))}</p></body></html>`;
+    }
+  }
+
+  private async onMessage(jobId: string, raw: unknown): Promise<void> {
+    const entry = this.panels.get(jobId);
+    const message = parseDiagnoseMessage(raw, entry?.report?.files.length ?? 0);
+    if (!message || !entry) return;
+    switch (message.type) {
+      case 'refresh':
+        await this.load(jobId);
+        return;
+      case 'resume':
+        await this.actions.resume(jobId);
+        await this.load(jobId);
+        return;
+      case 'openFile': {
+        const file = entry.report?.files[message.index];
+        if (file) await this.actions.openPath(file.path);
+        return;
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const { panel } of this.panels.values()) panel.dispose();
+    this.panels.clear();
+  }
+}

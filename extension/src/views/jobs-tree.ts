@@ -1,0 +1,161 @@
+// The Mozart jobs view: a TreeDataProvider over the job store. Items are described by the pure
+// view model (jobs/tree-model.ts); this shell turns them into TreeItems, refreshes the items a
+// conductor event touched, and re-renders countdowns once a second while a sheet waits.
+import * as vscode from 'vscode';
+import type { ConductorConnection } from '../conductor/connection.js';
+import type { JobStore } from '../jobs/job-store.js';
+import { jobChildren, jobItem, sheetItem, sheetRange } from '../jobs/tree-model.js';
+import type { TreeItemModel } from '../jobs/tree-model.js';
+import type { Translate } from '../l10n.js';
+
+/** A tree element: a stable handle (VS Code tracks elements by identity); its text is computed when shown. */
+export interface JobNode {
+  kind: 'job' | 'range' | 'sheet';
+  jobId: string;
+  sheet?: number;
+  range?: { from: number; to: number };
+}
+
+/** How long events are gathered before the tree is refreshed (a burst of events is one refresh). */
+const REFRESH_DELAY_MS = 120;
+
+export class JobsTree implements vscode.TreeDataProvider<JobNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<JobNode | JobNode[] | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly nodes = new Map<string, JobNode>();
+  private readonly pending = new Set<string>();
+  private pendingAll = false;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  /** Sheets showing a countdown: node id → the time it runs to. */
+  private readonly countdowns = new Map<string, number>();
+  private ticker: NodeJS.Timeout | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly connection: ConductorConnection,
+    private readonly t: Translate,
+  ) {
+    const onChanged = (jobId: string | undefined) => this.schedule(jobId);
+    const onState = () => this.schedule(undefined);
+    store.on('changed', onChanged);
+    connection.on('state', onState);
+    this.disposables.push({ dispose: () => store.off('changed', onChanged) }, { dispose: () => connection.off('state', onState) });
+  }
+
+  /** The stable element for an id. */
+  private node(id: string, make: () => JobNode): JobNode {
+    let node = this.nodes.get(id);
+    if (!node) {
+      node = make();
+      this.nodes.set(id, node);
+    }
+    return node;
+  }
+
+  private model(node: JobNode): TreeItemModel | undefined {
+    const summary = this.store.summary(node.jobId);
+    if (!summary) return undefined;
+    const state = this.store.state(node.jobId);
+    if (node.kind === 'job') return jobItem(summary, state, this.t);
+    if (!state) return undefined;
+    if (node.kind === 'sheet' && node.sheet !== undefined) {
+      const sheet = state.sheets[String(node.sheet)];
+      return sheet ? sheetItem(node.jobId, node.sheet, sheet, state.status, Date.now(), this.t) : sheetRange(state, node.sheet, node.sheet, Date.now(), this.t)[0];
+    }
+    if (node.kind === 'range' && node.range) return jobChildren(state, Date.now(), this.t).find((m) => m.range?.from === node.range?.from);
+    return undefined;
+  }
+
+  getTreeItem(node: JobNode): vscode.TreeItem {
+    const model = this.model(node);
+    if (!model) return new vscode.TreeItem(node.sheet !== undefined ? this.t('Sheet {0}', node.sheet) : node.jobId);
+    const item = new vscode.TreeItem(model.label, model.collapsible ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = model.id;
+    item.description = model.description;
+    item.tooltip = model.tooltip;
+    item.contextValue = model.contextValue;
+    item.iconPath = new vscode.ThemeIcon(model.icon.id, model.icon.color ? new vscode.ThemeColor(model.icon.color) : undefined);
+    if (model.kind === 'sheet') {
+      item.command = { command: 'mozart.showSheetLog', title: this.t('Show Sheet Log'), arguments: [node] };
+      if (model.ticksUntil !== undefined) this.trackCountdown(model.id, model.ticksUntil);
+      else this.countdowns.delete(model.id);
+    }
+    return item;
+  }
+
+  async getChildren(node?: JobNode): Promise<JobNode[]> {
+    if (this.connection.state.phase !== 'running' || !this.store.loaded) return [];
+    if (!node) return this.store.jobs().map((s) => this.node(`job:${s.jobId}`, () => ({ kind: 'job', jobId: s.jobId })));
+    let state = this.store.state(node.jobId);
+    if (!state) {
+      try {
+        state = await this.store.loadState(node.jobId);
+      } catch (error) {
+        void vscode.window.showWarningMessage(this.t("Could not read job '{0}': {1}", node.jobId, (error as Error).message));
+        return [];
+      }
+    }
+    const now = Date.now();
+    const models = node.kind === 'job' ? jobChildren(state, now, this.t) : node.kind === 'range' && node.range ? sheetRange(state, node.range.from, node.range.to, now, this.t) : [];
+    return models.map((m) => this.node(m.id, () => ({ kind: m.kind, jobId: m.jobId, ...(m.sheet !== undefined ? { sheet: m.sheet } : {}), ...(m.range ? { range: m.range } : {}) })));
+  }
+
+  /** Refreshes everything now (the Refresh button). */
+  refresh(): void {
+    this.schedule(undefined);
+  }
+
+  private schedule(jobId: string | undefined): void {
+    if (jobId === undefined) this.pendingAll = true;
+    else this.pending.add(jobId);
+    this.refreshTimer ??= setTimeout(() => this.flush(), REFRESH_DELAY_MS);
+  }
+
+  private flush(): void {
+    this.refreshTimer = undefined;
+    if (this.pendingAll) {
+      this.pendingAll = false;
+      this.pending.clear();
+      this.changed.fire(undefined);
+      return;
+    }
+    const nodes = [...this.pending].flatMap((jobId) => {
+      const node = this.nodes.get(`job:${jobId}`);
+      return node ? [node] : [];
+    });
+    const unknown = this.pending.size > nodes.length;
+    this.pending.clear();
+    // A job not shown yet (submitted elsewhere) changes the list itself.
+    if (unknown) this.changed.fire(undefined);
+    else if (nodes.length) this.changed.fire(nodes);
+  }
+
+  private trackCountdown(id: string, until: number): void {
+    this.countdowns.set(id, until);
+    this.ticker ??= setInterval(() => this.tick(), 1000);
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    const due: JobNode[] = [];
+    for (const [id, until] of this.countdowns) {
+      // A finished wait is shown as "0s" once more; the sheet's next event replaces it.
+      if (until + 1000 < now) this.countdowns.delete(id);
+      const node = this.nodes.get(id);
+      if (node) due.push(node);
+    }
+    if (due.length) this.changed.fire(due);
+    if (this.countdowns.size === 0 && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+
+  dispose(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    if (this.ticker) clearInterval(this.ticker);
+    for (const d of this.disposables) d.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,40 @@
+// The status bar entry: the conductor's state and how many jobs run; a click opens the conductor
+// menu (start, stop, restart, show log). Its text comes from status-model.ts.
+import * as vscode from 'vscode';
+import type { ConductorConnection } from '../conductor/connection.js';
+import type { JobStore } from '../jobs/job-store.js';
+import type { Translate } from '../l10n.js';
+import { statusBarModel } from './status-model.js';
+
+export class ConductorStatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly connection: ConductorConnection,
+    private readonly store: JobStore,
+    private readonly t: Translate,
+  ) {
+    this.item = vscode.window.createStatusBarItem('mozart.conductor', vscode.StatusBarAlignment.Left, 50);
+    this.item.name = t('Mozart Conductor');
+    this.item.command = 'mozart.conductorMenu';
+    const update = () => this.update();
+    connection.on('state', update);
+    store.on('changed', update);
+    this.disposables.push({ dispose: () => connection.off('state', update) }, { dispose: () => store.off('changed', update) });
+    this.update();
+    this.item.show();
+  }
+
+  private update(): void {
+    const model = statusBarModel(this.connection.state, this.store.runningCount(), this.t);
+    this.item.text = model.text;
+    this.item.tooltip = model.tooltip;
+    this.item.backgroundColor = model.look === 'normal' ? undefined : new vscode.ThemeColor(model.look === 'error' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground');
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+    this.item.dispose();
+  }
+}

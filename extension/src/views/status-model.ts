@@ -1,0 +1,44 @@
+// The status bar entry as data: the connection's phase and the number of running jobs in, its
+// text, tooltip and look out.
+import type { ConnectionState } from '../conductor/connection-state.js';
+import type { Translate } from '../l10n.js';
+
+export interface StatusBarModel {
+  text: string;
+  tooltip: string;
+  /** 'error' and 'warning' map to the status bar's error/warning backgrounds. */
+  look: 'normal' | 'warning' | 'error';
+}
+
+export function statusBarModel(connection: Pick<ConnectionState, 'phase' | 'detail' | 'stopping' | 'conductor'>, runningJobs: number, t: Translate): StatusBarModel {
+  const click = t('Click for conductor actions.');
+  switch (connection.phase) {
+    case 'stopped':
+      return { text: `$(debug-stop) ${t('Mozart: stopped')}`, tooltip: `${t('The Mozart conductor is not running.')} ${click}`, look: 'normal' };
+    case 'starting':
+      return { text: `$(loading~spin) ${t('Mozart: starting')}`, tooltip: t('Connecting to the Mozart conductor…'), look: 'normal' };
+    case 'running': {
+      const who = connection.conductor ? t('Conductor pid {0}, version {1}.', connection.conductor.pid, connection.conductor.version) : '';
+      if (connection.stopping) return { text: `$(loading~spin) ${t('Mozart: stopping')}`, tooltip: t('The conductor is pausing running jobs and stopping.'), look: 'normal' };
+      if (runningJobs === 0) return { text: `$(pulse) ${t('Mozart: idle')}`, tooltip: `${t('The conductor is running; no job is running.')} ${who} ${click}`.trim(), look: 'normal' };
+      const text = runningJobs === 1 ? t('Mozart: 1 job running') : t('Mozart: {0} jobs running', runningJobs);
+      return { text: `$(sync~spin) ${text}`, tooltip: `${who} ${click}`.trim(), look: 'normal' };
+    }
+    case 'lost':
+      return { text: `$(debug-disconnect) ${t('Mozart: disconnected')}`, tooltip: `${t('The connection to the conductor was lost.')} ${connection.detail ?? ''} ${click}`.replace(/\s+/g, ' ').trim(), look: 'warning' };
+    case 'error':
+      return { text: `$(error) ${t('Mozart: error')}`, tooltip: `${connection.detail ?? t('The conductor failed.')} ${click}`, look: 'error' };
+  }
+}
+
+/** Why no conductor can be used right now, for an error message. */
+export function connectionProblem(connection: Pick<ConnectionState, 'phase' | 'detail'>, t: Translate): string {
+  switch (connection.phase) {
+    case 'error':
+      return t('The Mozart conductor is not available: {0}', connection.detail ?? t('it failed to start.'));
+    case 'lost':
+      return t('The connection to the Mozart conductor was lost.');
+    default:
+      return t('The Mozart conductor is not running.');
+  }
+}

@@ -1,0 +1,76 @@
+// The manifest and the code agree: every command the code registers is contributed (with the
+// Mozart category) and the other way round, every command a menu, welcome view or walkthrough
+// refers to exists, every %string% has its text, and the settings the language server reads exist.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, test } from 'node:test';
+
+const ROOT = resolve(__dirname, '../..');
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const nls: Record<string, string> = JSON.parse(readFileSync(join(ROOT, 'package.nls.json'), 'utf8'));
+const contributes = manifest.contributes;
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+}
+const code = sources(join(ROOT, 'extension/src')).map((f) => readFileSync(f, 'utf8')).join('\n');
+const registered = new Set([...code.matchAll(/command\('(mozart\.[\w.]+)'/g)].map((m) => m[1]));
+const contributed = new Set<string>(contributes.commands.map((c: { command: string }) => c.command));
+
+describe('manifest', () => {
+  test('every registered command is contributed with the Mozart category, and every contributed one is registered', () => {
+    assert.ok(registered.size >= 15, `found ${registered.size} registered commands`);
+    assert.deepEqual([...registered].sort(), [...contributed].sort());
+    for (const c of contributes.commands) assert.equal(nls[c.category.slice(1, -1)], 'Mozart', `${c.command} category`);
+  });
+
+  test('menus, welcome views and walkthrough steps only name commands that exist', () => {
+    const builtIn = new Set(['workbench.trust.manage', 'mozart.jobs.focus']);
+    const used: string[] = [];
+    for (const entries of Object.values(contributes.menus) as { command: string }[][]) used.push(...entries.map((e) => e.command));
+    const linkText = [...contributes.viewsWelcome.map((w: { contents: string }) => w.contents), ...contributes.walkthroughs.flatMap((w: { steps: { description: string }[] }) => w.steps.map((s) => s.description))]
+      .map((text: string) => (text.startsWith('%') ? (nls[text.slice(1, -1)] ?? '') : text))
+      .join('\n');
+    used.push(...[...linkText.matchAll(/\(command:([\w.]+)/g)].map((m) => m[1] as string));
+    assert.ok(used.length > 20);
+    for (const id of used) assert.ok(contributed.has(id) || builtIn.has(id), `${id} is not a contributed command`);
+    const steps = contributes.walkthroughs.flatMap((w: { steps: { media: { markdown: string } }[] }) => w.steps);
+    for (const step of steps) assert.ok(existsSync(join(ROOT, step.media.markdown)), `${step.media.markdown} exists`);
+  });
+
+  test('every %key% in the manifest has its text in package.nls.json', () => {
+    const keys = [...JSON.stringify(manifest).matchAll(/"%([\w.]+)%"/g)].map((m) => m[1] as string);
+    assert.ok(keys.length > 40);
+    for (const key of keys) assert.ok(nls[key], `package.nls.json lacks ${key}`);
+  });
+
+  test('the settings the language server reads are contributed under mozart.', () => {
+    const properties = contributes.configuration.properties;
+    for (const name of ['mozart.scoreFiles', 'mozart.checks', 'mozart.languageServer.debounceMs', 'mozart.conductor.socketPath', 'mozart.conductor.autoStart', 'mozart.claudePath']) {
+      assert.ok(properties[name], `${name} is contributed`);
+    }
+    assert.equal(properties['mozart.conductor.autoStart'].default, true);
+    assert.equal(properties['mozart.languageServer.debounceMs'].default, 150);
+    assert.deepEqual(properties['mozart.checks'].additionalProperties.enum, ['error', 'warning', 'information', 'hint', 'off']);
+    const server = readFileSync(join(ROOT, 'language-server/src/settings.ts'), 'utf8');
+    for (const read of ['scoreFiles', 'checks', 'debounceMs']) assert.ok(server.includes(read), `the language server reads ${read}`);
+  });
+
+  test('activation, trust and packaging are declared', () => {
+    assert.equal(manifest.engines.vscode, '^1.100.0');
+    assert.ok(manifest.activationEvents.includes('onLanguage:yaml'));
+    assert.ok(manifest.activationEvents.some((e: string) => e.startsWith('workspaceContains:') && e.includes('.score.yaml')));
+    assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.ok(nls[manifest.capabilities.untrustedWorkspaces.description.slice(1, -1)]);
+    assert.match(manifest.scripts.package, /vsce package --no-dependencies/);
+    assert.ok(existsSync(join(ROOT, contributes.viewsContainers.activitybar[0].icon)));
+  });
+
+  test('the extension imports only the protocol from the conductor at run time (types may come from anywhere)', () => {
+    const runtime = [...code.matchAll(/^import (?!type )[^;]*?from '(?:\.\.\/)+(conductor\/src\/[^']+)'/gm)].map((m) => m[1] as string);
+    assert.ok(runtime.length > 0);
+    for (const path of runtime) assert.ok(path.startsWith('conductor/src/protocol/'), `${path} is imported at run time`);
+    assert.ok(!/from 'vscode-languageserver/.test(code), 'no server code in the extension');
+  });
+});
