@@ -5,6 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join, resolve } from 'node:path';
 import { createBackend } from '../backends/create.js';
 import type { RunnerEvent } from '../runner/events.js';
+import { summariseJob } from '../protocol/summary.js';
 import { initialJobState, JobRunner } from '../runner/job-runner.js';
 import { checkScore, isValid } from '../score/engine.js';
 import { JournalStore } from '../state/journal-store.js';
@@ -108,7 +109,7 @@ export class JobManager {
         continue;
       }
       if (!all && (state.status === 'completed' || state.status === 'cancelled')) continue;
-      out.push(summarise(state));
+      out.push(summariseJob(state));
     }
     return out.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
   }
@@ -140,7 +141,7 @@ export class JobManager {
     writeFileSync(join(this.registry, `${safeName(jobId)}.json`), JSON.stringify({ jobId, scoreFile: file, workspace } satisfies RegistryEntry));
     const store = JournalStore.open<JobState, JobRecord>({ dir: stateDirOf(workspace), apply }, initialJobState({ jobId, scoreFile: file, score, plan, workspace }));
     this.start(jobId, store, file, checked.score, checked.plan, workspace);
-    return summarise(store.current);
+    return summariseJob(store.current);
   }
 
   /** Continues a paused, failed or interrupted job from its checkpoint (re-reading its score). */
@@ -155,21 +156,21 @@ export class JobManager {
       throw new JobError(`Job '${jobId}' already completed. Use 'mozart run --fresh' to run it again.`);
     }
     this.start(jobId, store, entry.scoreFile, checked.score, checked.plan, entry.workspace);
-    return summarise(store.current);
+    return summariseJob(store.current);
   }
 
   pause(jobId: string): JobSummary {
     const active = this.active.get(jobId);
     if (!active) throw new JobError(`Job '${jobId}' is not running (${this.state(jobId).status}).`);
     active.runner.pause();
-    return summarise(active.store.current);
+    return summariseJob(active.store.current);
   }
 
   cancel(jobId: string): JobSummary {
     const active = this.active.get(jobId);
     if (!active) throw new JobError(`Job '${jobId}' is not running (${this.state(jobId).status}).`);
     active.runner.cancel();
-    return summarise(active.store.current);
+    return summariseJob(active.store.current);
   }
 
   /** Pauses every running job, stopping running agents, and waits until each is checkpointed. */
@@ -201,20 +202,3 @@ function safeName(jobId: string): string {
   return jobId.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
-/** The list view of a job's state. */
-export function summarise(state: JobState): JobSummary {
-  const sheets = Object.values(state.sheets);
-  return {
-    jobId: state.jobId,
-    name: state.name,
-    status: state.status,
-    scoreFile: state.scoreFile,
-    workspace: state.workspace,
-    totalSheets: state.totalSheets,
-    completedSheets: sheets.filter((s) => s.status === 'completed' || s.status === 'skipped').length,
-    failedSheets: sheets.filter((s) => s.status === 'failed').length,
-    costUsd: state.costUsd,
-    updatedAt: state.updatedAt,
-    ...(state.error ? { error: state.error } : {}),
-  };
-}

@@ -149,6 +149,13 @@ export class ConductorConnection extends EventEmitter<ConnectionEvents> {
     this.disposed = true;
     this.generation++;
     this.watcher.stop();
+    this.dropClient();
+    this.child?.unref();
+    this.removeAllListeners();
+  }
+
+  /** Closes the current client without letting its close or events reach the state machine. */
+  private dropClient(): void {
     const client = this.client;
     this.client = undefined;
     if (client) {
@@ -156,8 +163,6 @@ export class ConductorConnection extends EventEmitter<ConnectionEvents> {
       client.onEvent = undefined;
       client.close();
     }
-    this.child?.unref();
-    this.removeAllListeners();
   }
 
   private describeIdle(): string {
@@ -212,16 +217,9 @@ export class ConductorConnection extends EventEmitter<ConnectionEvents> {
         this.log('info', 'Asking the conductor to stop; running jobs pause at a safe point.');
         this.client?.request('daemon.shutdown', {}).catch(() => undefined);
         return;
-      case 'disconnect': {
-        const client = this.client;
-        this.client = undefined;
-        if (client) {
-          client.onClose = undefined;
-          client.onEvent = undefined;
-          client.close();
-        }
+      case 'disconnect':
+        this.dropClient();
         return;
-      }
       case 'watch':
         this.watcher.start();
         return;

@@ -1,5 +1,6 @@
 // A job's state as the extension keeps it: the checkpoint from `job.status`, brought up to date by
 // the conductor's events between fetches. Pure functions over the protocol types.
+import { summariseJob } from '../../../conductor/src/protocol/summary.js';
 import type { JobSummary } from '../../../conductor/src/protocol/methods.js';
 import type { RunnerEvent } from '../../../conductor/src/runner/events.js';
 import type { JobState, JobStatus, SheetState } from '../../../conductor/src/state/job-state.js';
@@ -130,27 +131,9 @@ export function sheetCostSum(state: JobState): number {
   return sum;
 }
 
-/** The `job.list` line for a state (the same fields the conductor reports). */
+/** The `job.list` line for a state; sheet costs applied from events may be ahead of the job total. */
 export function summarise(state: JobState): JobSummary {
-  let completed = 0;
-  let failed = 0;
-  for (const sheet of Object.values(state.sheets)) {
-    if (sheet.status === 'completed' || sheet.status === 'skipped') completed++;
-    else if (sheet.status === 'failed') failed++;
-  }
-  return {
-    jobId: state.jobId,
-    name: state.name,
-    status: state.status,
-    scoreFile: state.scoreFile,
-    workspace: state.workspace,
-    totalSheets: state.totalSheets,
-    completedSheets: completed,
-    failedSheets: failed,
-    costUsd: Math.max(state.costUsd || 0, sheetCostSum(state)),
-    updatedAt: state.updatedAt,
-    ...(state.error ? { error: state.error } : {}),
-  };
+  return { ...summariseJob(state), costUsd: Math.max(state.costUsd || 0, sheetCostSum(state)) };
 }
 
 /** A summary brought up to date by a job-level event (for jobs whose full state is not held). */
