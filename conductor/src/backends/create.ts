@@ -1,8 +1,10 @@
 // Picks the backend a score asks for.
 import { resolveFromScore } from '../score/files.js';
 import type { Score } from '../score/score-types.js';
+import { AnthropicApiBackend } from './anthropic-api.js';
 import { ClaudeCliBackend } from './claude-cli.js';
 import { CommandBackend } from './command.js';
+import { OllamaBackend } from './ollama.js';
 import type { AgentResult, Backend } from './types.js';
 
 /** A backend that cannot run, reporting why on every attempt (a configuration error, not retried). */
@@ -34,7 +36,13 @@ export function createBackend(score: Score, scoreFile: string): Backend {
         system_prompt_file: b.system_prompt_file ? resolveFromScore(scoreFile, b.system_prompt_file) : null,
         cli_extra_args: b.cli_extra_args,
       });
+    case 'anthropic_api':
+      return new AnthropicApiBackend({ model: b.model, api_key_env: b.api_key_env, max_tokens: b.max_tokens, sheet_overrides: b.sheet_overrides });
+    case 'ollama': {
+      const o = b.ollama;
+      return new OllamaBackend({ base_url: o.base_url, model: o.model, num_ctx: o.num_ctx, timeout_seconds: o.timeout_seconds, keep_alive: o.keep_alive });
+    }
     default:
-      return new UnavailableBackend(b.type, `The ${b.type} backend is not available in this build yet; use claude_cli or command.`);
+      return new UnavailableBackend(b.type, `The ${b.type} backend is not supported by this version of Mozart; use claude_cli, anthropic_api, ollama or command.`);
   }
 }

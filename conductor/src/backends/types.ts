@@ -43,8 +43,10 @@ export interface AgentResult {
   isError?: boolean;
   /** HTTP status of an API error the backend reported (e.g. 429). */
   apiErrorStatus?: number;
-  /** The backend could not be started at all: missing binary, bad configuration. */
-  startError?: { code: 'E505' | 'E502' | 'E306' | 'E501'; message: string };
+  /** How long the API asked us to wait before trying again (its retry-after header), in ms. */
+  retryAfterMs?: number;
+  /** The backend could not be started at all: missing binary, bad configuration, unreachable server. */
+  startError?: { code: 'E505' | 'E502' | 'E306' | 'E301' | 'E501'; message: string };
 }
 
 /** An agent backend. */

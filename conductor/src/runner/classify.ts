@@ -29,6 +29,13 @@ export function compileRateLimitPatterns(patterns: readonly string[]): RegExp[] 
   });
 }
 
+/** The backend's retry-after hint, as a ClassifiedError field and a note for the message. */
+function retryAfter(result: AgentResult): { hint: Pick<ClassifiedError, 'waitMs'>; note: string } {
+  const ms = result.retryAfterMs;
+  if (ms === undefined) return { hint: {}, note: '' };
+  return { hint: { waitMs: ms }, note: ` The API asked to retry after ${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s.` };
+}
+
 function tail(text: string, max = 200): string {
   const t = text.trim().replace(/\s+/g, ' ');
   return t.length > max ? `…${t.slice(-max)}` : t;
@@ -56,19 +63,20 @@ export function classifyFailure(result: AgentResult, validation: ValidationOutco
   const evidence = failedRun ? allOutput : result.stderr;
   const status = result.apiErrorStatus;
 
+  const after = retryAfter(result);
   if (status === 429 || (evidence && rateLimitPatterns.some((p) => p.test(evidence)))) {
     if (QUOTA_PATTERNS.some((p) => p.test(evidence))) {
-      return { code: 'E104', category: 'rate_limit', wait: 'quota', retryable: true, message: `Usage quota exhausted: ${tail(evidence)}` };
+      return { code: 'E104', category: 'rate_limit', wait: 'quota', retryable: true, ...after.hint, message: `Usage quota exhausted: ${tail(evidence)}${after.note}` };
     }
     const code = status === 429 ? 'E101' : 'E102';
-    return { code, category: 'rate_limit', wait: 'rate_limit', retryable: true, message: `Rate limited${status ? ` (HTTP ${status})` : ''}: ${tail(evidence)}` };
+    return { code, category: 'rate_limit', wait: 'rate_limit', retryable: true, ...after.hint, message: `Rate limited${status ? ` (HTTP ${status})` : ''}: ${tail(evidence)}${after.note}` };
   }
   if (failedRun) {
     if (status === 401 || status === 403 || (status === undefined && AUTH_PATTERNS.test(evidence))) {
       return { code: 'E502', category: 'auth', retryable: false, message: `Authentication failed${status ? ` (HTTP ${status})` : ''}: ${tail(evidence)}. Check the API key or log in again.` };
     }
     if (status === 529 || status === 503 || CAPACITY_PATTERNS.test(evidence)) {
-      return { code: 'E103', category: 'rate_limit', wait: 'rate_limit', retryable: true, message: `The service is over capacity: ${tail(evidence)}` };
+      return { code: 'E103', category: 'rate_limit', wait: 'rate_limit', retryable: true, ...after.hint, message: `The service is over capacity: ${tail(evidence)}${after.note}` };
     }
     if (DNS_PATTERNS.test(evidence)) return { code: 'E902', category: 'network', retryable: true, message: `Name resolution failed: ${tail(evidence)}` };
     if (TLS_PATTERNS.test(evidence)) return { code: 'E903', category: 'network', retryable: true, message: `TLS failed: ${tail(evidence)}` };

@@ -30,6 +30,15 @@ export function retryDelayMs(retry: Score['retry'], retries: number, random: () 
   return Math.round(Math.min(jittered, retry.max_delay_seconds) * 1000);
 }
 
+/**
+ * How long a rate-limit or quota wait lasts: wait_minutes, or less when the API said when to come
+ * back (retry-after). The score's wait stays the ceiling, so a huge header cannot stall a job.
+ */
+function waitDelayMs(err: ClassifiedError, rateLimit: Score['rate_limit']): number {
+  const configured = rateLimit.wait_minutes * 60_000;
+  return err.waitMs === undefined ? configured : Math.min(err.waitMs, configured);
+}
+
 /** Decides the next step for a sheet. `error` is undefined only when every validation passed. */
 export function decide(
   outcome: ValidationOutcome,
@@ -44,11 +53,11 @@ export function decide(
 
   if (err.wait === 'quota') {
     if (counters.quotaWaits >= rateLimit.max_quota_waits) return { kind: 'fail', code: err.code, reason: `${err.message} Gave up after ${counters.quotaWaits} quota waits (rate_limit.max_quota_waits).` };
-    return { kind: 'wait', wait: 'quota', delayMs: rateLimit.wait_minutes * 60_000, reason: err.message };
+    return { kind: 'wait', wait: 'quota', delayMs: waitDelayMs(err, rateLimit), reason: err.message };
   }
   if (err.wait === 'rate_limit') {
     if (counters.rateLimitWaits >= rateLimit.max_waits) return { kind: 'fail', code: err.code, reason: `${err.message} Gave up after ${counters.rateLimitWaits} rate-limit waits (rate_limit.max_waits).` };
-    return { kind: 'wait', wait: 'rate_limit', delayMs: rateLimit.wait_minutes * 60_000, reason: err.message };
+    return { kind: 'wait', wait: 'rate_limit', delayMs: waitDelayMs(err, rateLimit), reason: err.message };
   }
   if (!err.retryable) return { kind: 'fail', code: err.code, reason: err.message };
 
