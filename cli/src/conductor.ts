@@ -20,14 +20,14 @@ export async function connectConductor(socket?: string): Promise<ConductorClient
 }
 
 /** Starts a detached conductor and resolves once it listens; rejects with its log's location. */
-export function startConductor(socket?: string): Promise<{ pid: number; socket: string; log: string }> {
+export function startConductor(socket?: string, maxJobs?: string): Promise<{ pid: number; socket: string; log: string }> {
   const path = socketPath(socket);
   const problem = socketPathProblem(path);
   if (problem) return Promise.reject(new Error(problem));
   const log = logFile();
   mkdirSync(dirname(log), { recursive: true, mode: 0o700 });
   const out = openSync(log, 'a', 0o600);
-  const child = spawn(process.execPath, [join(__dirname, 'conductor.js'), '--socket', path], {
+  const child = spawn(process.execPath, [join(__dirname, 'conductor.js'), '--socket', path, ...(maxJobs ? ['--max-jobs', maxJobs] : [])], {
     detached: true,
     stdio: ['ignore', out, out, 'pipe'],
     env: { ...process.env, MOZART_READY_FD: '3', ELECTRON_RUN_AS_NODE: '1' },
@@ -45,4 +45,20 @@ export function startConductor(socket?: string): Promise<{ pid: number; socket: 
     });
     child.once('exit', (code) => reject(new Error(code === 3 ? `A conductor is already running on ${path}.` : `The conductor exited with code ${code} before it was ready; see ${log}.`)));
   });
+}
+
+/** `mozart start --foreground`: runs the conductor attached to this terminal; resolves to its exit code. */
+export function runConductorInForeground(socket?: string, maxJobs?: string): Promise<number> {
+  const path = socketPath(socket);
+  const problem = socketPathProblem(path);
+  if (problem) return Promise.reject(new Error(problem));
+  const child = spawn(process.execPath, [join(__dirname, 'conductor.js'), '--socket', path, '--foreground', ...(maxJobs ? ['--max-jobs', maxJobs] : [])], {
+    stdio: 'inherit',
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+  });
+  // Ctrl-C reaches the conductor too (same process group); it pauses jobs and exits by itself.
+  const ignore = () => undefined;
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code === 3 ? 1 : (code ?? 1))));
 }

@@ -3,7 +3,9 @@
 // the conductor over its Unix socket.
 import { parseArgs } from 'node:util';
 import { ConductorError } from '../../conductor/src/protocol/client.js';
-import { conductorStatusCommand, jobActionCommand, listCommand, runCommand, startCommand, statusCommand, stopCommand } from './commands/jobs.js';
+import { diagnoseCommand, errorsCommand, logsCommand } from './commands/inspect.js';
+import { conductorStatusCommand, jobActionCommand, listCommand, resumeCommand, runCommand, startCommand, statusCommand, stopCommand } from './commands/jobs.js';
+import { clearCommand, modifyCommand, recoverCommand, restartCommand } from './commands/manage.js';
 import { validateCommand } from './commands/validate.js';
 import { NoConductorError } from './conductor.js';
 import { EXIT } from './output.js';
@@ -11,27 +13,40 @@ import { EXIT } from './output.js';
 const USAGE = `Usage: mozart <command> [options]
 
 Scores:
-  validate <score> [--json]            Check a score without running anything (no conductor needed).
-  run <score> [--watch] [--fresh]      Submit a score as a job; --watch follows it to the end.
-      [--dry-run]                      Check the score and show its sheets without running it.
+  validate <score> [--json]              Check a score without running anything (no conductor needed).
+  run <score> [--watch] [--fresh]        Submit a score as a job; --watch follows it to the end.
+      [--start-sheet N] [--dry-run]      -s N: begin at sheet N (earlier sheets are skipped);
+                                         -n: check the score and show its sheets without running it.
 
 Jobs:
-  status <job> [--json]                A job's sheets, attempts, waits and errors.
-  list [--all] [--json]                Jobs the conductor knows (--all includes finished ones).
-  pause <job> | resume <job> | cancel <job>
+  status <job> [--watch] [--json]        A job's sheets, attempts, waits and errors; --watch follows it.
+  list [--all] [--json]                  Jobs the conductor knows (--all includes finished ones).
+  pause <job>                            Pause at the next safe point (running sheets finish first).
+  resume <job> [-c score] [--watch]      Continue from the checkpoint, re-reading the score (or -c FILE,
+                                         --reload-config FILE); validated sheets never run again.
+  modify <job> [-c score] [--resume]     Pause at a safe point and take a changed score; --resume continues.
+  cancel <job>                           Stop the job and its agents now.
+  diagnose <job> [--json]                Why a job failed or is stuck: failing sheets, validations,
+                                         error history, what to do, which files to open.
+  errors <job> [--sheet N] [--verbose]   Every error recorded, oldest first.
+  logs <job> [--sheet N] [--follow]      A sheet's full agent output, or the job's event log.
+  recover <job> [--dry-run]              Re-check failed sheets' validations without re-running them.
+  clear [<job>] [--status S ...]         Forget finished jobs (their workspaces stay on disk).
 
 Conductor:
-  start                                Start the conductor in the background.
-  stop                                 Stop it; running jobs pause at a safe point and are checkpointed.
-  conductor-status [--json]            Pid, uptime, version, jobs, memory, socket.
+  start [--foreground] [--max-jobs N]    Start the conductor (in the background unless --foreground).
+  stop                                   Stop it; running jobs pause at a safe point and are checkpointed.
+  restart                                Stop and start; jobs that were running continue.
+  conductor-status [--json]              Pid, uptime, version, jobs, memory, socket.
 
 Common options:
-  --socket PATH                        Conductor socket (default: $MOZART_SOCKET or ~/.mozart/run/conductor.sock).
-  -j, --json                           Machine-readable output.
-  -h, --help                           Show this help.    --version   Print the version.
+  --socket PATH                          Conductor socket (default: $MOZART_SOCKET or ~/.mozart/run/conductor.sock).
+  -j, --json                             Machine-readable output.
+  -h, --help                             Show this help.    --version   Print the version.
 
 Exit codes:
-  0  success (validate: valid, warnings allowed; run --watch: the job completed)
+  0  success (validate: valid, warnings allowed; run/resume/status --watch: the job completed;
+     recover: no sheet still failing)
   1  the command found a problem (invalid score, failed job, refused request)
   2  the command could not run (missing file, unparseable YAML, bad usage, no conductor)
 `;
@@ -46,7 +61,24 @@ const OPTIONS = {
   fresh: { type: 'boolean' },
   'dry-run': { type: 'boolean', short: 'n' },
   all: { type: 'boolean', short: 'a' },
+  'start-sheet': { type: 'string', short: 's' },
+  config: { type: 'string', short: 'c' },
+  'reload-config': { type: 'string' },
+  resume: { type: 'boolean' },
+  sheet: { type: 'string' },
+  follow: { type: 'boolean', short: 'f' },
+  verbose: { type: 'boolean', short: 'v' },
+  status: { type: 'string', multiple: true },
+  foreground: { type: 'boolean' },
+  'max-jobs': { type: 'string' },
 } as const;
+
+/** A whole number ≥ 1 from an option, or a usage error. */
+function positiveInt(name: string, value: string | undefined): number | undefined | Error {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 ? n : new Error(`--${name} must be a whole number ≥ 1 (got '${value}')`);
+}
 
 /** Runs the CLI with the given arguments; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -72,6 +104,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   const one = (what: string): string | undefined => (positionals.length === 1 ? positionals[0] : undefined) ?? (usageError(`${command} takes exactly one ${what}`), undefined);
   const json = v.json === true;
+  const startSheet = positiveInt('start-sheet', v['start-sheet']);
+  const sheet = positiveInt('sheet', v.sheet);
+  if (startSheet instanceof Error) return usageError(startSheet.message);
+  if (sheet instanceof Error) return usageError(sheet.message);
+  if (v.config && v['reload-config']) return usageError('give the new score once: -c FILE or --reload-config FILE');
+  const scoreFile = v.config ?? v['reload-config'];
+  const socket = v.socket;
   try {
     switch (command) {
       case 'validate': {
@@ -82,26 +121,54 @@ export async function main(argv: string[]): Promise<number> {
         const score = one('score file');
         if (!score) return EXIT.unusable;
         if (v['dry-run']) return validateCommand({ score, json });
-        return await runCommand({ score, socket: v.socket, fresh: v.fresh === true, watch: v.watch === true, json });
+        return await runCommand({ score, socket, fresh: v.fresh === true, watch: v.watch === true, json, ...(startSheet !== undefined ? { startSheet } : {}) });
       }
       case 'status': {
         const jobId = one('job name');
-        return jobId ? await statusCommand({ jobId, socket: v.socket, json }) : EXIT.unusable;
+        return jobId ? await statusCommand({ jobId, socket, json, watch: v.watch === true }) : EXIT.unusable;
       }
       case 'list':
-        return await listCommand({ socket: v.socket, all: v.all === true, json });
+        return await listCommand({ socket, all: v.all === true, json });
       case 'pause':
-      case 'resume':
       case 'cancel': {
         const jobId = one('job name');
-        return jobId ? await jobActionCommand(command, { jobId, socket: v.socket, json }) : EXIT.unusable;
+        return jobId ? await jobActionCommand(command, { jobId, socket, json }) : EXIT.unusable;
       }
+      case 'resume': {
+        const jobId = one('job name');
+        return jobId ? await resumeCommand({ jobId, socket, json, watch: v.watch === true, ...(scoreFile ? { scoreFile } : {}) }) : EXIT.unusable;
+      }
+      case 'modify': {
+        const jobId = one('job name');
+        return jobId ? await modifyCommand({ jobId, socket, json, resume: v.resume === true, ...(scoreFile ? { scoreFile } : {}) }) : EXIT.unusable;
+      }
+      case 'diagnose': {
+        const jobId = one('job name');
+        return jobId ? await diagnoseCommand({ jobId, socket, json }) : EXIT.unusable;
+      }
+      case 'errors': {
+        const jobId = one('job name');
+        return jobId ? await errorsCommand({ jobId, socket, json, verbose: v.verbose === true, ...(sheet !== undefined ? { sheet } : {}) }) : EXIT.unusable;
+      }
+      case 'logs': {
+        const jobId = one('job name');
+        return jobId ? await logsCommand({ jobId, socket, json, follow: v.follow === true, ...(sheet !== undefined ? { sheet } : {}) }) : EXIT.unusable;
+      }
+      case 'recover': {
+        const jobId = one('job name');
+        return jobId ? await recoverCommand({ jobId, socket, json, dryRun: v['dry-run'] === true }) : EXIT.unusable;
+      }
+      case 'clear':
+        if (positionals.length > 1) return usageError('clear takes at most one job name');
+        return await clearCommand({ socket, json, ...(positionals[0] ? { jobId: positionals[0] } : {}), ...(v.status ? { statuses: v.status } : {}) });
       case 'start':
-        return await startCommand(v.socket);
+        return await startCommand(socket, v.foreground === true, v['max-jobs']);
       case 'stop':
-        return await stopCommand(v.socket);
+        return await stopCommand(socket);
+      case 'restart':
+        return await restartCommand(socket, v['max-jobs']);
       case 'conductor-status':
-        return await conductorStatusCommand(v.socket, json);
+        return await conductorStatusCommand(socket, json);
       default:
         return usageError(`unknown command '${command}'`);
     }
@@ -125,6 +192,11 @@ function usageError(message: string): number {
 }
 
 if (require.main === module) {
+  // `mozart logs job | head`: a closed pipe ends the output quietly instead of with a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

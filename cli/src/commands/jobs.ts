@@ -2,16 +2,12 @@
 // resume, cancel. Output is readable in a terminal; --json gives the conductor's answer as is.
 import { resolve } from 'node:path';
 import type { ConductorClient } from '../../../conductor/src/protocol/client.js';
-import type { JobSummary } from '../../../conductor/src/protocol/methods.js';
-import type { RunnerEvent } from '../../../conductor/src/runner/events.js';
 import type { JobState } from '../../../conductor/src/state/job-state.js';
-import { connectConductor, startConductor } from '../conductor.js';
-import { EXIT, palette, useColour } from '../output.js';
+import { connectConductor, runConductorInForeground, startConductor } from '../conductor.js';
+import { EXIT } from '../output.js';
+import { bar, c, finishFollowing, JobFollower, print } from './follow.js';
 
-const c = palette(useColour(process.stdout));
-const print = (text: string) => process.stdout.write(text + '\n');
-
-async function withClient<T>(socket: string | undefined, fn: (client: ConductorClient) => Promise<T>): Promise<T> {
+export async function withClient<T>(socket: string | undefined, fn: (client: ConductorClient) => Promise<T>): Promise<T> {
   const client = await connectConductor(socket);
   try {
     return await fn(client);
@@ -20,8 +16,9 @@ async function withClient<T>(socket: string | undefined, fn: (client: ConductorC
   }
 }
 
-export async function startCommand(socket?: string): Promise<number> {
-  const started = await startConductor(socket);
+export async function startCommand(socket: string | undefined, foreground = false, maxJobs?: string): Promise<number> {
+  if (foreground) return runConductorInForeground(socket, maxJobs);
+  const started = await startConductor(socket, maxJobs);
   print(`Conductor started (pid ${started.pid}) on ${started.socket}; log: ${started.log}`);
   return EXIT.ok;
 }
@@ -46,101 +43,73 @@ export async function conductorStatusCommand(socket: string | undefined, json: b
   return EXIT.ok;
 }
 
-function bar(done: number, total: number, width = 24): string {
-  const filled = total === 0 ? width : Math.round((done / total) * width);
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}`;
-}
-
-function describeEvent(event: RunnerEvent): string | undefined {
-  switch (event.type) {
-    case 'sheet.started':
-      return c.dim(`  sheet ${event.sheet}: started (attempt ${event.attempt}${event.mode === 'completion' ? ', completion' : ''})`);
-    case 'sheet.completed':
-      return c.green(`  ✓ sheet ${event.sheet} completed (${event.attempts} attempt${event.attempts === 1 ? '' : 's'}, ${(event.durationMs / 1000).toFixed(1)}s)`);
-    case 'sheet.skipped':
-      return c.dim(`  – sheet ${event.sheet} skipped: ${event.reason}`);
-    case 'sheet.retrying':
-      return c.yellow(`  ↻ sheet ${event.sheet}: ${event.code}, retrying in ${(event.delayMs / 1000).toFixed(0)}s (attempt ${event.attempt}): ${event.reason}`);
-    case 'sheet.completion':
-      return c.yellow(`  ↻ sheet ${event.sheet}: ${event.reason} Sending a completion prompt.`);
-    case 'sheet.waiting':
-      return c.yellow(`  ⏸ sheet ${event.sheet}: ${event.wait === 'quota' ? 'quota exhausted' : 'rate limited'}, waiting until ${new Date(event.until).toLocaleTimeString()} (no retry spent)`);
-    case 'sheet.failed':
-      return c.red(`  ✗ sheet ${event.sheet} failed: ${event.code} ${event.message}`);
-    case 'sheet.validation_failed':
-      return c.dim(`    ✗ ${event.rule.description}: ${event.rule.message}`);
-    default:
-      return undefined;
-  }
-}
-
 /** `mozart run <score>`: submits the job; with --watch, follows it to the end. */
-export async function runCommand(args: { score: string; socket?: string; fresh: boolean; watch: boolean; json: boolean }): Promise<number> {
+export async function runCommand(args: { score: string; socket?: string; fresh: boolean; watch: boolean; json: boolean; startSheet?: number }): Promise<number> {
   return withClient(args.socket, async (client) => {
-    const events: RunnerEvent[] = [];
-    let finish: ((e: RunnerEvent) => void) | undefined;
-    const finished = new Promise<RunnerEvent>((r) => (finish = r));
-    const job: { id?: string; summary?: JobSummary } = {};
-    const handle = (event: RunnerEvent) => {
-      if (args.json) return;
-      const line = describeEvent(event);
-      if (line) print(line);
-      if ((event.type === 'sheet.completed' || event.type === 'sheet.skipped') && job.summary) {
-        job.summary.completedSheets++;
-        print(c.cyan(`  ${bar(job.summary.completedSheets, job.summary.totalSheets)}`));
-      }
-    };
-    client.onEvent = (event) => {
-      if (job.id === undefined) events.push(event);
-      else if (event.jobId === job.id) handle(event);
-      if (event.jobId === job.id && ['job.completed', 'job.failed', 'job.paused', 'job.cancelled'].includes(event.type)) finish?.(event);
-    };
+    const follower = new JobFollower(client, args.json);
     if (args.watch) await client.request('events.subscribe', {});
-    const summary = await client.request('job.submit', { scoreFile: resolve(args.score), fresh: args.fresh });
-    job.summary = summary;
-    const jobId = summary.jobId;
+    const summary = await client.request('job.submit', { scoreFile: resolve(args.score), fresh: args.fresh, ...(args.startSheet !== undefined ? { startSheet: args.startSheet } : {}) });
     if (!args.json) print(`Job '${summary.jobId}' started: ${summary.totalSheets} sheets, workspace ${summary.workspace}`);
     if (!args.watch) {
-      if (args.json) print(JSON.stringify(summary, null, 2));
-      else print(`Follow it with 'mozart status ${summary.jobId} --watch'.`);
+      print(args.json ? JSON.stringify(summary, null, 2) : `Follow it with 'mozart status ${summary.jobId} --watch'.`);
       return EXIT.ok;
     }
-    summary.completedSheets = 0;
-    job.id = jobId;
-    for (const event of events.filter((e) => e.jobId === jobId)) {
-      handle(event);
-      if (['job.completed', 'job.failed', 'job.paused', 'job.cancelled'].includes(event.type)) finish?.(event);
-    }
-    const end = await finished;
-    const state = await client.request('job.status', { jobId });
-    if (args.json) print(JSON.stringify(state, null, 2));
-    else print(endLine(state));
-    return end.type === 'job.completed' ? EXIT.ok : EXIT.failure;
+    follower.follow(summary.jobId, summary.completedSheets, summary.totalSheets);
+    return finishFollowing(client, follower, summary.jobId, args.json);
   });
 }
 
-function endLine(state: JobState): string {
-  const cost = state.costUsd > 0 ? `, cost $${state.costUsd.toFixed(4)}` : '';
-  switch (state.status) {
-    case 'completed':
-      return c.green(`✓ Job '${state.jobId}' completed: ${state.totalSheets} sheets${cost}. Outputs in ${state.workspace}`);
-    case 'paused':
-      return c.yellow(`⏸ Job '${state.jobId}' paused. Continue with 'mozart resume ${state.jobId}'.`);
-    case 'cancelled':
-      return c.yellow(`Job '${state.jobId}' cancelled.`);
-    default:
-      return c.red(`✗ Job '${state.jobId}' ${state.status}: ${state.error ? `${state.error.code} ${state.error.message}` : ''}\n  Resume from the failed sheet with 'mozart resume ${state.jobId}'.`);
-  }
+/** `mozart resume <job>`: continues from the checkpoint, re-reading the score (or `-c FILE`). */
+export async function resumeCommand(args: { jobId: string; socket?: string; scoreFile?: string; watch: boolean; json: boolean }): Promise<number> {
+  return withClient(args.socket, async (client) => {
+    const follower = new JobFollower(client, args.json);
+    if (args.watch) await client.request('events.subscribe', { jobId: args.jobId });
+    const summary = await client.request('job.resume', { jobId: args.jobId, ...(args.scoreFile ? { scoreFile: resolve(args.scoreFile) } : {}) });
+    if (!args.watch) {
+      print(args.json ? JSON.stringify(summary, null, 2) : `Job '${summary.jobId}' resumed: ${summary.completedSheets}/${summary.totalSheets} sheets already done; only the rest run.`);
+      return EXIT.ok;
+    }
+    if (!args.json) print(`Job '${summary.jobId}' resumed: ${summary.completedSheets}/${summary.totalSheets} sheets already done.`);
+    follower.follow(summary.jobId, summary.completedSheets, summary.totalSheets);
+    return finishFollowing(client, follower, summary.jobId, args.json);
+  });
 }
 
 const STATUS_ICON: Record<string, string> = { completed: '✓', failed: '✗', in_progress: '▶', pending: '·', skipped: '–' };
 
-export async function statusCommand(args: { jobId: string; socket?: string; json: boolean }): Promise<number> {
+export async function statusCommand(args: { jobId: string; socket?: string; json: boolean; watch?: boolean }): Promise<number> {
+  if (args.watch) return watchStatus(args);
   const state = await withClient(args.socket, (client) => client.request('job.status', { jobId: args.jobId }));
   if (args.json) {
     print(JSON.stringify(state, null, 2));
     return EXIT.ok;
   }
+  printStatus(state);
+  return state.status === 'failed' ? EXIT.failure : EXIT.ok;
+}
+
+/** `status --watch`: the status now, then the job's events as they happen until it stops. */
+async function watchStatus(args: { jobId: string; socket?: string; json: boolean }): Promise<number> {
+  return withClient(args.socket, async (client) => {
+    const follower = new JobFollower(client, args.json);
+    await client.request('events.subscribe', { jobId: args.jobId });
+    const state = await client.request('job.status', { jobId: args.jobId });
+    if (state.status !== 'running' && state.status !== 'pending') {
+      if (args.json) print(JSON.stringify(state, null, 2));
+      else {
+        printStatus(state);
+        print(c.dim(`(not running: nothing to watch)`));
+      }
+      return state.status === 'failed' ? EXIT.failure : EXIT.ok;
+    }
+    if (!args.json) printStatus(state);
+    const done = Object.values(state.sheets).filter((s) => s.status === 'completed' || s.status === 'skipped').length;
+    follower.follow(state.jobId, done, state.totalSheets);
+    return finishFollowing(client, follower, state.jobId, args.json);
+  });
+}
+
+function printStatus(state: JobState): void {
   const sheets = Object.entries(state.sheets);
   const done = sheets.filter(([, s]) => s.status === 'completed' || s.status === 'skipped').length;
   print(`${c.bold(state.jobId)}: ${state.status} ${bar(done, state.totalSheets)}${state.costUsd > 0 ? `  $${state.costUsd.toFixed(4)}` : ''}`);
@@ -150,7 +119,6 @@ export async function statusCommand(args: { jobId: string; socket?: string; json
     const error = s.status === 'failed' && s.lastError ? ` — ${s.lastError.code} ${s.lastError.message}` : '';
     print(`  ${STATUS_ICON[s.status] ?? '?'} sheet ${num.padStart(3)} ${s.status.padEnd(11)} attempts ${s.attempts}${waiting}${error}`);
   }
-  return state.status === 'failed' ? EXIT.failure : EXIT.ok;
 }
 
 export async function listCommand(args: { socket?: string; all: boolean; json: boolean }): Promise<number> {
@@ -161,11 +129,11 @@ export async function listCommand(args: { socket?: string; all: boolean; json: b
   return EXIT.ok;
 }
 
-export async function jobActionCommand(action: 'pause' | 'resume' | 'cancel', args: { jobId: string; socket?: string; json: boolean }): Promise<number> {
+export async function jobActionCommand(action: 'pause' | 'cancel', args: { jobId: string; socket?: string; json: boolean }): Promise<number> {
   const summary = await withClient(args.socket, (client) => client.request(`job.${action}`, { jobId: args.jobId }));
   if (args.json) print(JSON.stringify(summary, null, 2));
   else {
-    const words = { pause: 'will pause at the next safe point (running sheets finish first)', resume: 'resumed', cancel: 'is being cancelled' };
+    const words = { pause: 'will pause at the next safe point (running sheets finish first)', cancel: 'is being cancelled' };
     print(`Job '${summary.jobId}' ${words[action]}.`);
   }
   return EXIT.ok;

@@ -1,20 +1,39 @@
 // Keeps every job the conductor knows: submits (after checking the score with the engine), runs,
-// pauses, resumes and cancels them, and remembers them in a registry on disk so a restarted
-// conductor lists them again.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// pauses, resumes, modifies, recovers and cancels them, answers questions about them, and remembers
+// them in a registry on disk so a restarted conductor lists them again.
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { freemem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createBackend } from '../backends/create.js';
-import type { RunnerEvent } from '../runner/events.js';
+import type { DiagnoseReport, JobErrorEntry, JobSummary, LogChunk } from '../protocol/methods.js';
 import { summariseJob } from '../protocol/summary.js';
+import type { RunnerEvent } from '../runner/events.js';
 import { initialJobState, JobRunner } from '../runner/job-runner.js';
+import { sheetValues } from '../runner/prompt.js';
+import { runValidations } from '../runner/validations.js';
 import { checkScore, isValid } from '../score/engine.js';
-import { JournalStore } from '../state/journal-store.js';
-import type { JobRecord, JobState } from '../state/job-state.js';
+import type { ScoreCheckResult } from '../score/engine.js';
+import type { SheetPlan } from '../score/plan.js';
+import type { Score } from '../score/score-types.js';
+import type { JobRecord, JobState, JobStatus } from '../state/job-state.js';
 import { applyJobRecord } from '../state/job-state.js';
-import type { JobSummary } from '../protocol/methods.js';
+import { JournalStore } from '../state/journal-store.js';
+import { eventLogFile, sheetLogFile, stateDir } from '../state/workspace-files.js';
+import { SharedRateLimits } from './rate-limits.js';
+import { diagnose, jobErrors, readLogChunk } from './reports.js';
 
 /** A refusal the client should show as is. */
 export class JobError extends Error {}
+
+/** How much work the conductor takes on. */
+export interface ManagerLimits {
+  /** Jobs running at once; more are refused until one finishes. */
+  maxRunningJobs: number;
+  /** New work is refused while the machine has less memory available than this. */
+  minAvailableMemoryBytes: number;
+}
+
+export const DEFAULT_LIMITS: ManagerLimits = { maxRunningJobs: 8, minAvailableMemoryBytes: 256 * 1024 * 1024 };
 
 interface RegistryEntry {
   jobId: string;
@@ -28,15 +47,21 @@ interface ActiveJob {
   done: Promise<JobState>;
 }
 
-const stateDirOf = (workspace: string) => join(workspace, '.mozart', 'state');
+type ValidScore = ScoreCheckResult & { score: Score; plan: SheetPlan; workspace: string };
+
 const apply = (s: JobState, r: JobRecord) => applyJobRecord(s, r);
+const FINISHED: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
 
 export class JobManager {
   private readonly active = new Map<string, ActiveJob>();
+  private readonly rateLimits = new SharedRateLimits();
+  /** Called with the available memory; replaceable so tests and health checks agree on one source. */
+  availableMemory: () => number = freemem;
 
   constructor(
     private readonly registry: string,
     private readonly onEvent: (event: RunnerEvent) => void,
+    private readonly limits: ManagerLimits = DEFAULT_LIMITS,
   ) {
     mkdirSync(registry, { recursive: true, mode: 0o700 });
   }
@@ -50,7 +75,7 @@ export class JobManager {
     for (const entry of this.entries()) {
       let state: JobState | undefined;
       try {
-        state = JournalStore.read<JobState, JobRecord>(stateDirOf(entry.workspace), apply);
+        state = JournalStore.read<JobState, JobRecord>(stateDir(entry.workspace), apply);
       } catch {
         continue;
       }
@@ -59,7 +84,7 @@ export class JobManager {
         this.resume(entry.jobId);
         resumed.push(entry.jobId);
       } catch {
-        /* its score changed or vanished; it stays listed for the user to deal with */
+        /* its score changed or vanished, or the conductor is full; it stays listed for the user */
       }
     }
     return resumed;
@@ -68,6 +93,274 @@ export class JobManager {
   /** Jobs running right now. */
   get runningCount(): number {
     return this.active.size;
+  }
+
+  /** The current state of a job, running or not. */
+  state(jobId: string): JobState {
+    const active = this.active.get(jobId);
+    if (active) return active.store.current;
+    const entry = this.entry(jobId);
+    const state = JournalStore.read<JobState, JobRecord>(stateDir(entry.workspace), apply);
+    if (!state) throw new JobError(`Job '${jobId}' has no checkpoint in ${entry.workspace}; it never started.`);
+    return state;
+  }
+
+  /** Every job, newest first; without `all`, completed and cancelled jobs are left out. */
+  list(all: boolean): JobSummary[] {
+    const out: JobSummary[] = [];
+    for (const entry of this.entries()) {
+      let state: JobState;
+      try {
+        state = this.state(entry.jobId);
+      } catch {
+        continue;
+      }
+      if (!all && (state.status === 'completed' || state.status === 'cancelled')) continue;
+      out.push(summariseJob(state));
+    }
+    return out.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  }
+
+  /** Checks a score and starts it as a new job; `startSheet` > 1 skips the sheets before it. */
+  submit(scoreFile: string, options: { fresh?: boolean; startSheet?: number } = {}): JobSummary {
+    const file = resolve(scoreFile);
+    const checked = this.checkValid(file);
+    const { score, plan, workspace } = checked;
+    const jobId = score.name;
+    if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running. Use 'mozart status ${jobId}'.`);
+    const start = options.startSheet ?? 1;
+    if (!Number.isInteger(start) || start < 1 || start > plan.totalSheets) throw new JobError(`--start-sheet must be between 1 and ${plan.totalSheets} (the score has ${plan.totalSheets} sheets).`);
+    const existing = JournalStore.read<JobState, JobRecord>(stateDir(workspace), apply);
+    if (existing && !options.fresh) {
+      const hint = existing.status === 'completed' ? 'It already completed; use --fresh to run it again from the start.' : `Use 'mozart resume ${jobId}' to continue it, or --fresh to start over.`;
+      throw new JobError(`Job '${jobId}' already has a checkpoint (${existing.status}). ${hint}`);
+    }
+    this.admit(jobId);
+    if (options.fresh) rmSync(stateDir(workspace), { recursive: true, force: true });
+    this.register({ jobId, scoreFile: file, workspace });
+    const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(workspace), apply }, initialJobState({ jobId, scoreFile: file, score, plan, workspace }));
+    const at = new Date().toISOString();
+    for (let num = 1; num < start; num++) store.append({ t: 'sheet', at, num, patch: { status: 'skipped', skipReason: `Before --start-sheet ${start}.`, finishedAt: at } });
+    this.start(jobId, store, file, checked);
+    return summariseJob(store.current);
+  }
+
+  /**
+   * Continues a paused, failed, cancelled or interrupted job from its checkpoint, re-reading its
+   * score (or `scoreFile`, which then becomes the job's score). Only sheets not yet validated run.
+   */
+  resume(jobId: string, options: { scoreFile?: string } = {}): JobSummary {
+    if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running.`);
+    const entry = this.entry(jobId);
+    const file = options.scoreFile ? resolve(options.scoreFile) : entry.scoreFile;
+    const checked = this.checkValid(file, `fix it ('mozart validate ${file}') and resume again`);
+    if (checked.score.name !== jobId) throw new JobError(`The score ${file} is named '${checked.score.name}', not '${jobId}'; a score with another name is another job ('mozart run').`);
+    if (checked.workspace !== entry.workspace) throw new JobError(`The score ${file} uses the workspace ${checked.workspace}, but job '${jobId}' ran in ${entry.workspace}; its checkpoint lives there. Keep the workspace, or start a new job with 'mozart run --fresh'.`);
+    this.admit(jobId);
+    const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(entry.workspace), apply }, initialJobState({ jobId, scoreFile: file, score: checked.score, plan: checked.plan, workspace: entry.workspace }));
+    const state = store.current;
+    if (state.status === 'completed' && state.totalSheets === checked.plan.totalSheets) {
+      store.close();
+      throw new JobError(`Job '${jobId}' already completed. Use 'mozart run --fresh' to run it again.`);
+    }
+    if (state.totalSheets !== checked.plan.totalSheets || state.scoreFile !== file) {
+      store.append({ t: 'plan', at: new Date().toISOString(), totalSheets: checked.plan.totalSheets, scoreFile: file });
+    }
+    if (file !== entry.scoreFile) this.register({ ...entry, scoreFile: file });
+    this.start(jobId, store, file, checked);
+    return summariseJob(store.current);
+  }
+
+  /**
+   * Applies a changed score to a job: a running job is paused at a safe point first (this waits for
+   * its running sheets), then the score is re-read; with `resume` the job continues at once.
+   */
+  async modify(jobId: string, options: { scoreFile?: string; resume?: boolean }): Promise<JobSummary> {
+    const entry = this.entry(jobId);
+    const file = options.scoreFile ? resolve(options.scoreFile) : entry.scoreFile;
+    const checked = this.checkValid(file, 'nothing was changed');
+    if (checked.score.name !== jobId) throw new JobError(`The score ${file} is named '${checked.score.name}', not '${jobId}'; nothing was changed.`);
+    if (checked.workspace !== entry.workspace) throw new JobError(`The score ${file} uses the workspace ${checked.workspace}, but job '${jobId}' ran in ${entry.workspace}; nothing was changed.`);
+    const active = this.active.get(jobId);
+    if (active) {
+      active.runner.pause();
+      await active.done;
+    }
+    if (options.resume) return this.resume(jobId, { scoreFile: file });
+    if (file !== entry.scoreFile) this.register({ ...entry, scoreFile: file });
+    return summariseJob(this.state(jobId));
+  }
+
+  pause(jobId: string): JobSummary {
+    const active = this.active.get(jobId);
+    if (!active) throw new JobError(`Job '${jobId}' is not running (${this.state(jobId).status}).`);
+    active.runner.pause();
+    return summariseJob(active.store.current);
+  }
+
+  cancel(jobId: string): JobSummary {
+    const active = this.active.get(jobId);
+    if (!active) throw new JobError(`Job '${jobId}' is not running (${this.state(jobId).status}).`);
+    active.runner.cancel();
+    return summariseJob(active.store.current);
+  }
+
+  /**
+   * Forgets finished jobs (default: completed, failed and cancelled; or the one named). Only the
+   * conductor's registry entry goes: the workspace, its outputs and checkpoint stay on disk.
+   */
+  clear(options: { jobId?: string; statuses?: JobStatus[] }): { cleared: string[] } {
+    const statuses = options.statuses?.length ? options.statuses : FINISHED;
+    const cleared: string[] = [];
+    const candidates = options.jobId ? [this.entry(options.jobId)] : this.entries();
+    for (const entry of candidates) {
+      if (this.active.has(entry.jobId)) {
+        if (options.jobId) throw new JobError(`Job '${entry.jobId}' is running; cancel or pause it before clearing it.`);
+        continue;
+      }
+      let status: JobStatus | undefined;
+      try {
+        status = this.state(entry.jobId).status;
+      } catch {
+        status = undefined; // no readable checkpoint: nothing to keep it for
+      }
+      if (options.jobId || status === undefined || statuses.includes(status)) {
+        rmSync(this.registryFile(entry.jobId), { force: true });
+        cleared.push(entry.jobId);
+      }
+    }
+    return { cleared };
+  }
+
+  errors(jobId: string, sheet?: number): JobErrorEntry[] {
+    return jobErrors(this.state(jobId), sheet);
+  }
+
+  diagnose(jobId: string): DiagnoseReport {
+    return diagnose(this.state(jobId));
+  }
+
+  /** A slice of a sheet's full output log, or of the job's event log. */
+  logs(jobId: string, options: { sheet?: number; offset?: number; maxBytes?: number }): LogChunk {
+    const state = this.state(jobId);
+    if (options.sheet !== undefined && !state.sheets[String(options.sheet)]) throw new JobError(`Job '${jobId}' has no sheet ${options.sheet} (it has ${state.totalSheets}).`);
+    const path = options.sheet !== undefined ? sheetLogFile(state.workspace, options.sheet) : eventLogFile(state.workspace);
+    return readLogChunk(path, options.offset ?? 0, options.maxBytes ?? 64 * 1024);
+  }
+
+  /**
+   * Re-checks the validations of failed sheets without running the agent again: a sheet whose work
+   * is there after all (the agent did it; a validation was wrong and has been fixed) is completed.
+   * With `dryRun` nothing is recorded.
+   */
+  async recover(jobId: string, dryRun: boolean): Promise<{ recovered: number[]; stillFailing: number[]; jobStatus: JobStatus }> {
+    if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is running; pause it before recovering sheets.`);
+    const entry = this.entry(jobId);
+    const checked = this.checkValid(entry.scoreFile, 'fix it before recovering');
+    const state = this.state(jobId);
+    const failed = Object.entries(state.sheets)
+      .filter(([, s]) => s.status === 'failed')
+      .map(([key]) => Number(key))
+      .sort((a, b) => a - b);
+    const recovered: number[] = [];
+    const stillFailing: number[] = [];
+    const results = new Map<number, Awaited<ReturnType<typeof runValidations>>>();
+    for (const num of failed) {
+      const planned = checked.plan.sheets[num - 1];
+      if (!planned) {
+        stillFailing.push(num);
+        continue;
+      }
+      const outcome = await runValidations(checked.score.validations, { workspace: entry.workspace, values: sheetValues(planned, checked.plan, entry.workspace), before: new Map() });
+      results.set(num, outcome);
+      (outcome.allPassed ? recovered : stillFailing).push(num);
+    }
+    if (!dryRun && recovered.length > 0) {
+      const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(entry.workspace), apply }, state);
+      try {
+        const at = new Date().toISOString();
+        for (const num of recovered) {
+          const outcome = results.get(num);
+          const validations = (outcome?.results ?? []).map(({ index, type, description, stage, status, message }) => ({ index, type, description, stage, status, message }));
+          store.append({ t: 'sheet', at, num, patch: { status: 'completed', finishedAt: at, validations } });
+        }
+        const done = Object.values(store.current.sheets).every((s) => s.status === 'completed' || s.status === 'skipped');
+        if (done) store.append({ t: 'job', at, status: 'completed', error: null });
+        else if (stillFailing.length === 0 && store.current.status === 'failed') store.append({ t: 'job', at, status: 'paused', error: null });
+      } finally {
+        store.close();
+      }
+    }
+    return { recovered, stillFailing, jobStatus: this.state(jobId).status };
+  }
+
+  /** Checks the conductor can keep working: registry writable, memory and disk to spare. */
+  health(home: string): { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] } {
+    const checks: { name: string; ok: boolean; detail: string }[] = [];
+    try {
+      accessSync(this.registry, constants.W_OK);
+      checks.push({ name: 'registry', ok: true, detail: `${this.registry} is writable` });
+    } catch (error) {
+      checks.push({ name: 'registry', ok: false, detail: `${this.registry} is not writable: ${(error as Error).message}` });
+    }
+    const available = this.availableMemory();
+    checks.push({ name: 'memory', ok: available >= this.limits.minAvailableMemoryBytes, detail: `${mb(available)} MB available (new work is refused below ${mb(this.limits.minAvailableMemoryBytes)} MB)` });
+    try {
+      const fs = statfsSync(home);
+      const free = fs.bavail * fs.bsize;
+      checks.push({ name: 'disk', ok: free >= 100 * 1024 * 1024, detail: `${mb(free)} MB free under ${home}` });
+    } catch (error) {
+      checks.push({ name: 'disk', ok: false, detail: `Cannot read free space of ${home}: ${(error as Error).message}` });
+    }
+    checks.push({ name: 'jobs', ok: this.active.size < this.limits.maxRunningJobs, detail: `${this.active.size} of at most ${this.limits.maxRunningJobs} jobs running` });
+    return { ok: checks.every((c) => c.ok), checks };
+  }
+
+  /** Pauses every running job, stopping running agents, and waits until each is checkpointed. */
+  async pauseAll(): Promise<void> {
+    const waits = [...this.active.values()].map((job) => {
+      job.runner.pause({ interrupt: true });
+      return job.done;
+    });
+    await Promise.allSettled(waits);
+  }
+
+  /** Refuses new work when the conductor is full or the machine is short of memory. */
+  private admit(jobId: string): void {
+    if (this.active.size >= this.limits.maxRunningJobs) {
+      throw new JobError(`The conductor is already running ${this.active.size} jobs, its limit (--max-jobs / MOZART_MAX_JOBS). Job '${jobId}' was not started; try again when one finishes.`);
+    }
+    const available = this.availableMemory();
+    if (available < this.limits.minAvailableMemoryBytes) {
+      throw new JobError(`Memory is short: ${mb(available)} MB available, below the ${mb(this.limits.minAvailableMemoryBytes)} MB the conductor keeps free (MOZART_MIN_FREE_MEMORY_MB). Job '${jobId}' was not started; nothing was lost — start it again when memory frees up.`);
+    }
+  }
+
+  private checkValid(file: string, remedy = 'nothing was started'): ValidScore {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new JobError(`Cannot read the score ${file}: ${(error as Error).message}`);
+    }
+    const checked = checkScore(file, text);
+    if (!isValid(checked) || !checked.score || !checked.plan || !checked.workspace) {
+      const errors = checked.findings.filter((f) => f.severity === 'error');
+      const list = errors
+        .slice(0, 5)
+        .map((f) => `  ${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.id} ${f.message}`)
+        .join('\n');
+      throw new JobError(`The score is not valid (${errors.length} error${errors.length === 1 ? '' : 's'}); ${remedy}:\n${list}\nRun 'mozart validate ${file}' for every finding.`);
+    }
+    return checked as ValidScore;
+  }
+
+  private registryFile(jobId: string): string {
+    return join(this.registry, `${jobId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+  }
+
+  private register(entry: RegistryEntry): void {
+    writeFileSync(this.registryFile(entry.jobId), JSON.stringify(entry), { mode: 0o600 });
   }
 
   private entries(): RegistryEntry[] {
@@ -88,102 +381,9 @@ export class JobManager {
     return found;
   }
 
-  /** The current state of a job, running or not. */
-  state(jobId: string): JobState {
-    const active = this.active.get(jobId);
-    if (active) return active.store.current;
-    const entry = this.entry(jobId);
-    const state = JournalStore.read<JobState, JobRecord>(stateDirOf(entry.workspace), apply);
-    if (!state) throw new JobError(`Job '${jobId}' has no checkpoint in ${entry.workspace}; it never started.`);
-    return state;
-  }
-
-  /** Every job, newest first; without `all`, finished jobs are left out. */
-  list(all: boolean): JobSummary[] {
-    const out: JobSummary[] = [];
-    for (const entry of this.entries()) {
-      let state: JobState;
-      try {
-        state = this.state(entry.jobId);
-      } catch {
-        continue;
-      }
-      if (!all && (state.status === 'completed' || state.status === 'cancelled')) continue;
-      out.push(summariseJob(state));
-    }
-    return out.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
-  }
-
-  /** Checks a score and starts it as a new job. */
-  submit(scoreFile: string, fresh: boolean): JobSummary {
-    const file = resolve(scoreFile);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new JobError(`Cannot read the score ${file}: ${(error as Error).message}`);
-    }
-    const checked = checkScore(file, text);
-    if (!isValid(checked) || !checked.score || !checked.plan || !checked.workspace) {
-      const errors = checked.findings.filter((f) => f.severity === 'error');
-      const list = errors.slice(0, 5).map((f) => `  ${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.id} ${f.message}`).join('\n');
-      throw new JobError(`The score is not valid (${errors.length} error${errors.length === 1 ? '' : 's'}); nothing was started:\n${list}\nRun 'mozart validate ${scoreFile}' for every finding.`);
-    }
+  private start(jobId: string, store: JournalStore<JobState, JobRecord>, scoreFile: string, checked: ValidScore): void {
     const { score, plan, workspace } = checked;
-    const jobId = score.name;
-    if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running. Use 'mozart status ${jobId}'.`);
-    const existing = JournalStore.read<JobState, JobRecord>(stateDirOf(workspace), apply);
-    if (existing && !fresh) {
-      const hint = existing.status === 'completed' ? 'It already completed; use --fresh to run it again from the start.' : `Use 'mozart resume ${jobId}' to continue it, or --fresh to start over.`;
-      throw new JobError(`Job '${jobId}' already has a checkpoint (${existing.status}). ${hint}`);
-    }
-    if (fresh) rmSync(stateDirOf(workspace), { recursive: true, force: true });
-    writeFileSync(join(this.registry, `${safeName(jobId)}.json`), JSON.stringify({ jobId, scoreFile: file, workspace } satisfies RegistryEntry));
-    const store = JournalStore.open<JobState, JobRecord>({ dir: stateDirOf(workspace), apply }, initialJobState({ jobId, scoreFile: file, score, plan, workspace }));
-    this.start(jobId, store, file, checked.score, checked.plan, workspace);
-    return summariseJob(store.current);
-  }
-
-  /** Continues a paused, failed or interrupted job from its checkpoint (re-reading its score). */
-  resume(jobId: string): JobSummary {
-    if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running.`);
-    const entry = this.entry(jobId);
-    const checked = checkScore(entry.scoreFile, readFileSync(entry.scoreFile, 'utf8'));
-    if (!isValid(checked) || !checked.score || !checked.plan) throw new JobError(`The score ${entry.scoreFile} is no longer valid; fix it ('mozart validate') and resume again.`);
-    const store = JournalStore.open<JobState, JobRecord>({ dir: stateDirOf(entry.workspace), apply }, initialJobState({ jobId, scoreFile: entry.scoreFile, score: checked.score, plan: checked.plan, workspace: entry.workspace }));
-    if (store.current.status === 'completed') {
-      store.close();
-      throw new JobError(`Job '${jobId}' already completed. Use 'mozart run --fresh' to run it again.`);
-    }
-    this.start(jobId, store, entry.scoreFile, checked.score, checked.plan, entry.workspace);
-    return summariseJob(store.current);
-  }
-
-  pause(jobId: string): JobSummary {
-    const active = this.active.get(jobId);
-    if (!active) throw new JobError(`Job '${jobId}' is not running (${this.state(jobId).status}).`);
-    active.runner.pause();
-    return summariseJob(active.store.current);
-  }
-
-  cancel(jobId: string): JobSummary {
-    const active = this.active.get(jobId);
-    if (!active) throw new JobError(`Job '${jobId}' is not running (${this.state(jobId).status}).`);
-    active.runner.cancel();
-    return summariseJob(active.store.current);
-  }
-
-  /** Pauses every running job, stopping running agents, and waits until each is checkpointed. */
-  async pauseAll(): Promise<void> {
-    const waits = [...this.active.values()].map((job) => {
-      job.runner.pause({ interrupt: true });
-      return job.done;
-    });
-    await Promise.allSettled(waits);
-  }
-
-  private start(jobId: string, store: JournalStore<JobState, JobRecord>, scoreFile: string, score: NonNullable<ReturnType<typeof checkScore>['score']>, plan: NonNullable<ReturnType<typeof checkScore>['plan']>, workspace: string): void {
-    const runner = new JobRunner({ jobId, scoreFile, score, plan, workspace, backend: createBackend(score, scoreFile), store, onEvent: this.onEvent });
+    const runner = new JobRunner({ jobId, scoreFile, score, plan, workspace, backend: createBackend(score, scoreFile), store, onEvent: this.onEvent, rateLimits: this.rateLimits });
     const done = runner
       .run()
       .catch((error: Error) => {
@@ -198,7 +398,4 @@ export class JobManager {
   }
 }
 
-function safeName(jobId: string): string {
-  return jobId.replace(/[^A-Za-z0-9._-]/g, '_');
-}
-
+const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);

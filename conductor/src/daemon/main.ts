@@ -5,8 +5,9 @@ import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RPC_ERRORS } from '../protocol/framing.js';
-import { pidFile, registryDir, socketPath, socketPathProblem } from '../protocol/paths.js';
-import { JobError, JobManager } from './job-manager.js';
+import { mozartHome, pidFile, registryDir, socketPath, socketPathProblem } from '../protocol/paths.js';
+import type { JobStatus } from '../state/job-state.js';
+import { DEFAULT_LIMITS, JobError, JobManager } from './job-manager.js';
 import { ConductorServer, MethodError } from './server.js';
 import type { Handler } from './server.js';
 
@@ -35,6 +36,42 @@ function requireString(params: Record<string, unknown>, name: string): string {
   return value;
 }
 
+function optionalString(params: Record<string, unknown>, name: string): string | undefined {
+  const value = params[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value === '') throw new MethodError(RPC_ERRORS.invalidParams, `Invalid params: '${name}' must be a non-empty string when given.`);
+  return value;
+}
+
+function optionalInt(params: Record<string, unknown>, name: string, min: number): number | undefined {
+  const value = params[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new MethodError(RPC_ERRORS.invalidParams, `Invalid params: '${name}' must be an integer ≥ ${min}.`);
+  return value;
+}
+
+const JOB_STATUSES: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'paused', 'cancelled'];
+
+function optionalStatuses(params: Record<string, unknown>): JobStatus[] | undefined {
+  const value = params.statuses;
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || !value.every((v): v is JobStatus => typeof v === 'string' && (JOB_STATUSES as readonly string[]).includes(v))) {
+    throw new MethodError(RPC_ERRORS.invalidParams, `Invalid params: 'statuses' must be a list of ${JOB_STATUSES.join(', ')}.`);
+  }
+  return value;
+}
+
+/** `{ [key]: value }` when value is defined, else `{}` (optional properties stay absent). */
+function withDefined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** A positive number from an environment variable, or the default. */
+function envNumber(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
 /** Runs one manager call, turning its refusals into JSON-RPC errors. */
 function guarded(fn: Handler): Handler {
   return async (params) => {
@@ -48,7 +85,7 @@ function guarded(fn: Handler): Handler {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { socket: { type: 'string' }, foreground: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { socket: { type: 'string' }, foreground: { type: 'boolean' }, 'max-jobs': { type: 'string' } } });
   const path = socketPath(values.socket);
   const tooLong = socketPathProblem(path);
   if (tooLong) {
@@ -66,7 +103,13 @@ async function main(): Promise<void> {
   const started = Date.now();
   const handlers: Record<string, Handler> = {};
   const server = new ConductorServer(handlers);
-  const manager = new JobManager(registryDir(), (event) => server.publish(event));
+  const maxJobs = values['max-jobs'] !== undefined ? Number(values['max-jobs']) : envNumber('MOZART_MAX_JOBS', DEFAULT_LIMITS.maxRunningJobs);
+  if (!Number.isInteger(maxJobs) || maxJobs < 1) {
+    log(`mozart conductor: --max-jobs must be a whole number ≥ 1 (got '${values['max-jobs']}').`);
+    process.exit(2);
+  }
+  const limits = { maxRunningJobs: maxJobs, minAvailableMemoryBytes: envNumber('MOZART_MIN_FREE_MEMORY_MB', DEFAULT_LIMITS.minAvailableMemoryBytes / 1024 / 1024) * 1024 * 1024 };
+  const manager = new JobManager(registryDir(), (event) => server.publish(event), limits);
   let stopping: Promise<void> | undefined;
   const stop = (reason: string): Promise<void> => {
     stopping ??= (async () => {
@@ -93,11 +136,22 @@ async function main(): Promise<void> {
       setImmediate(() => void stop('shutdown requested'));
       return { stopping: true };
     },
-    'job.submit': guarded((p) => manager.submit(requireString(p, 'scoreFile'), p.fresh === true)),
+    'daemon.health': () => manager.health(mozartHome()),
+    'job.submit': guarded((p) => manager.submit(requireString(p, 'scoreFile'), { fresh: p.fresh === true, ...withDefined('startSheet', optionalInt(p, 'startSheet', 1)) })),
     'job.status': guarded((p) => manager.state(requireString(p, 'jobId'))),
     'job.list': guarded((p) => manager.list(p.all === true)),
     'job.pause': guarded((p) => manager.pause(requireString(p, 'jobId'))),
-    'job.resume': guarded((p) => manager.resume(requireString(p, 'jobId'))),
+    'job.resume': guarded((p) => manager.resume(requireString(p, 'jobId'), withDefined('scoreFile', optionalString(p, 'scoreFile')))),
+    'job.modify': guarded((p) => manager.modify(requireString(p, 'jobId'), { resume: p.resume === true, ...withDefined('scoreFile', optionalString(p, 'scoreFile')) })),
+    'job.clear': guarded((p) => manager.clear({ ...withDefined('jobId', optionalString(p, 'jobId')), ...withDefined('statuses', optionalStatuses(p)) })),
+    'job.errors': guarded((p) => manager.errors(requireString(p, 'jobId'), optionalInt(p, 'sheet', 1))),
+    'job.diagnose': guarded((p) => manager.diagnose(requireString(p, 'jobId'))),
+    'job.logs': guarded((p) => {
+      const offset = p.offset;
+      if (offset !== undefined && (typeof offset !== 'number' || !Number.isInteger(offset))) throw new MethodError(RPC_ERRORS.invalidParams, "Invalid params: 'offset' must be an integer (negative: from the end).");
+      return manager.logs(requireString(p, 'jobId'), { ...withDefined('sheet', optionalInt(p, 'sheet', 1)), ...withDefined('offset', offset as number | undefined), ...withDefined('maxBytes', optionalInt(p, 'maxBytes', 1)) });
+    }),
+    'job.recover': guarded((p) => manager.recover(requireString(p, 'jobId'), p.dryRun === true)),
     'job.cancel': guarded((p) => manager.cancel(requireString(p, 'jobId'))),
   } satisfies Record<string, Handler>);
   await server.listen(path);

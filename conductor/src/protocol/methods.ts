@@ -72,11 +72,13 @@ export interface LogChunk {
 export interface Methods {
   'daemon.status': [Record<string, never>, ConductorStatus];
   'daemon.shutdown': [Record<string, never>, { stopping: true }];
-  'job.submit': [{ scoreFile: string; fresh?: boolean }, JobSummary];
+  /** `startSheet` > 1 records the sheets before it as skipped. */
+  'job.submit': [{ scoreFile: string; fresh?: boolean; startSheet?: number }, JobSummary];
   'job.status': [{ jobId: string }, JobState];
   'job.list': [{ all?: boolean }, JobSummary[]];
   'job.pause': [{ jobId: string }, JobSummary];
-  'job.resume': [{ jobId: string }, JobSummary];
+  /** `scoreFile` (resume --reload-config -c FILE) replaces the job's score; it must keep its name and workspace. */
+  'job.resume': [{ jobId: string; scoreFile?: string }, JobSummary];
   'job.cancel': [{ jobId: string }, JobSummary];
   'job.diagnose': [{ jobId: string }, DiagnoseReport];
   'job.errors': [{ jobId: string; sheet?: number }, JobErrorEntry[]];
@@ -85,7 +87,8 @@ export interface Methods {
   'job.clear': [{ jobId?: string; statuses?: JobStatus[] }, { cleared: string[] }];
   /** Re-reads the score (optionally from a new file) before resuming; only sheets not yet validated run. */
   'job.modify': [{ jobId: string; scoreFile?: string; resume?: boolean }, JobSummary];
-  'job.recover': [{ jobId: string; dryRun?: boolean }, { recovered: number[]; stillFailing: number[] }];
+  /** Re-checks failed sheets' validations without running the agent; `jobStatus` is the job's status afterwards. */
+  'job.recover': [{ jobId: string; dryRun?: boolean }, { recovered: number[]; stillFailing: number[]; jobStatus: JobStatus }];
   'daemon.health': [Record<string, never>, { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] }];
   'events.subscribe': [{ jobId?: string }, { subscribed: true }];
 }

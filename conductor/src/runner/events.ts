@@ -9,6 +9,8 @@ interface Base {
 
 export type RunnerEvent =
   | (Base & { type: 'job.started' | 'job.completed' | 'job.paused' | 'job.cancelled'; message?: string })
+  /** A pause was asked for: nothing new starts; the job is paused once running sheets finish. */
+  | (Base & { type: 'job.pausing'; message?: string })
   | (Base & { type: 'job.failed'; code: string; message: string })
   | (Base & { type: 'job.cost_update'; costUsd: number })
   | (Base & { type: 'job.circuit_open'; failures: number; untilMs: number })

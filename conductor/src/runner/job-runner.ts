@@ -2,7 +2,7 @@
 // sheet's attempt loop, checkpoints every transition, and stops gracefully on pause or at once on
 // cancel. Decisions come from decide(); this file only carries them out.
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { killGroup, processStartTime, runProcess } from '../backends/process.js';
 import type { AgentResult, Backend } from '../backends/types.js';
@@ -14,6 +14,7 @@ import { TemplateRenderError } from '../score/template.js';
 import type { JournalStore } from '../state/journal-store.js';
 import type { ErrorRecord, JobRecord, JobState, JobStatus, SheetPatch, SheetState } from '../state/job-state.js';
 import { newSheet } from '../state/job-state.js';
+import { eventLogFile, promptFile, sheetLogFile } from '../state/workspace-files.js';
 import { classifyFailure, compileRateLimitPatterns } from './classify.js';
 import { decide } from './decide.js';
 import { runHooks } from './hooks.js';
@@ -36,8 +37,33 @@ export interface JobRunnerOptions {
   onEvent?: (event: RunnerEvent) => void;
   /** Starts another job for run_job hooks (the conductor supplies it). */
   submitJob?: SubmitJob;
+  /** Rate-limit waits shared with the conductor's other jobs on the same backend. */
+  rateLimits?: RateLimitBoard;
   /** Multiplies every wait (backoff, rate limits, pauses between sheets); tests use a small value. */
   timeScale?: number;
+}
+
+/**
+ * Where jobs of one conductor share rate-limit waits: when one job is told to wait, the others using
+ * the same backend hold their next attempt until then instead of each hitting the limit in turn.
+ */
+export interface RateLimitBoard {
+  /** Epoch ms until which `key` is rate limited (0 or past: free). */
+  until(key: string): number;
+  report(key: string, until: number): void;
+}
+
+/** Which jobs share a rate limit: the same backend (and, for commands and Ollama, the same target). */
+export function rateLimitKey(score: Score): string {
+  const b = score.backend;
+  switch (b.type) {
+    case 'command':
+      return `command:${b.command ?? ''}`;
+    case 'ollama':
+      return `ollama:${b.ollama.base_url}`;
+    default:
+      return b.type;
+  }
 }
 
 /** Creates the initial checkpoint for a job that has never run. */
@@ -68,7 +94,6 @@ export class JobRunner {
   private readonly running = new Map<number, Promise<void>>();
   private readonly rateLimitPatterns: RegExp[];
   private readonly timeScale: number;
-  private readonly stateDir: string;
   private anyFailed = false;
   private consecutiveFailures = 0;
   private readonly ready = new MinQueue();
@@ -79,7 +104,6 @@ export class JobRunner {
   constructor(private readonly options: JobRunnerOptions) {
     this.rateLimitPatterns = compileRateLimitPatterns(options.score.rate_limit.detection_patterns);
     this.timeScale = options.timeScale ?? Number(process.env.MOZART_TIME_SCALE ?? 1);
-    this.stateDir = join(options.workspace, '.mozart');
   }
 
   private get state(): JobState {
@@ -92,7 +116,10 @@ export class JobRunner {
    * to pending, to run again from the start on resume.
    */
   pause(options: { interrupt?: boolean } = {}): void {
-    this.stopMode ??= 'pause';
+    if (this.stopMode === undefined) {
+      this.stopMode = 'pause';
+      this.emit({ type: 'job.pausing', message: options.interrupt ? 'The conductor is stopping: running agents are stopped and their sheets checkpointed.' : 'Pausing at the next safe point: running sheets finish first.' });
+    }
     this.abortWaits.abort();
     if (options.interrupt) this.abort.abort();
   }
@@ -110,7 +137,7 @@ export class JobRunner {
   /** Runs (or resumes) the job until it completes, fails, pauses or is cancelled. */
   async run(): Promise<JobState> {
     mkdirSync(this.options.workspace, { recursive: true });
-    mkdirSync(join(this.stateDir, 'logs'), { recursive: true });
+    mkdirSync(dirname(sheetLogFile(this.options.workspace, 1)), { recursive: true });
     this.prepareResume();
     this.initScheduling();
     this.recordJob('running', null);
@@ -279,17 +306,18 @@ export class JobRunner {
       }
 
       await this.circuitGate();
+      await this.sharedRateLimitGate(sheet.num);
       if (this.stopMode) return;
       const attempt = current.attempts + 1;
       const startedAt = new Date();
-      const promptFile = join(this.stateDir, 'prompts', `sheet-${sheet.num}.md`);
-      mkdirSync(join(this.stateDir, 'prompts'), { recursive: true });
-      writeFileSync(promptFile, prompt);
+      const promptPath = promptFile(workspace, sheet.num);
+      mkdirSync(dirname(promptPath), { recursive: true });
+      writeFileSync(promptPath, prompt);
       this.recordSheet(sheet.num, { status: 'in_progress', attempts: attempt, startedAt: startedAt.toISOString(), waitingUntil: null, waitReason: null });
       this.emit({ type: 'sheet.started', sheet: sheet.num, attempt, mode });
 
       const before = await snapshotModifiedTargets(score.validations, { workspace, values });
-      const logFile = join(this.stateDir, 'logs', `sheet-${String(sheet.num).padStart(2, '0')}.log`);
+      const logFile = sheetLogFile(workspace, sheet.num);
       appendFileSync(logFile, `\n=== attempt ${attempt} (${mode}) ${startedAt.toISOString()} ===\n`);
       const result = await this.options.backend.execute(
         {
@@ -299,7 +327,7 @@ export class JobRunner {
           cwd,
           timeoutMs: timeoutSeconds * 1000,
           captureBytes: score.backend.max_output_capture_bytes,
-          promptFile,
+          promptFile: promptPath,
           ...(score.stale_detection.enabled ? { idleTimeoutMs: score.stale_detection.idle_timeout_seconds * 1000 } : {}),
           onSpawn: (pid) => {
             const startTime = processStartTime(pid);
@@ -318,7 +346,10 @@ export class JobRunner {
         return;
       }
 
-      const outcome = await runValidations(score.validations, { workspace, values, before, signal: this.abort.signal });
+      const checked = await runValidations(score.validations, { workspace, values, before, signal: this.abort.signal });
+      // No rule applies to this sheet: the agent's own verdict is all there is, so a failed run (an
+      // API error, a crash, a rate limit) is not "done".
+      const outcome = checked.applicable === 0 && agentFailed(result) ? { ...checked, allPassed: false, percent: 0 } : checked;
       lastResults = outcome.results;
       for (const rule of outcome.results) {
         if (rule.status === 'passed' || rule.status === 'failed') {
@@ -382,12 +413,22 @@ export class JobRunner {
           this.recordSheet(sheet.num, { ...common, ...counter, status: 'pending' }, errorRecord(err.code, err.category, err.message), cost);
           this.emitCost(cost);
           const until = Date.now() + decision.delayMs * this.timeScale;
+          if (decision.wait === 'rate_limit') this.options.rateLimits?.report(rateLimitKey(score), until);
           this.emit({ type: 'sheet.waiting', sheet: sheet.num, wait: decision.wait, until, reason: decision.reason });
           await this.waitAsSheet(sheet.num, decision.delayMs, decision.wait === 'quota' ? 'usage quota exhausted' : 'rate limited');
           break;
         }
       }
     }
+  }
+
+  /** Holds an attempt while another job on the same backend waits out a rate limit (no retry spent). */
+  private async sharedRateLimitGate(num: number): Promise<void> {
+    const until = this.options.rateLimits?.until(rateLimitKey(this.options.score)) ?? 0;
+    const remaining = until - Date.now();
+    if (remaining <= 0 || this.stopMode) return;
+    this.emit({ type: 'sheet.waiting', sheet: num, wait: 'rate_limit', until, reason: 'Another job on the same backend was rate limited; waiting with it.' });
+    await this.waitAsSheet(num, remaining / this.timeScale, 'rate limited (shared with another job)');
   }
 
   /** Waits (scaled), recording the wait on the sheet so status shows it; cut short by pause/cancel. */
@@ -493,13 +534,18 @@ export class JobRunner {
     const full = { ...event, jobId: this.options.jobId, at: new Date().toISOString() } as RunnerEvent;
     if (full.type !== 'sheet.output') {
       try {
-        appendFileSync(join(this.stateDir, 'events.ndjson'), JSON.stringify(full) + '\n');
+        appendFileSync(eventLogFile(this.options.workspace), JSON.stringify(full) + '\n');
       } catch {
         /* the event log is best effort; the checkpoint is what must not be lost */
       }
     }
     this.options.onEvent?.(full);
   }
+}
+
+/** The agent itself reported failure: exit code, signal, timeout, an API error, or never started. */
+function agentFailed(result: AgentResult): boolean {
+  return result.exitCode !== 0 || result.signal !== null || result.timedOut || result.stalled === true || result.isError === true || result.startError !== undefined;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

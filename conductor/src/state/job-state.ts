@@ -73,7 +73,9 @@ export interface JobState {
 export type JobRecord =
   | { t: 'init'; state: JobState }
   | { t: 'job'; at: string; status: JobStatus; error?: { code: string; message: string } | null }
-  | { t: 'sheet'; at: string; num: number; patch: SheetPatch; error?: ErrorRecord; addCostUsd?: number };
+  | { t: 'sheet'; at: string; num: number; patch: SheetPatch; error?: ErrorRecord; addCostUsd?: number }
+  /** The score changed its sheet count (resume with a reloaded score): add or drop sheets. */
+  | { t: 'plan'; at: string; totalSheets: number; scoreFile?: string };
 
 /** Fields to change on a sheet; null removes a field (undefined would not survive JSON). */
 export type SheetPatch = { [K in keyof SheetState]?: SheetState[K] | null };
@@ -97,6 +99,13 @@ export function applyJobRecord(state: JobState | undefined, record: JobRecord): 
     else if (record.error) state.error = record.error;
     if (record.status === 'completed' || record.status === 'failed' || record.status === 'cancelled') state.finishedAt = record.at;
     else delete state.finishedAt;
+    return state;
+  }
+  if (record.t === 'plan') {
+    state.totalSheets = record.totalSheets;
+    if (record.scoreFile) state.scoreFile = record.scoreFile;
+    for (let num = 1; num <= record.totalSheets; num++) state.sheets[String(num)] ??= newSheet();
+    for (const key of Object.keys(state.sheets)) if (Number(key) > record.totalSheets) delete state.sheets[key];
     return state;
   }
   const key = String(record.num);

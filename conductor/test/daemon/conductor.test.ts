@@ -1,24 +1,16 @@
 // A real conductor process in a temp MOZART_HOME, reached over its real Unix socket.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ConductorClient } from '../../src/protocol/client.js';
 import type { RunnerEvent } from '../../src/runner/events.js';
+import { harness, scoreFile } from './harness.js';
 
-const CLI = resolve(__dirname, '../../../dist/cli.js');
-const home = mkdtempSync(join(tmpdir(), 'mozart-home-'));
-const env: NodeJS.ProcessEnv = { ...process.env, MOZART_HOME: home, NO_COLOR: '1' };
-delete env.MOZART_SOCKET;
-const socket = join(home, 'run', 'conductor.sock');
-
-function mozart(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const h = harness();
+const { socket } = h;
+const mozart = h.mozart.bind(h);
 
 /** Sends raw bytes and collects the reply lines (or the close). */
 function raw(bytes: string | Buffer): Promise<string> {
@@ -33,21 +25,6 @@ function raw(bytes: string | Buffer): Promise<string> {
     s.on('error', () => resolvePromise(got));
     s.write(bytes);
   });
-}
-
-function scoreFile(name: string, command: string, sheets = 2): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mozart-score-'));
-  const file = join(dir, 'score.yaml');
-  writeFileSync(file, `name: ${name}
-workspace: ./ws
-pause_between_sheets_seconds: 0
-backend: { type: command, command: ${JSON.stringify(command)}, timeout_seconds: 60 }
-sheet: { size: 1, total_items: ${sheets} }
-prompt: { template: "sheet {{ sheet_num }}" }
-validations:
-  - { type: file_exists, path: "{workspace}/s{sheet_num}" }
-`);
-  return file;
 }
 
 before(() => {

@@ -48,6 +48,25 @@ validations:
   assert.equal(events.filter((e) => e.type === 'sheet.retrying').length, 2);
 });
 
+test('a sheet no validation applies to is done only when the agent succeeded', async () => {
+  // Sheet 1 has no applicable rule and its agent fails: retried, then failed (never "done").
+  // Sheet 2 (run separately) has none either and its agent succeeds: completed.
+  const failing = await runScore(`${header('echo boom >&2; exit 4', 'retry: { max_retries: 1, base_delay_seconds: 1 }')}
+sheet: { size: 1, total_items: 1 }
+prompt: { template: "x" }
+validations:
+  - { type: file_exists, path: "{workspace}/late", condition: "sheet_num >= 2" }
+`);
+  assert.equal(failing.state.status, 'failed');
+  assert.deepEqual([failing.state.sheets['1']!.attempts, failing.state.sheets['1']!.lastError?.code], [2, 'E009']);
+  assert.match(failing.state.sheets['1']!.lastError?.message ?? '', /exited with code 4: boom/);
+  const passing = await runScore(`${header('true')}
+sheet: { size: 1, total_items: 1 }
+prompt: { template: "x" }
+`);
+  assert.equal(passing.state.status, 'completed');
+});
+
 test('a non-zero exit whose validations all pass is completed', async () => {
   const { state } = await runScore(`${header('touch "$MOZART_WORKSPACE/done"; exit 3')}
 sheet: { size: 1, total_items: 1 }

@@ -1,0 +1,173 @@
+// Commands that explain a job: `diagnose`, `errors` and `logs` (with --follow, driven by events).
+import type { ConductorClient } from '../../../conductor/src/protocol/client.js';
+import type { DiagnoseReport, JobErrorEntry } from '../../../conductor/src/protocol/methods.js';
+import type { RunnerEvent } from '../../../conductor/src/runner/events.js';
+import { EXIT } from '../output.js';
+import { bar, c, isEndEvent, print } from './follow.js';
+import { withClient } from './jobs.js';
+
+const time = (iso: string): string => new Date(iso).toLocaleString();
+
+/** `mozart diagnose <job>`: why the job is where it is, and what to do. */
+export async function diagnoseCommand(args: { jobId: string; socket?: string; json: boolean }): Promise<number> {
+  const report = await withClient(args.socket, (client) => client.request('job.diagnose', { jobId: args.jobId }));
+  if (args.json) print(JSON.stringify(report, null, 2));
+  else printDiagnosis(report);
+  return report.job.status === 'failed' ? EXIT.failure : EXIT.ok;
+}
+
+function printDiagnosis(report: DiagnoseReport): void {
+  const { job } = report;
+  print(`${c.bold(job.jobId)}: ${job.status} ${bar(job.completedSheets, job.totalSheets)}${job.costUsd > 0 ? `  $${job.costUsd.toFixed(4)}` : ''}`);
+  if (job.error) print(c.red(`  ${job.error.code} ${job.error.message}`));
+  if (report.failingSheets.length === 0) print(c.green('  No failing sheets.'));
+  for (const sheet of report.failingSheets) {
+    print('');
+    print(c.bold(`Sheet ${sheet.sheet}: ${sheet.status}, ${sheet.attempts} attempt${sheet.attempts === 1 ? '' : 's'}`));
+    if (sheet.lastError) print(c.red(`  ${sheet.lastError.code} (${sheet.lastError.category}) ${sheet.lastError.message}`));
+    for (const v of sheet.validations) {
+      const mark = v.status === 'passed' ? c.green('✓') : v.status === 'failed' ? c.red('✗') : c.dim('–');
+      print(`  ${mark} [stage ${v.stage}] ${v.description}: ${v.message}`);
+    }
+    if (sheet.stderrTail?.trim()) print(c.dim(indent(`stderr (end):\n${lastLines(sheet.stderrTail, 8)}`)));
+    if (sheet.stdoutTail?.trim()) print(c.dim(indent(`stdout (end):\n${lastLines(sheet.stdoutTail, 8)}`)));
+  }
+  if (report.errors.length > 0) {
+    print('');
+    print(c.bold(`Error history (${report.errors.length}):`));
+    for (const e of report.errors.slice(-10)) print(`  ${c.dim(time(e.at))} sheet ${e.sheet} attempt ${e.attempt}: ${e.code} ${e.message}`);
+    if (report.errors.length > 10) print(c.dim(`  … ${report.errors.length - 10} earlier; 'mozart errors ${job.jobId}' lists all.`));
+  }
+  if (report.suggestions.length > 0) {
+    print('');
+    print(c.bold('What to do:'));
+    for (const s of report.suggestions) print(`  • ${s}`);
+  }
+  print('');
+  print(c.bold('Files:'));
+  for (const f of report.files) print(`  ${f.label.padEnd(16)} ${f.path}`);
+}
+
+const indent = (text: string): string =>
+  text
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+const lastLines = (text: string, n: number): string => text.trimEnd().split('\n').slice(-n).join('\n');
+
+/** `mozart errors <job> [--sheet N] [--verbose]`: every error recorded, oldest first. */
+export async function errorsCommand(args: { jobId: string; socket?: string; json: boolean; sheet?: number; verbose: boolean }): Promise<number> {
+  const errors = await withClient(args.socket, (client) => client.request('job.errors', { jobId: args.jobId, ...(args.sheet !== undefined ? { sheet: args.sheet } : {}) }));
+  if (args.json) {
+    print(JSON.stringify(errors, null, 2));
+    return EXIT.ok;
+  }
+  if (errors.length === 0) {
+    print(`No errors recorded for job '${args.jobId}'${args.sheet !== undefined ? ` sheet ${args.sheet}` : ''}.`);
+    return EXIT.ok;
+  }
+  for (const e of errors) print(errorLine(e, args.verbose));
+  print(c.dim(`${errors.length} error${errors.length === 1 ? '' : 's'}.${args.verbose ? '' : ' --verbose adds categories and what to do.'}`));
+  return EXIT.ok;
+}
+
+function errorLine(e: JobErrorEntry, verbose: boolean): string {
+  const head = `${c.dim(time(e.at))}  sheet ${String(e.sheet).padStart(3)}  attempt ${String(e.attempt).padStart(2)}  ${c.red(e.code)}  ${e.message}`;
+  if (!verbose) return head;
+  return `${head}\n    ${c.dim(`category: ${e.category}`)}${e.suggestion ? `\n    ${c.cyan(`→ ${e.suggestion}`)}` : ''}`;
+}
+
+/**
+ * `mozart logs <job> [--sheet N] [--follow]`: a sheet's full agent output (every attempt), or the
+ * job's event log. --follow keeps reading as the conductor reports new output, until the job stops.
+ */
+export async function logsCommand(args: { jobId: string; socket?: string; json: boolean; sheet?: number; follow: boolean }): Promise<number> {
+  return withClient(args.socket, async (client) => {
+    const reader = new LogReader(client, args.jobId, args.sheet, args.json);
+    if (!args.follow) {
+      await reader.drain();
+      return EXIT.ok;
+    }
+    let wake: (() => void) | undefined;
+    let ended = false;
+    client.onEvent = (event: RunnerEvent) => {
+      if (event.jobId !== args.jobId) return;
+      if (isEndEvent(event)) ended = true;
+      wake?.();
+    };
+    await client.request('events.subscribe', { jobId: args.jobId });
+    const state = await client.request('job.status', { jobId: args.jobId });
+    ended ||= state.status !== 'running' && state.status !== 'pending';
+    for (;;) {
+      const woke = new Promise<void>((resolve) => (wake = resolve));
+      await reader.drain();
+      if (ended) {
+        await reader.drain(); // what was written just before the end event
+        return EXIT.ok;
+      }
+      await woke;
+    }
+  });
+}
+
+/** Reads a log chunk by chunk from where it left off. */
+class LogReader {
+  private offset = 0;
+  private partial = '';
+
+  constructor(
+    private readonly client: ConductorClient,
+    private readonly jobId: string,
+    private readonly sheet: number | undefined,
+    private readonly raw: boolean,
+  ) {}
+
+  /** Prints everything written since the last call. */
+  async drain(): Promise<void> {
+    for (;;) {
+      const chunk = await this.client.request('job.logs', { jobId: this.jobId, offset: this.offset, maxBytes: 256 * 1024, ...(this.sheet !== undefined ? { sheet: this.sheet } : {}) });
+      if (chunk.nextOffset === this.offset) return;
+      this.offset = chunk.nextOffset;
+      if (this.sheet !== undefined || this.raw) process.stdout.write(chunk.text);
+      else this.printEvents(chunk.text);
+    }
+  }
+
+  /** The event log is JSON lines; people read one short line per event. */
+  private printEvents(text: string): void {
+    const lines = (this.partial + text).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      try {
+        print(eventLine(JSON.parse(line) as RunnerEvent));
+      } catch {
+        print(line);
+      }
+    }
+  }
+}
+
+function eventLine(e: RunnerEvent): string {
+  const at = c.dim(new Date(e.at).toLocaleTimeString());
+  const sheet = 'sheet' in e ? `sheet ${e.sheet} ` : '';
+  const detail =
+    e.type === 'job.failed' || e.type === 'sheet.failed'
+      ? `${e.code} ${e.message}`
+      : e.type === 'sheet.retrying'
+        ? `${e.code}, attempt ${e.attempt} in ${(e.delayMs / 1000).toFixed(0)}s: ${e.reason}`
+        : e.type === 'sheet.waiting'
+          ? `${e.wait} until ${new Date(e.until).toLocaleTimeString()}: ${e.reason}`
+          : e.type === 'sheet.validation_passed' || e.type === 'sheet.validation_failed'
+            ? `${e.rule.description}: ${e.rule.message}`
+            : e.type === 'sheet.started'
+              ? `attempt ${e.attempt}${e.mode === 'completion' ? ' (completion)' : ''}`
+              : e.type === 'sheet.completed'
+                ? `${e.attempts} attempt(s), ${(e.durationMs / 1000).toFixed(1)}s`
+                : e.type === 'sheet.skipped'
+                  ? e.reason
+                  : 'message' in e && e.message
+                    ? e.message
+                    : '';
+  return `${at} ${e.type.padEnd(24)} ${sheet}${detail}`;
+}

@@ -1,0 +1,18 @@
+// Where a job keeps its files inside its workspace: checkpoint, sheet logs, prompts, event log.
+// One place, so the runner that writes them and the conductor that serves them agree.
+import { join } from 'node:path';
+
+/** The workspace's Mozart folder. */
+export const mozartDir = (workspace: string): string => join(workspace, '.mozart');
+
+/** The checkpoint (snapshot + journal). */
+export const stateDir = (workspace: string): string => join(mozartDir(workspace), 'state');
+
+/** Every attempt's full agent output for one sheet. */
+export const sheetLogFile = (workspace: string, sheet: number): string => join(mozartDir(workspace), 'logs', `sheet-${String(sheet).padStart(2, '0')}.log`);
+
+/** The prompt sent on the sheet's latest attempt. */
+export const promptFile = (workspace: string, sheet: number): string => join(mozartDir(workspace), 'prompts', `sheet-${sheet}.md`);
+
+/** The job's structured event log (one JSON event per line). */
+export const eventLogFile = (workspace: string): string => join(mozartDir(workspace), 'events.ndjson');
