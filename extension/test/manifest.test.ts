@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
+import { listFiles, PackageManager } from '@vscode/vsce';
 
 const ROOT = resolve(__dirname, '../..');
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -65,6 +66,21 @@ describe('manifest', () => {
     assert.ok(nls[manifest.capabilities.untrustedWorkspaces.description.slice(1, -1)]);
     assert.match(manifest.scripts.package, /vsce package --no-dependencies/);
     assert.ok(existsSync(join(ROOT, contributes.viewsContainers.activitybar[0].icon)));
+  });
+
+  test('the Jinja grammar is injected into YAML and packaged', async () => {
+    const grammar = contributes.grammars.find((g: { scopeName: string }) => g.scopeName === 'mozart.jinja.injection');
+    assert.ok(grammar, 'contributes.grammars has the Jinja injection');
+    assert.deepEqual(grammar.injectTo, ['source.yaml']);
+    assert.equal(grammar.path, './syntaxes/jinja-in-yaml.tmLanguage.json');
+    assert.equal(JSON.parse(readFileSync(join(ROOT, grammar.path), 'utf8')).scopeName, grammar.scopeName);
+    // What vsce itself would put in the .vsix (through .vscodeignore), not a re-reading of the ignore rules.
+    const packaged = await listFiles({ cwd: ROOT, packageManager: PackageManager.None });
+    for (const file of ['syntaxes/jinja-in-yaml.tmLanguage.json', 'schemas/score.schema.json', 'package.json', 'package.nls.json']) {
+      assert.ok(packaged.includes(file), `${file} is packaged`);
+    }
+    const unwanted = packaged.filter((f) => /^(node_modules|language-server|conductor|extension|cli|scripts)\//.test(f) || f.endsWith('.map'));
+    assert.deepEqual(unwanted, [], 'sources, tests and maps stay out of the .vsix');
   });
 
   test('the extension imports only the protocol from the conductor at run time (types may come from anywhere)', () => {
