@@ -1,5 +1,6 @@
-// `npm run bench`: prints measured figures (never asserts them). Today: the time to check each
-// example score and a generated 5,000-line score, and the size of each bundled entry point.
+// `npm run bench`: prints measured figures (never asserts them): the time to check each example
+// score and a generated 5,000-line score, the bundled entry points' sizes, the runner's per-sheet
+// overhead, the language server against yaml-language-server, and the conductor's round trip.
 import * as esbuild from 'esbuild';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -7,6 +8,8 @@ import { basename, join, resolve } from 'node:path';
 import { buildOptions } from './build-options.mjs';
 import { checkScore } from '../conductor/src/score/engine.js';
 import { benchRunner } from './bench/runner.js';
+import { benchConductor } from './bench/conductor.js';
+import { benchLsp } from './bench/lsp.js';
 import { generateBigScore } from './lib/big-score.js';
 
 function median(values: number[]): number {
@@ -54,4 +57,6 @@ void esbuild.build({ ...buildOptions(true), write: false }).then(async (minified
     console.log(`${basename(file.path).padEnd(32)}${`${(file.contents.length / 1024).toFixed(1)} KiB`.padStart(12)}`);
   }
   await benchRunner();
+  await benchLsp();
+  await benchConductor();
 });

@@ -1,7 +1,7 @@
 // Keeps every job the conductor knows: submits (after checking the score with the engine), runs,
 // pauses, resumes, modifies, recovers and cancels them, answers questions about them, and remembers
 // them in a registry on disk so a restarted conductor lists them again.
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createBackend } from '../backends/create.js';
@@ -55,6 +55,9 @@ const FINISHED: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
 export class JobManager {
   private readonly active = new Map<string, ActiveJob>();
   private readonly rateLimits = new SharedRateLimits();
+  /** Parsed checkpoints of jobs not running, with the file stamp they were read at. */
+  private readonly resting = new Map<string, { dir: string; stamp: string; state: JobState }>();
+  private registryCache: Map<string, RegistryEntry> | undefined;
   /** Called with the available memory; replaceable so tests and health checks agree on one source. */
   availableMemory: () => number = freemem;
 
@@ -95,13 +98,25 @@ export class JobManager {
     return this.active.size;
   }
 
+  /** Jobs in the registry (cheap: no checkpoint is read). */
+  get knownCount(): number {
+    return this.known.size;
+  }
+
   /** The current state of a job, running or not. */
   state(jobId: string): JobState {
     const active = this.active.get(jobId);
     if (active) return active.store.current;
     const entry = this.entry(jobId);
-    const state = JournalStore.read<JobState, JobRecord>(stateDir(entry.workspace), apply);
+    const dir = stateDir(entry.workspace);
+    // A job at rest is asked about often (status, list, the extension's tree) and changes rarely:
+    // keep its parsed checkpoint while the files on disk are the ones it was read from.
+    const stamp = fileStamp(dir);
+    const cached = this.resting.get(jobId);
+    if (cached && cached.stamp === stamp && cached.dir === dir) return cached.state;
+    const state = JournalStore.read<JobState, JobRecord>(dir, apply);
     if (!state) throw new JobError(`Job '${jobId}' has no checkpoint in ${entry.workspace}; it never started.`);
+    this.resting.set(jobId, { dir, stamp, state });
     return state;
   }
 
@@ -225,7 +240,7 @@ export class JobManager {
         status = undefined; // no readable checkpoint: nothing to keep it for
       }
       if (options.jobId || status === undefined || statuses.includes(status)) {
-        rmSync(this.registryFile(entry.jobId), { force: true });
+        this.unregister(entry.jobId);
         cleared.push(entry.jobId);
       }
     }
@@ -359,24 +374,42 @@ export class JobManager {
     return join(this.registry, `${jobId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
   }
 
+  /**
+   * The registry, read from disk once and then kept in step with every change this conductor
+   * makes (it is the registry's only writer), so answering a question never rescans the folder.
+   */
+  private get known(): Map<string, RegistryEntry> {
+    if (!this.registryCache) {
+      this.registryCache = new Map();
+      for (const f of readdirSync(this.registry).filter((name) => name.endsWith('.json'))) {
+        try {
+          const entry = JSON.parse(readFileSync(join(this.registry, f), 'utf8')) as RegistryEntry;
+          if (typeof entry.jobId === 'string' && typeof entry.workspace === 'string' && typeof entry.scoreFile === 'string') this.registryCache.set(entry.jobId, entry);
+        } catch {
+          /* an unreadable entry lists nothing; the file stays for the user to inspect */
+        }
+      }
+    }
+    return this.registryCache;
+  }
+
   private register(entry: RegistryEntry): void {
     writeFileSync(this.registryFile(entry.jobId), JSON.stringify(entry), { mode: 0o600 });
+    this.known.set(entry.jobId, entry);
+  }
+
+  private unregister(jobId: string): void {
+    rmSync(this.registryFile(jobId), { force: true });
+    this.known.delete(jobId);
+    this.resting.delete(jobId);
   }
 
   private entries(): RegistryEntry[] {
-    return readdirSync(this.registry)
-      .filter((f) => f.endsWith('.json'))
-      .flatMap((f) => {
-        try {
-          return [JSON.parse(readFileSync(join(this.registry, f), 'utf8')) as RegistryEntry];
-        } catch {
-          return [];
-        }
-      });
+    return [...this.known.values()];
   }
 
   private entry(jobId: string): RegistryEntry {
-    const found = this.entries().find((e) => e.jobId === jobId);
+    const found = this.known.get(jobId);
     if (!found) throw new JobError(`No job named '${jobId}'. Run 'mozart list --all' to see the jobs the conductor knows.`);
     return found;
   }
@@ -396,6 +429,19 @@ export class JobManager {
       });
     this.active.set(jobId, { runner, store, done });
   }
+}
+
+/** Size and mtime of a checkpoint's files: changes whenever either is written. */
+function fileStamp(dir: string): string {
+  const part = (name: string) => {
+    try {
+      const st = statSync(join(dir, name));
+      return `${st.size}:${st.mtimeMs}`;
+    } catch {
+      return '-';
+    }
+  };
+  return `${part('state.json')}|${part('journal.ndjson')}`;
 }
 
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);

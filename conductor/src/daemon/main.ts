@@ -130,7 +130,7 @@ async function main(): Promise<void> {
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       socket: path,
       rssBytes: process.memoryUsage.rss(),
-      jobs: { total: manager.list(true).length, running: manager.runningCount },
+      jobs: { total: manager.knownCount, running: manager.runningCount },
     }),
     'daemon.shutdown': () => {
       setImmediate(() => void stop('shutdown requested'));

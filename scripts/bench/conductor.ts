@@ -1,0 +1,137 @@
+// Conductor round trip: `job.status` over the real Unix socket, idle and with 20 running jobs
+// streaming output to 20 subscribed clients, next to a bare Unix-socket echo measured in the same
+// run; plus the idle conductor's memory.
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConductorClient } from '../../conductor/src/protocol/client.js';
+import type { MethodName, Methods } from '../../conductor/src/protocol/methods.js';
+
+const CLI = resolve('dist/cli.js');
+const REQUESTS = 2000;
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1] as number;
+const p99 = (v: number[]) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(v.length * 0.99))] as number;
+
+/** A line-echo server in its own process, like the conductor. */
+function startEcho(path: string): Promise<ChildProcess> {
+  const code = `require('net').createServer((s) => s.on('data', (d) => s.write(d))).listen(${JSON.stringify(path)}, () => process.stdout.write('ready\\n'));`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((res) => child.stdout?.once('data', () => res(child)));
+}
+
+/** One round trip on the echo socket. */
+async function echoOnce(socket: Socket, line: string): Promise<void> {
+  await new Promise<void>((res) => {
+    let got = '';
+    const onData = (d: Buffer) => {
+      got += d.toString();
+      if (got.endsWith('\n')) {
+        socket.off('data', onData);
+        res();
+      }
+    };
+    socket.on('data', onData);
+    socket.write(line);
+  });
+}
+
+/**
+ * Interleaves echo and conductor round trips (one of each per step), so both meet the same machine
+ * state: CPU frequency, other load, a warm or cold scheduler.
+ */
+async function measure<M extends MethodName>(echo: Socket, client: ConductorClient, method: M, params: Methods[M][0], count: number): Promise<{ echo: number[]; rpc: number[] }> {
+  const line = JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) + '\n';
+  for (let i = 0; i < 50; i++) {
+    await echoOnce(echo, line);
+    await client.request(method, params);
+  }
+  const out = { echo: [] as number[], rpc: [] as number[] };
+  for (let i = 0; i < count; i++) {
+    let t = performance.now();
+    await echoOnce(echo, line);
+    out.echo.push(performance.now() - t);
+    t = performance.now();
+    await client.request(method, params);
+    out.rpc.push(performance.now() - t);
+  }
+  return out;
+}
+
+function score(dir: string, name: string, command: string): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, `name: ${name}\nworkspace: ./ws-${name}\npause_between_sheets_seconds: 0\nbackend: { type: command, command: ${JSON.stringify(command)}, timeout_seconds: 600 }\nsheet: { size: 1, total_items: 3 }\nprompt: { template: "sheet {{ sheet_num }}" }\n`);
+  return file;
+}
+
+export async function benchConductor(): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), 'mozart-bench-home-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, MOZART_HOME: home, MOZART_MAX_JOBS: '32' };
+  delete env.MOZART_SOCKET;
+  const mozart = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
+  const socket = join(home, 'run', 'conductor.sock');
+  const echoPath = join(home, 'echo.sock');
+  const echo = await startEcho(echoPath);
+  const started = mozart('start');
+  if (started.status !== 0) throw new Error(`conductor did not start: ${started.stderr}`);
+  const clients: ConductorClient[] = [];
+  try {
+    const client = await ConductorClient.connect(socket);
+    clients.push(client);
+    const idle = await client.request('daemon.status', {});
+    // One finished job to ask about, as `mozart status` does.
+    const done = new Promise<void>((res) => (client.onEvent = (e) => e.type === 'job.completed' && res()));
+    await client.request('events.subscribe', { jobId: 'bench-status' });
+    await client.request('job.submit', { scoreFile: score(home, 'bench-status', 'true') });
+    await done;
+
+    const echoSocket: Socket = await new Promise((res) => {
+      const s = connect(echoPath, () => res(s));
+    });
+    const idleRun = await measure(echoSocket, client, 'job.status', { jobId: 'bench-status' }, REQUESTS);
+
+    // 20 jobs whose agents print a line every 50 ms until told to stop, and 20 subscribers.
+    const stopFile = join(home, 'stop');
+    const ticking = `while [ ! -e ${JSON.stringify(stopFile)} ]; do echo tick; sleep 0.05; done; exit 1`;
+    let events = 0;
+    for (let i = 0; i < 20; i++) {
+      const subscriber = await ConductorClient.connect(socket);
+      subscriber.onEvent = () => events++;
+      await subscriber.request('events.subscribe', {});
+      clients.push(subscriber);
+    }
+    for (let i = 0; i < 20; i++) await client.request('job.submit', { scoreFile: score(home, `busy-${i}`, ticking) });
+    const running = (await client.request('daemon.status', {})).jobs.running;
+    const eventsBefore = events;
+    const t0 = performance.now();
+    const busyRun = await measure(echoSocket, client, 'job.status', { jobId: 'bench-status' }, REQUESTS);
+    const eventRate = ((events - eventsBefore) / (performance.now() - t0)) * 1000;
+    const busyRunning = await measure(echoSocket, client, 'job.status', { jobId: 'busy-0' }, REQUESTS);
+    writeFileSync(stopFile, '');
+    echoSocket.destroy();
+
+    const rows: [string, { echo: number[]; rpc: number[] }][] = [
+      ['idle conductor, finished job', idleRun],
+      [`${running} running jobs + 20 subscribers, finished job`, busyRun],
+      [`${running} running jobs + 20 subscribers, running job`, busyRunning],
+    ];
+    console.log('\nConductor round trip: job.status vs a bare Unix-socket echo of the same request');
+    console.log(`(${REQUESTS} of each, interleaved one by one in the same run; ms)`);
+    console.log(`${'situation'.padEnd(48)}${'status med'.padStart(11)}${'p99'.padStart(8)}${'echo med'.padStart(10)}${'p99'.padStart(8)}${'ratio'.padStart(7)}`);
+    for (const [label, r] of rows) {
+      console.log(`${label.padEnd(48)}${median(r.rpc).toFixed(3).padStart(11)}${p99(r.rpc).toFixed(3).padStart(8)}${median(r.echo).toFixed(3).padStart(10)}${p99(r.echo).toFixed(3).padStart(8)}${(median(r.rpc) / median(r.echo)).toFixed(2).padStart(7)}`);
+    }
+    console.log(`events delivered to the 20 subscribers during the busy run: ${eventRate.toFixed(0)}/s`);
+    console.log(`idle conductor memory (RSS right after start): ${(idle.rssBytes / 1024 / 1024).toFixed(1)} MB`);
+    console.log('goal: median under 2× the bare echo, p99 under 10 ms, idle RSS under 60 MB');
+  } finally {
+    for (const c of clients) c.close();
+    mozart('stop');
+    echo.kill();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
