@@ -61,13 +61,34 @@ interface AstNode {
   [field: string]: unknown;
 }
 
+type ParsedTemplate = Readonly<{ ast?: AstNode; problem?: TemplateProblem }>;
+
+/**
+ * Recent parses by template text. One check of a score parses each template for several checks
+ * (syntax, undefined variables, …), and an editor re-checks on every keystroke while the template
+ * itself rarely changes: parsing a large template is the costliest step of a check, so do it once.
+ * Results are never mutated by their users.
+ */
+const parsed = new Map<string, ParsedTemplate>();
+const PARSE_CACHE_ENTRIES = 16;
+
 /** Parses a template; returns its AST or the first syntax problem. Never throws. */
-export function parseTemplate(text: string): { ast?: AstNode; problem?: TemplateProblem } {
-  try {
-    return { ast: (nunjucks as unknown as NunjucksInternals).parser.parse(text, [], {}) as AstNode };
-  } catch (error) {
-    return { problem: describeSyntaxError(text, error as Error & { lineno?: number; colno?: number }) };
+export function parseTemplate(text: string): ParsedTemplate {
+  const hit = parsed.get(text);
+  if (hit) {
+    parsed.delete(text); // most recently used goes last
+    parsed.set(text, hit);
+    return hit;
   }
+  let result: ParsedTemplate;
+  try {
+    result = { ast: (nunjucks as unknown as NunjucksInternals).parser.parse(text, [], {}) as AstNode };
+  } catch (error) {
+    result = { problem: describeSyntaxError(text, error as Error & { lineno?: number; colno?: number }) };
+  }
+  parsed.set(text, result);
+  if (parsed.size > PARSE_CACHE_ENTRIES) parsed.delete(parsed.keys().next().value as string);
+  return result;
 }
 
 const BLOCK_TAGS: Record<string, string> = {
