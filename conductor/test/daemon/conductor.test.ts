@@ -6,7 +6,9 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ConductorClient } from '../../src/protocol/client.js';
 import type { RunnerEvent } from '../../src/runner/events.js';
-import { harness, scoreFile } from './harness.js';
+import type { JobState } from '../../src/state/job-state.js';
+import { isAlive } from '../support/job.js';
+import { EventLog, harness, scoreFile } from './harness.js';
 
 const h = harness();
 const { socket } = h;
@@ -70,11 +72,45 @@ test('garbage, unknown methods, bad params and oversized lines get errors; the c
   assert.match(await raw('{"jsonrpc":"2.0","id":1,"method":"no.such"}\n'), /"code":-32601/);
   assert.match(await raw('{"jsonrpc":"2.0","id":2,"method":"job.status","params":{"jobId":7}}\n'), /"code":-32602/);
   assert.match(await raw('{"jsonrpc":"2.0","id":3,"method":"job.status","params":{"jobId":"nope"}}\n'), /"code":-32000.*No job named 'nope'/);
-  assert.match(await raw(Buffer.concat([Buffer.alloc(2 * 1024 * 1024, 'x'), Buffer.from('\n')])), /Message too large/);
+  // A 50 MB line, while 200 clients connect at once and ask for the status.
+  const huge = raw(Buffer.concat([Buffer.alloc(50 * 1024 * 1024, 'x'), Buffer.from('\n')]));
+  const crowd = await Promise.all(
+    Array.from({ length: 200 }, async () => {
+      const c = await ConductorClient.connect(socket);
+      try {
+        return await c.request('daemon.status', {});
+      } finally {
+        c.close();
+      }
+    }),
+  );
+  assert.match(await huge, /Message too large/);
+  assert.equal(crowd.length, 200);
+  assert.ok(crowd.every((s) => s.socket === socket));
   const client = await ConductorClient.connect(socket);
   const status = await client.request('daemon.status', {});
   client.close();
   assert.equal(status.socket, socket);
+});
+
+test('cancel stops a running job and every process its agent started', async () => {
+  // The agent starts a background child, records both pids, and then waits forever.
+  const file = scoreFile('cancelled', 'sleep 600 & echo "$$ $!" > "$MOZART_WORKSPACE/pids"; echo started; wait', 2);
+  const client = await ConductorClient.connect(socket);
+  const log = new EventLog(client);
+  await client.request('events.subscribe', { jobId: 'cancelled' });
+  const summary = await client.request('job.submit', { scoreFile: file });
+  await log.waitFor((e) => e.type === 'sheet.output');
+  const pids = readFileSync(join(summary.workspace, 'pids'), 'utf8').trim().split(' ').map(Number);
+  assert.ok(pids.length === 2 && pids.every(isAlive));
+  const r = mozart('cancel', 'cancelled');
+  assert.equal(r.code, 0, r.err);
+  await log.waitFor((e) => e.type === 'job.cancelled');
+  client.close();
+  assert.deepEqual(pids.map(isAlive), [false, false], 'the agent and its child are gone');
+  const state = JSON.parse(mozart('status', 'cancelled', '--json').out) as JobState;
+  assert.equal(state.status, 'cancelled');
+  assert.deepEqual(Object.values(state.sheets).map((s) => s.status), ['pending', 'pending'], 'the interrupted sheet runs again on resume');
 });
 
 test('subscribers get job and sheet events as they happen; pause and resume complete the job', async () => {
