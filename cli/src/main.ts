@@ -16,14 +16,17 @@ Scores:
   validate <score> [--json]              Check a score without running anything (no conductor needed).
   run <score> [--watch] [--fresh]        Submit a score as a job; --watch follows it to the end.
       [--start-sheet N] [--dry-run]      -s N: begin at sheet N (earlier sheets are skipped);
-                                         -n: check the score and show its sheets without running it.
+      [--self-healing [--yes]]           -n: check the score and show its sheets without running it;
+                                         -H: when a sheet would fail for good, fix known causes
+                                         (missing folders) and retry, or say what to do; -y: also
+                                         apply suggested fixes (folders outside the workspace).
 
 Jobs:
   status <job> [--watch] [--json]        A job's sheets, attempts, waits and errors; --watch follows it.
   list [--all] [--json]                  Jobs the conductor knows (--all includes finished ones).
   pause <job>                            Pause at the next safe point (running sheets finish first).
   resume <job> [-c score] [--watch]      Continue from the checkpoint, re-reading the score (or -c FILE,
-                                         --reload-config FILE); validated sheets never run again.
+      [--self-healing [--yes]]           --reload-config FILE); validated sheets never run again.
   modify <job> [-c score] [--resume]     Pause at a safe point and take a changed score; --resume continues.
   cancel <job>                           Stop the job and its agents now.
   diagnose <job> [--json]                Why a job failed or is stuck: failing sheets, validations,
@@ -71,6 +74,8 @@ const OPTIONS = {
   status: { type: 'string', multiple: true },
   foreground: { type: 'boolean' },
   'max-jobs': { type: 'string' },
+  'self-healing': { type: 'boolean', short: 'H' },
+  yes: { type: 'boolean', short: 'y' },
 } as const;
 
 /** A whole number ≥ 1 from an option, or a usage error. */
@@ -111,6 +116,8 @@ export async function main(argv: string[]): Promise<number> {
   if (v.config && v['reload-config']) return usageError('give the new score once: -c FILE or --reload-config FILE');
   const scoreFile = v.config ?? v['reload-config'];
   const socket = v.socket;
+  if (v.yes && !v['self-healing']) return usageError('--yes allows suggested self-healing remedies; it needs --self-healing');
+  const healing = v['self-healing'] ? { selfHealing: true, autoConfirm: v.yes === true } : {};
   try {
     switch (command) {
       case 'validate': {
@@ -121,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
         const score = one('score file');
         if (!score) return EXIT.unusable;
         if (v['dry-run']) return validateCommand({ score, json });
-        return await runCommand({ score, socket, fresh: v.fresh === true, watch: v.watch === true, json, ...(startSheet !== undefined ? { startSheet } : {}) });
+        return await runCommand({ score, socket, fresh: v.fresh === true, watch: v.watch === true, json, ...(startSheet !== undefined ? { startSheet } : {}), ...healing });
       }
       case 'status': {
         const jobId = one('job name');
@@ -136,7 +143,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'resume': {
         const jobId = one('job name');
-        return jobId ? await resumeCommand({ jobId, socket, json, watch: v.watch === true, ...(scoreFile ? { scoreFile } : {}) }) : EXIT.unusable;
+        return jobId ? await resumeCommand({ jobId, socket, json, watch: v.watch === true, ...(scoreFile ? { scoreFile } : {}), ...healing }) : EXIT.unusable;
       }
       case 'modify': {
         const jobId = one('job name');

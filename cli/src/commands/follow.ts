@@ -40,6 +40,14 @@ export function describeEvent(event: RunnerEvent): string | undefined {
       return c.red(`  ✗ sheet ${event.sheet} failed: ${event.code} ${event.message}`);
     case 'sheet.validation_failed':
       return c.dim(`    ✗ ${event.rule.description}: ${event.rule.message}`);
+    case 'sheet.healing': {
+      const lines = [
+        ...event.applied.map((r) => c.green(`  ✚ sheet ${event.sheet}: self-healing: ${r.message} Retrying with a fresh budget.`)),
+        ...event.skipped.map((r) => c.yellow(`  ✚ sheet ${event.sheet}: self-healing (needs --yes): ${r.message}`)),
+        ...event.diagnostics.map((r) => c.yellow(`  ✚ sheet ${event.sheet}: self-healing: ${r.message}`)),
+      ];
+      return lines.length > 0 ? lines.join('\n') : c.dim(`  ✚ sheet ${event.sheet}: self-healing found no remedy for ${event.code}`);
+    }
     case 'job.circuit_open':
       return c.yellow(`  circuit breaker open after ${event.failures} failures; next attempt at ${new Date(event.untilMs).toLocaleTimeString()}`);
     case 'job.hook':

@@ -44,11 +44,16 @@ export async function conductorStatusCommand(socket: string | undefined, json: b
 }
 
 /** `mozart run <score>`: submits the job; with --watch, follows it to the end. */
-export async function runCommand(args: { score: string; socket?: string; fresh: boolean; watch: boolean; json: boolean; startSheet?: number }): Promise<number> {
+export async function runCommand(args: { score: string; socket?: string; fresh: boolean; watch: boolean; json: boolean; startSheet?: number; selfHealing?: boolean; autoConfirm?: boolean }): Promise<number> {
   return withClient(args.socket, async (client) => {
     const follower = new JobFollower(client, args.json);
     if (args.watch) await client.request('events.subscribe', {});
-    const summary = await client.request('job.submit', { scoreFile: resolve(args.score), fresh: args.fresh, ...(args.startSheet !== undefined ? { startSheet: args.startSheet } : {}) });
+    const summary = await client.request('job.submit', {
+      scoreFile: resolve(args.score),
+      fresh: args.fresh,
+      ...(args.startSheet !== undefined ? { startSheet: args.startSheet } : {}),
+      ...(args.selfHealing ? { selfHealing: true, autoConfirm: args.autoConfirm === true } : {}),
+    });
     if (!args.json) print(`Job '${summary.jobId}' started: ${summary.totalSheets} sheets, workspace ${summary.workspace}`);
     if (!args.watch) {
       print(args.json ? JSON.stringify(summary, null, 2) : `Follow it with 'mozart status ${summary.jobId} --watch'.`);
@@ -60,11 +65,15 @@ export async function runCommand(args: { score: string; socket?: string; fresh: 
 }
 
 /** `mozart resume <job>`: continues from the checkpoint, re-reading the score (or `-c FILE`). */
-export async function resumeCommand(args: { jobId: string; socket?: string; scoreFile?: string; watch: boolean; json: boolean }): Promise<number> {
+export async function resumeCommand(args: { jobId: string; socket?: string; scoreFile?: string; watch: boolean; json: boolean; selfHealing?: boolean; autoConfirm?: boolean }): Promise<number> {
   return withClient(args.socket, async (client) => {
     const follower = new JobFollower(client, args.json);
     if (args.watch) await client.request('events.subscribe', { jobId: args.jobId });
-    const summary = await client.request('job.resume', { jobId: args.jobId, ...(args.scoreFile ? { scoreFile: resolve(args.scoreFile) } : {}) });
+    const summary = await client.request('job.resume', {
+      jobId: args.jobId,
+      ...(args.scoreFile ? { scoreFile: resolve(args.scoreFile) } : {}),
+      ...(args.selfHealing ? { selfHealing: true, autoConfirm: args.autoConfirm === true } : {}),
+    });
     if (!args.watch) {
       print(args.json ? JSON.stringify(summary, null, 2) : `Job '${summary.jobId}' resumed: ${summary.completedSheets}/${summary.totalSheets} sheets already done; only the rest run.`);
       return EXIT.ok;

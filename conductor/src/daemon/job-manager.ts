@@ -39,7 +39,18 @@ interface RegistryEntry {
   jobId: string;
   scoreFile: string;
   workspace: string;
+  /** --self-healing (and --yes), kept so a resumed or restarted job heals the same way. */
+  selfHealing?: { autoConfirm: boolean };
 }
+
+/** How a job heals: off, on, or on with suggested remedies allowed. */
+export interface HealingChoice {
+  selfHealing?: boolean;
+  autoConfirm?: boolean;
+}
+
+const healingOf = (choice: HealingChoice, previous?: RegistryEntry['selfHealing']): RegistryEntry['selfHealing'] =>
+  choice.selfHealing === undefined ? previous : choice.selfHealing ? { autoConfirm: choice.autoConfirm === true } : undefined;
 
 interface ActiveJob {
   runner: JobRunner;
@@ -137,7 +148,7 @@ export class JobManager {
   }
 
   /** Checks a score and starts it as a new job; `startSheet` > 1 skips the sheets before it. */
-  submit(scoreFile: string, options: { fresh?: boolean; startSheet?: number } = {}): JobSummary {
+  submit(scoreFile: string, options: { fresh?: boolean; startSheet?: number } & HealingChoice = {}): JobSummary {
     const file = resolve(scoreFile);
     const checked = this.checkValid(file);
     const { score, plan, workspace } = checked;
@@ -152,7 +163,8 @@ export class JobManager {
     }
     this.admit(jobId);
     if (options.fresh) rmSync(stateDir(workspace), { recursive: true, force: true });
-    this.register({ jobId, scoreFile: file, workspace });
+    const selfHealing = healingOf(options);
+    this.register({ jobId, scoreFile: file, workspace, ...(selfHealing ? { selfHealing } : {}) });
     const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(workspace), apply }, initialJobState({ jobId, scoreFile: file, score, plan, workspace }));
     const at = new Date().toISOString();
     for (let num = 1; num < start; num++) store.append({ t: 'sheet', at, num, patch: { status: 'skipped', skipReason: `Before --start-sheet ${start}.`, finishedAt: at } });
@@ -164,7 +176,7 @@ export class JobManager {
    * Continues a paused, failed, cancelled or interrupted job from its checkpoint, re-reading its
    * score (or `scoreFile`, which then becomes the job's score). Only sheets not yet validated run.
    */
-  resume(jobId: string, options: { scoreFile?: string } = {}): JobSummary {
+  resume(jobId: string, options: { scoreFile?: string } & HealingChoice = {}): JobSummary {
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running.`);
     const entry = this.entry(jobId);
     const file = options.scoreFile ? resolve(options.scoreFile) : entry.scoreFile;
@@ -181,7 +193,9 @@ export class JobManager {
     if (state.totalSheets !== checked.plan.totalSheets || state.scoreFile !== file) {
       store.append({ t: 'plan', at: new Date().toISOString(), totalSheets: checked.plan.totalSheets, scoreFile: file });
     }
-    if (file !== entry.scoreFile) this.register({ ...entry, scoreFile: file });
+    const selfHealing = healingOf(options, entry.selfHealing);
+    const { selfHealing: _previous, ...rest } = entry;
+    if (file !== entry.scoreFile || selfHealing !== entry.selfHealing) this.register({ ...rest, scoreFile: file, ...(selfHealing ? { selfHealing } : {}) });
     this.start(jobId, store, file, checked);
     return summariseJob(store.current);
   }
@@ -416,7 +430,8 @@ export class JobManager {
 
   private start(jobId: string, store: JournalStore<JobState, JobRecord>, scoreFile: string, checked: ValidScore): void {
     const { score, plan, workspace } = checked;
-    const runner = new JobRunner({ jobId, scoreFile, score, plan, workspace, backend: createBackend(score, scoreFile), store, onEvent: this.onEvent, rateLimits: this.rateLimits });
+    const selfHealing = this.known.get(jobId)?.selfHealing;
+    const runner = new JobRunner({ jobId, scoreFile, score, plan, workspace, backend: createBackend(score, scoreFile), store, onEvent: this.onEvent, rateLimits: this.rateLimits, ...(selfHealing ? { selfHealing } : {}) });
     const done = runner
       .run()
       .catch((error: Error) => {

@@ -66,6 +66,11 @@ function withDefined<K extends string, V>(key: K, value: V | undefined): { [P in
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
+/** selfHealing / autoConfirm booleans, when given. */
+function healingChoice(params: Record<string, unknown>): { selfHealing?: boolean; autoConfirm?: boolean } {
+  return { ...(typeof params.selfHealing === 'boolean' ? { selfHealing: params.selfHealing } : {}), ...(typeof params.autoConfirm === 'boolean' ? { autoConfirm: params.autoConfirm } : {}) };
+}
+
 /** A positive number from an environment variable, or the default. */
 function envNumber(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -137,11 +142,11 @@ async function main(): Promise<void> {
       return { stopping: true };
     },
     'daemon.health': () => manager.health(mozartHome()),
-    'job.submit': guarded((p) => manager.submit(requireString(p, 'scoreFile'), { fresh: p.fresh === true, ...withDefined('startSheet', optionalInt(p, 'startSheet', 1)) })),
+    'job.submit': guarded((p) => manager.submit(requireString(p, 'scoreFile'), { fresh: p.fresh === true, ...withDefined('startSheet', optionalInt(p, 'startSheet', 1)), ...healingChoice(p) })),
     'job.status': guarded((p) => manager.state(requireString(p, 'jobId'))),
     'job.list': guarded((p) => manager.list(p.all === true)),
     'job.pause': guarded((p) => manager.pause(requireString(p, 'jobId'))),
-    'job.resume': guarded((p) => manager.resume(requireString(p, 'jobId'), withDefined('scoreFile', optionalString(p, 'scoreFile')))),
+    'job.resume': guarded((p) => manager.resume(requireString(p, 'jobId'), { ...withDefined('scoreFile', optionalString(p, 'scoreFile')), ...healingChoice(p) })),
     'job.modify': guarded((p) => manager.modify(requireString(p, 'jobId'), { resume: p.resume === true, ...withDefined('scoreFile', optionalString(p, 'scoreFile')) })),
     'job.clear': guarded((p) => manager.clear({ ...withDefined('jobId', optionalString(p, 'jobId')), ...withDefined('statuses', optionalStatuses(p)) })),
     'job.errors': guarded((p) => manager.errors(requireString(p, 'jobId'), optionalInt(p, 'sheet', 1))),

@@ -72,13 +72,16 @@ export interface LogChunk {
 export interface Methods {
   'daemon.status': [Record<string, never>, ConductorStatus];
   'daemon.shutdown': [Record<string, never>, { stopping: true }];
-  /** `startSheet` > 1 records the sheets before it as skipped. */
-  'job.submit': [{ scoreFile: string; fresh?: boolean; startSheet?: number }, JobSummary];
+  /**
+   * `startSheet` > 1 records the sheets before it as skipped. `selfHealing` turns on remedies for
+   * sheets about to fail; `autoConfirm` (--yes) also allows the suggested ones. Both are remembered.
+   */
+  'job.submit': [{ scoreFile: string; fresh?: boolean; startSheet?: number; selfHealing?: boolean; autoConfirm?: boolean }, JobSummary];
   'job.status': [{ jobId: string }, JobState];
   'job.list': [{ all?: boolean }, JobSummary[]];
   'job.pause': [{ jobId: string }, JobSummary];
   /** `scoreFile` (resume --reload-config -c FILE) replaces the job's score; it must keep its name and workspace. */
-  'job.resume': [{ jobId: string; scoreFile?: string }, JobSummary];
+  'job.resume': [{ jobId: string; scoreFile?: string; selfHealing?: boolean; autoConfirm?: boolean }, JobSummary];
   'job.cancel': [{ jobId: string }, JobSummary];
   'job.diagnose': [{ jobId: string }, DiagnoseReport];
   'job.errors': [{ jobId: string; sheet?: number }, JobErrorEntry[]];

@@ -2,6 +2,12 @@
 // them to the workspace's event log (.mozart/events.ndjson).
 import type { RuleRecord } from '../state/job-state.js';
 
+/** One remedy's outcome in a healing pass. */
+export interface HealingNote {
+  name: string;
+  message: string;
+}
+
 interface Base {
   jobId: string;
   at: string;
@@ -23,6 +29,8 @@ export type RunnerEvent =
   | (Base & { type: 'sheet.waiting'; sheet: number; wait: 'rate_limit' | 'quota'; until: number; reason: string })
   | (Base & { type: 'sheet.completed'; sheet: number; attempts: number; durationMs: number; costUsd: number })
   | (Base & { type: 'sheet.skipped'; sheet: number; reason: string })
+  /** A self-healing pass on a sheet about to fail: what it fixed, what it left for --yes or a person. */
+  | (Base & { type: 'sheet.healing'; sheet: number; code: string; applied: HealingNote[]; skipped: HealingNote[]; diagnostics: HealingNote[] })
   | (Base & { type: 'sheet.failed'; sheet: number; code: string; message: string });
 
 /** Event type names, for subscriptions. */

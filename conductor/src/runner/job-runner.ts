@@ -1,7 +1,7 @@
 // One job's life: schedules sheets (in order, or by the dependency graph in parallel), runs each
 // sheet's attempt loop, checkpoints every transition, and stops gracefully on pause or at once on
 // cancel. Decisions come from decide(); this file only carries them out.
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { killGroup, processStartTime, runProcess } from '../backends/process.js';
@@ -16,6 +16,7 @@ import type { ErrorRecord, JobRecord, JobState, JobStatus, SheetPatch, SheetStat
 import { newSheet } from '../state/job-state.js';
 import { eventLogFile, promptFile, sheetLogFile } from '../state/workspace-files.js';
 import { classifyFailure, compileRateLimitPatterns } from './classify.js';
+import { findRemedies, heal, MAX_HEALING_ATTEMPTS } from './healing.js';
 import { decide } from './decide.js';
 import { runHooks } from './hooks.js';
 import type { SubmitJob } from './hooks.js';
@@ -24,6 +25,9 @@ import type { RunnerEvent } from './events.js';
 import { completionPrompt, renderSheetBody, requirementsSection, sheetExtensions, sheetPrompt, sheetValues } from './prompt.js';
 import type { CrossSheetContext } from './prompt.js';
 import { runValidations, snapshotModifiedTargets } from './validations.js';
+import type { RuleResult } from './validations.js';
+import { isolateJob, releaseWorktree, shouldRemove } from './worktree.js';
+import type { ActiveWorktree } from './worktree.js';
 
 /** Everything a runner needs for one job. */
 export interface JobRunnerOptions {
@@ -37,6 +41,8 @@ export interface JobRunnerOptions {
   onEvent?: (event: RunnerEvent) => void;
   /** Starts another job for run_job hooks (the conductor supplies it). */
   submitJob?: SubmitJob;
+  /** Self-healing when a sheet would fail for good (--self-healing; autoConfirm: --yes). */
+  selfHealing?: { autoConfirm: boolean };
   /** Rate-limit waits shared with the conductor's other jobs on the same backend. */
   rateLimits?: RateLimitBoard;
   /** Multiplies every wait (backoff, rate limits, pauses between sheets); tests use a small value. */
@@ -100,6 +106,8 @@ export class JobRunner {
   private readonly unmet = new Map<number, number>();
   private readonly dependents = new Map<number, number[]>();
   private costStop: { code: string; message: string } | undefined;
+  /** The job's git worktree while isolation is active; agents run there instead of the checkout. */
+  private worktree: ActiveWorktree | undefined;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.rateLimitPatterns = compileRateLimitPatterns(options.score.rate_limit.detection_patterns);
@@ -139,9 +147,24 @@ export class JobRunner {
     mkdirSync(this.options.workspace, { recursive: true });
     mkdirSync(dirname(sheetLogFile(this.options.workspace, 1)), { recursive: true });
     this.prepareResume();
+    // Isolation comes first: if the job cannot get the worktree it must not run, no agent should
+    // ever start in the user's own checkout by mistake.
+    const isolation = await isolateJob({ jobId: this.options.jobId, dir: this.checkoutDir(), scoreFile: this.options.scoreFile, config: this.options.score.isolation, ...(this.state.worktree ? { previous: this.state.worktree } : {}) });
+    if (isolation.kind === 'failed') {
+      const error = { code: isolation.code, message: isolation.message };
+      this.recordJob('failed', error);
+      this.emit({ type: 'job.failed', ...error });
+      return this.state;
+    }
+    if (isolation.kind === 'worktree') {
+      this.worktree = isolation.worktree;
+      const { path, branch } = isolation.worktree;
+      if (this.state.worktree?.path !== path || this.state.worktree.branch !== branch) this.options.store.append({ t: 'worktree', at: new Date().toISOString(), worktree: { path, branch } });
+    }
     this.initScheduling();
     this.recordJob('running', null);
-    this.emit({ type: 'job.started', message: `${this.options.score.name}: ${this.options.plan.totalSheets} sheets` });
+    const note = isolation.kind === 'none' ? '' : `, ${isolation.note}`;
+    this.emit({ type: 'job.started', message: `${this.options.score.name}: ${this.options.plan.totalSheets} sheets${note}` });
 
     const { parallel } = this.options.score;
     const limit = parallel.enabled ? parallel.max_concurrent : 1;
@@ -170,8 +193,24 @@ export class JobRunner {
       await Promise.race(this.running.values());
     }
     const state = this.finish();
+    await this.releaseIsolation(state.status);
     if (state.status === 'completed' && this.options.score.on_success.length > 0) await this.runSuccessHooks();
     return state;
+  }
+
+  /** Where agents run without isolation: backend.working_directory, else the score's folder. */
+  private checkoutDir(): string {
+    const { score, scoreFile } = this.options;
+    return resolveFromScore(scoreFile, score.backend.working_directory ?? '.');
+  }
+
+  /** The job stopped: unlock its worktree, and remove it when the cleanup rules say so. */
+  private async releaseIsolation(status: JobStatus): Promise<void> {
+    if (!this.worktree) return;
+    const { removed } = await releaseWorktree(this.worktree, shouldRemove(this.options.score.isolation, status));
+    // A worktree that could not be removed stays recorded, so status still shows where it is.
+    if (removed) this.options.store.append({ t: 'worktree', at: new Date().toISOString(), worktree: null });
+    this.worktree = undefined;
   }
 
   private async runSuccessHooks(): Promise<void> {
@@ -204,7 +243,7 @@ export class JobRunner {
       if (sheet.status === 'in_progress' || sheet.waitingUntil !== undefined) {
         this.recordSheet(Number(key), { status: 'pending', waitingUntil: null, waitReason: null });
       } else if (sheet.status === 'failed') {
-        this.recordSheet(Number(key), { status: 'pending', retries: 0, completionAttempts: 0, rateLimitWaits: 0, quotaWaits: 0 });
+        this.recordSheet(Number(key), { status: 'pending', retries: 0, completionAttempts: 0, rateLimitWaits: 0, quotaWaits: 0, healingAttempts: null });
       }
     }
   }
@@ -282,7 +321,7 @@ export class JobRunner {
       this.emit({ type: 'sheet.skipped', sheet: sheet.num, reason: skip });
       return;
     }
-    const cwd = score.backend.working_directory ? resolveFromScore(scoreFile, score.backend.working_directory) : resolveFromScore(scoreFile, '.');
+    const cwd = this.worktree?.path ?? this.checkoutDir();
     const timeoutSeconds = score.backend.timeout_overrides[String(sheet.num)] ?? score.backend.timeout_seconds;
     let mode: 'normal' | 'completion' = 'normal';
     let lastResults: Awaited<ReturnType<typeof runValidations>>['results'] = [];
@@ -301,13 +340,23 @@ export class JobRunner {
         prompt = mode === 'completion' ? completionPrompt(basePrompt, lastResults, current.completionAttempts, score.retry.max_completion_attempts) : basePrompt;
       } catch (error) {
         const message = error instanceof TemplateRenderError ? `The prompt template cannot be rendered (${error.message}).` : `The prompt cannot be built: ${(error as Error).message}`;
-        this.failSheet(sheet.num, { code: 'E304', category: 'configuration', message, retryable: false }, current.attempts);
+        const err: ClassifiedError = { code: 'E304', category: 'configuration', message, retryable: false };
+        this.failSheet(sheet.num, { ...err, message: message + this.tryHealing(sheet.num, err, [], cwd, current).note }, current.attempts);
         return;
       }
 
       await this.circuitGate();
       await this.sharedRateLimitGate(sheet.num);
       if (this.stopMode) return;
+      if (!existsSync(cwd)) {
+        // Preflight: spawning in a missing folder fails with a misleading "not found" for the shell.
+        const where = this.worktree ? `The job's git worktree ${cwd} no longer exists; resume re-creates it from its branch.` : `The agent's working directory ${cwd} does not exist (backend.working_directory). Create it or correct the path, then resume.`;
+        const err: ClassifiedError = { code: 'E603', category: 'preflight', message: where, retryable: false };
+        const healing = this.tryHealing(sheet.num, err, [], cwd, current);
+        if (healing.healed) continue;
+        this.failSheet(sheet.num, { ...err, message: err.message + healing.note }, current.attempts);
+        return;
+      }
       const attempt = current.attempts + 1;
       const startedAt = new Date();
       const promptPath = promptFile(workspace, sheet.num);
@@ -383,12 +432,23 @@ export class JobRunner {
           this.emit({ type: 'sheet.completed', sheet: sheet.num, attempts: attempt, durationMs: Math.round(result.durationMs), costUsd: (current.costUsd ?? 0) + cost });
           this.emitCost(cost);
           return;
-        case 'fail':
-          this.recordSheet(sheet.num, { ...common, status: 'failed', finishedAt: at }, errorRecord(decision.code, classified?.category ?? 'cost', decision.reason), cost);
+        case 'fail': {
+          const category = classified?.category ?? 'cost';
+          // Cost limits are a decision, not a fault: nothing to heal.
+          const healing = classified && !costError ? this.tryHealing(sheet.num, { ...classified, code: decision.code }, outcome.results, cwd, current) : { healed: false, note: '' };
+          if (healing.healed) {
+            this.recordSheet(sheet.num, { ...common, status: 'pending', retries: 0, completionAttempts: 0 }, errorRecord(decision.code, category, decision.reason), cost);
+            this.emitCost(cost);
+            mode = 'normal';
+            break;
+          }
+          const reason = decision.reason + healing.note;
+          this.recordSheet(sheet.num, { ...common, status: 'failed', finishedAt: at }, errorRecord(decision.code, category, reason), cost);
           this.emitCost(cost);
           this.anyFailed = true;
-          this.emit({ type: 'sheet.failed', sheet: sheet.num, code: decision.code, message: decision.reason });
+          this.emit({ type: 'sheet.failed', sheet: sheet.num, code: decision.code, message: reason });
           return;
+        }
         case 'completion': {
           const err = classified as ClassifiedError;
           this.recordSheet(sheet.num, { ...common, status: 'pending', completionAttempts: current.completionAttempts + 1 }, errorRecord(err.code, err.category, err.message), cost);
@@ -429,6 +489,25 @@ export class JobRunner {
     if (remaining <= 0 || this.stopMode) return;
     this.emit({ type: 'sheet.waiting', sheet: num, wait: 'rate_limit', until, reason: 'Another job on the same backend was rate limited; waiting with it.' });
     await this.waitAsSheet(num, remaining / this.timeScale, 'rate limited (shared with another job)');
+  }
+
+  /**
+   * With --self-healing: looks for a known cause of a failure about to become final. A remedy
+   * carried out gives the sheet a fresh retry budget (the caller retries); otherwise the note says
+   * what healing found, for the failure's message. At most MAX_HEALING_ATTEMPTS passes per sheet.
+   */
+  private tryHealing(num: number, error: ClassifiedError, rules: readonly RuleResult[], cwd: string, current: SheetState): { healed: boolean; note: string } {
+    const options = this.options.selfHealing;
+    if (!options) return { healed: false, note: '' };
+    const used = current.healingAttempts ?? 0;
+    if (used >= MAX_HEALING_ATTEMPTS) return { healed: false, note: ` Self-healing already ran ${used} times on this sheet.` };
+    const { score, scoreFile, workspace } = this.options;
+    const report = heal(findRemedies({ error, rules, score, scoreFile, workspace, cwd }), options.autoConfirm);
+    this.recordSheet(num, { healingAttempts: used + 1 });
+    this.emit({ type: 'sheet.healing', sheet: num, code: error.code, ...report });
+    const open = [...report.skipped, ...report.diagnostics].map((r) => r.message);
+    if (report.applied.length > 0) return { healed: true, note: '' };
+    return { healed: false, note: open.length > 0 ? ` Self-healing: ${open.join(' ')}` : ' Self-healing found no remedy.' };
   }
 
   /** Waits (scaled), recording the wait on the sheet so status shows it; cut short by pause/cancel. */

@@ -49,6 +49,8 @@ export interface SheetState {
   inputTokens: number;
   outputTokens: number;
   skipReason?: string;
+  /** Self-healing passes run on this sheet (at most two). */
+  healingAttempts?: number;
   /** The running agent's process group and its start time, so a restarted conductor can stop it. */
   agent?: { pid: number; startTime: string };
 }
@@ -67,6 +69,8 @@ export interface JobState {
   sheets: Record<string, SheetState>;
   costUsd: number;
   error?: { code: string; message: string };
+  /** The git worktree the job's agents work in (isolation), kept so a resumed job finds it again. */
+  worktree?: { path: string; branch: string };
 }
 
 /** A change to a job's state. */
@@ -75,7 +79,9 @@ export type JobRecord =
   | { t: 'job'; at: string; status: JobStatus; error?: { code: string; message: string } | null }
   | { t: 'sheet'; at: string; num: number; patch: SheetPatch; error?: ErrorRecord; addCostUsd?: number }
   /** The score changed its sheet count (resume with a reloaded score): add or drop sheets. */
-  | { t: 'plan'; at: string; totalSheets: number; scoreFile?: string };
+  | { t: 'plan'; at: string; totalSheets: number; scoreFile?: string }
+  /** The job's worktree was created or reused (null: removed; its branch stays in git). */
+  | { t: 'worktree'; at: string; worktree: { path: string; branch: string } | null };
 
 /** Fields to change on a sheet; null removes a field (undefined would not survive JSON). */
 export type SheetPatch = { [K in keyof SheetState]?: SheetState[K] | null };
@@ -106,6 +112,11 @@ export function applyJobRecord(state: JobState | undefined, record: JobRecord): 
     if (record.scoreFile) state.scoreFile = record.scoreFile;
     for (let num = 1; num <= record.totalSheets; num++) state.sheets[String(num)] ??= newSheet();
     for (const key of Object.keys(state.sheets)) if (Number(key) > record.totalSheets) delete state.sheets[key];
+    return state;
+  }
+  if (record.t === 'worktree') {
+    if (record.worktree) state.worktree = record.worktree;
+    else delete state.worktree;
     return state;
   }
   const key = String(record.num);

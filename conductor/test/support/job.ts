@@ -8,6 +8,7 @@ import { createBackend } from '../../src/backends/create.js';
 import { checkScore, isValid } from '../../src/score/engine.js';
 import type { RunnerEvent } from '../../src/runner/events.js';
 import { initialJobState, JobRunner } from '../../src/runner/job-runner.js';
+import type { JobRunnerOptions } from '../../src/runner/job-runner.js';
 import { JournalStore } from '../../src/state/journal-store.js';
 import type { JobRecord, JobState } from '../../src/state/job-state.js';
 import { applyJobRecord } from '../../src/state/job-state.js';
@@ -30,7 +31,7 @@ export function scoreDir(text: string): { dir: string; scoreFile: string } {
 }
 
 /** Prepares a runner for a score file (fresh or resumed from its checkpoint). */
-export function prepareJob(scoreFile: string, dir: string, timeScale = 0.001, onEvent?: (event: RunnerEvent) => void): PreparedJob {
+export function prepareJob(scoreFile: string, dir: string, timeScale = 0.001, onEvent?: (event: RunnerEvent) => void, extra: Pick<JobRunnerOptions, 'selfHealing'> = {}): PreparedJob {
   const result = checkScore(scoreFile, readFileSync(scoreFile, 'utf8'));
   assert.ok(isValid(result) && result.score && result.plan && result.workspace, result.findings.map((f) => `${f.id} ${f.message}`).join('\n'));
   const { score, plan, workspace } = result;
@@ -40,14 +41,14 @@ export function prepareJob(scoreFile: string, dir: string, timeScale = 0.001, on
   const runner = new JobRunner({ jobId: 'test-job', scoreFile, score, plan, workspace, backend: createBackend(score, scoreFile), store, onEvent: (e) => {
       events.push(e);
       onEvent?.(e);
-    }, timeScale });
+    }, timeScale, ...extra });
   return { dir, scoreFile, workspace, events, runner, store };
 }
 
 /** Writes a score and runs it to the end. */
-export async function runScore(text: string, timeScale = 0.001): Promise<PreparedJob & { state: JobState }> {
+export async function runScore(text: string, timeScale = 0.001, extra: Pick<JobRunnerOptions, 'selfHealing'> = {}): Promise<PreparedJob & { state: JobState }> {
   const { dir, scoreFile } = scoreDir(text);
-  const job = prepareJob(scoreFile, dir, timeScale);
+  const job = prepareJob(scoreFile, dir, timeScale, undefined, extra);
   const state = await job.runner.run();
   job.store.close();
   return { ...job, state };

@@ -56,6 +56,7 @@ export function applyEvent(state: JobState, event: RunnerEvent): boolean {
     case 'job.circuit_open':
     case 'job.hook':
     case 'job.pausing':
+    case 'sheet.healing':
     case 'sheet.output':
       return false;
     case 'sheet.started': {
