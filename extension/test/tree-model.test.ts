@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { formatCost, formatCountdown, formatDuration } from '../src/jobs/format.js';
 import { summarise } from '../src/jobs/job-model.js';
-import { FLAT_SHEET_LIMIT, RANGE_SIZE, jobChildren, jobItem, orderJobs, sheetItem } from '../src/jobs/tree-model.js';
+import { FLAT_SHEET_LIMIT, RANGE_SIZE, jobChildren, jobItem, orderJobs, sheetItem, sheetRange } from '../src/jobs/tree-model.js';
 import { plainText as t } from '../src/l10n.js';
 import type { JobStatus } from '../../conductor/src/state/job-state.js';
 import { T0, jobState, sheet, summary } from './support/jobs.js';
@@ -135,6 +135,18 @@ describe('job children', () => {
     const children = jobChildren(state, T0, t);
     assert.deepEqual(children.map((c) => c.label), ['Sheet 1', 'Sheet 2', 'Sheet 3', 'Sheet 4']);
     assert.equal(children[3]?.description, 'pending');
+  });
+
+  test('a fanned-out stage groups its instances under the stage; other sheets stay at the top', () => {
+    const state = jobState({ totalSheets: 5 }, { 2: { status: 'completed', attempts: 1, costUsd: 0.25 }, 3: { status: 'in_progress', attempts: 1 } });
+    state.fanOutStages = [{ stage: 2, from: 2, to: 4 }];
+    const children = jobChildren(state, T0, t);
+    assert.deepEqual(children.map((c) => c.label), ['Sheet 1', 'Stage 2 · 3 instances', 'Sheet 5']);
+    const stage = children[1]!;
+    assert.deepEqual([stage.kind, stage.range, stage.id], ['range', { from: 2, to: 4 }, 'stage:review:2']);
+    assert.equal(stage.description, '1/3 done · 1 running · $0.25');
+    assert.match(stage.tooltip, /^Sheets 2–4, run in parallel/);
+    assert.deepEqual(sheetRange(state, 2, 4, T0, t).map((c) => c.label), ['Sheet 2', 'Sheet 3', 'Sheet 4']);
   });
 
   test(`a job with more than ${FLAT_SHEET_LIMIT} sheets groups them in ranges of ${RANGE_SIZE} that summarise their sheets`, () => {

@@ -8,7 +8,7 @@ import { createBackend } from '../backends/create.js';
 import type { DiagnoseReport, JobErrorEntry, JobSummary, LogChunk } from '../protocol/methods.js';
 import { summariseJob } from '../protocol/summary.js';
 import type { RunnerEvent } from '../runner/events.js';
-import { initialJobState, JobRunner } from '../runner/job-runner.js';
+import { fanOutStagesOf, initialJobState, JobRunner } from '../runner/job-runner.js';
 import { sheetValues } from '../runner/prompt.js';
 import { runValidations } from '../runner/validations.js';
 import { checkScore, isValid } from '../score/engine.js';
@@ -190,8 +190,9 @@ export class JobManager {
       store.close();
       throw new JobError(`Job '${jobId}' already completed. Use 'mozart run --fresh' to run it again.`);
     }
-    if (state.totalSheets !== checked.plan.totalSheets || state.scoreFile !== file) {
-      store.append({ t: 'plan', at: new Date().toISOString(), totalSheets: checked.plan.totalSheets, scoreFile: file });
+    const fanOutStages = fanOutStagesOf(checked.plan);
+    if (state.totalSheets !== checked.plan.totalSheets || state.scoreFile !== file || JSON.stringify(state.fanOutStages ?? []) !== JSON.stringify(fanOutStages)) {
+      store.append({ t: 'plan', at: new Date().toISOString(), totalSheets: checked.plan.totalSheets, scoreFile: file, fanOutStages });
     }
     const selfHealing = healingOf(options, entry.selfHealing);
     const { selfHealing: _previous, ...rest } = entry;

@@ -12,7 +12,7 @@ import { expandPlaceholders } from '../score/placeholders.js';
 import type { Score } from '../score/score-types.js';
 import { TemplateRenderError } from '../score/template.js';
 import type { JournalStore } from '../state/journal-store.js';
-import type { ErrorRecord, JobRecord, JobState, JobStatus, SheetPatch, SheetState } from '../state/job-state.js';
+import type { ErrorRecord, FanOutStage, JobRecord, JobState, JobStatus, SheetPatch, SheetState } from '../state/job-state.js';
 import { newSheet } from '../state/job-state.js';
 import { eventLogFile, promptFile, sheetLogFile } from '../state/workspace-files.js';
 import { classifyFailure, compileRateLimitPatterns } from './classify.js';
@@ -72,11 +72,21 @@ export function rateLimitKey(score: Score): string {
   }
 }
 
+/** The plan's fanned-out stages, for views that group a stage's instances. */
+export function fanOutStagesOf(plan: SheetPlan): FanOutStage[] {
+  const stages: FanOutStage[] = [];
+  for (const [stage, nums] of [...plan.stageSheets.entries()].sort((a, b) => a[0] - b[0])) {
+    if (nums.length > 1) stages.push({ stage, from: Math.min(...nums), to: Math.max(...nums) });
+  }
+  return stages;
+}
+
 /** Creates the initial checkpoint for a job that has never run. */
 export function initialJobState(options: { jobId: string; scoreFile: string; score: Score; plan: SheetPlan; workspace: string }): JobState {
   const now = new Date().toISOString();
   const sheets: Record<string, SheetState> = {};
   for (const sheet of options.plan.sheets) sheets[String(sheet.num)] = newSheet();
+  const fanOut = fanOutStagesOf(options.plan);
   return {
     version: 1,
     jobId: options.jobId,
@@ -87,6 +97,7 @@ export function initialJobState(options: { jobId: string; scoreFile: string; sco
     createdAt: now,
     updatedAt: now,
     totalSheets: options.plan.totalSheets,
+    ...(fanOut.length > 0 ? { fanOutStages: fanOut } : {}),
     sheets,
     costUsd: 0,
   };

@@ -55,6 +55,13 @@ export interface SheetState {
   agent?: { pid: number; startTime: string };
 }
 
+/** A stage fanned out into parallel instances: its sheets are `from`..`to` (consecutive). */
+export interface FanOutStage {
+  stage: number;
+  from: number;
+  to: number;
+}
+
 export interface JobState {
   version: 1;
   jobId: string;
@@ -66,6 +73,8 @@ export interface JobState {
   updatedAt: string;
   finishedAt?: string;
   totalSheets: number;
+  /** Stages fanned out into several instances, so views can group their sheets; absent without fan-out. */
+  fanOutStages?: FanOutStage[];
   sheets: Record<string, SheetState>;
   costUsd: number;
   error?: { code: string; message: string };
@@ -79,7 +88,7 @@ export type JobRecord =
   | { t: 'job'; at: string; status: JobStatus; error?: { code: string; message: string } | null }
   | { t: 'sheet'; at: string; num: number; patch: SheetPatch; error?: ErrorRecord; addCostUsd?: number }
   /** The score changed its sheet count (resume with a reloaded score): add or drop sheets. */
-  | { t: 'plan'; at: string; totalSheets: number; scoreFile?: string }
+  | { t: 'plan'; at: string; totalSheets: number; scoreFile?: string; fanOutStages?: FanOutStage[] }
   /** The job's worktree was created or reused (null: removed; its branch stays in git). */
   | { t: 'worktree'; at: string; worktree: { path: string; branch: string } | null };
 
@@ -110,6 +119,8 @@ export function applyJobRecord(state: JobState | undefined, record: JobRecord): 
   if (record.t === 'plan') {
     state.totalSheets = record.totalSheets;
     if (record.scoreFile) state.scoreFile = record.scoreFile;
+    if (record.fanOutStages?.length) state.fanOutStages = record.fanOutStages;
+    else delete state.fanOutStages;
     for (let num = 1; num <= record.totalSheets; num++) state.sheets[String(num)] ??= newSheet();
     for (const key of Object.keys(state.sheets)) if (Number(key) > record.totalSheets) delete state.sheets[key];
     return state;

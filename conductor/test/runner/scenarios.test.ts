@@ -185,6 +185,7 @@ validations:
 `);
   assert.equal(state.status, 'completed');
   assert.equal(state.totalSheets, 5);
+  assert.deepEqual(state.fanOutStages, [{ stage: 2, from: 2, to: 4 }], 'the checkpoint says which sheets are one stage, for views');
   assert.match(readFileSync(join(workspace, 'p-3'), 'utf8'), /stage 2 instance 2 of 3/);
   const seenByLast = readFileSync(join(workspace, 'seen-5'), 'utf8');
   for (const n of [2, 3, 4]) assert.match(seenByLast, new RegExp(`p-${n}`));

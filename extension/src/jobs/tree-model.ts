@@ -248,19 +248,30 @@ function sheetCount(state: JobState): number {
 }
 
 /**
- * A job's children: its sheets in order, or — for jobs above FLAT_SHEET_LIMIT sheets — ranges of
- * RANGE_SIZE sheets, each summarising how its sheets stand. (The job state does not say which
- * stage or fan-out instance a sheet belongs to, so sheets are not grouped by stage.)
+ * A job's children: its sheets in order, with each fanned-out stage's instances grouped under the
+ * stage; or — for jobs above FLAT_SHEET_LIMIT sheets — ranges of RANGE_SIZE sheets, each
+ * summarising how its sheets stand.
  */
 export function jobChildren(state: JobState, now: number, t: Translate): TreeItemModel[] {
   const total = sheetCount(state);
-  if (total <= FLAT_SHEET_LIMIT) return sheetRange(state, 1, total, now, t);
-  const ranges: TreeItemModel[] = [];
-  for (let from = 1; from <= total; from += RANGE_SIZE) {
-    const to = Math.min(total, from + RANGE_SIZE - 1);
-    ranges.push(rangeItem(state, from, to, t));
+  if (total > FLAT_SHEET_LIMIT) {
+    const ranges: TreeItemModel[] = [];
+    for (let from = 1; from <= total; from += RANGE_SIZE) {
+      const to = Math.min(total, from + RANGE_SIZE - 1);
+      ranges.push(rangeItem(state, from, to, t));
+    }
+    return ranges;
   }
-  return ranges;
+  const stages = new Map((state.fanOutStages ?? []).map((s) => [s.from, s]));
+  const items: TreeItemModel[] = [];
+  for (let num = 1; num <= total; num++) {
+    const stage = stages.get(num);
+    if (stage && stage.to <= total) {
+      items.push(rangeItem(state, stage.from, stage.to, t, stage.stage));
+      num = stage.to;
+    } else items.push(sheetItem(state.jobId, num, sheetAt(state, num), state.status, now, t));
+  }
+  return items;
 }
 
 /** The sheets `from`..`to` of a job. */
@@ -270,7 +281,8 @@ export function sheetRange(state: JobState, from: number, to: number, now: numbe
   return items;
 }
 
-function rangeItem(state: JobState, from: number, to: number, t: Translate): TreeItemModel {
+/** A group of sheets: a range of a very large job, or (with `stage`) a fanned-out stage's instances. */
+function rangeItem(state: JobState, from: number, to: number, t: Translate, stage?: number): TreeItemModel {
   const counts = { completed: 0, failed: 0, running: 0, skipped: 0 };
   let cost = 0;
   for (let num = from; num <= to; num++) {
@@ -287,13 +299,13 @@ function rangeItem(state: JobState, from: number, to: number, t: Translate): Tre
   if (cost > 0) parts.push(formatCost(cost));
   const icon: TreeIcon = counts.failed ? { id: 'error', color: 'testing.iconFailed' } : counts.running ? { id: 'sync~spin', color: 'charts.blue' } : counts.completed + counts.skipped === to - from + 1 ? { id: 'pass', color: 'testing.iconPassed' } : { id: 'folder' };
   return {
-    id: `range:${state.jobId}:${from}`,
+    id: stage === undefined ? `range:${state.jobId}:${from}` : `stage:${state.jobId}:${stage}`,
     kind: 'range',
     jobId: state.jobId,
     range: { from, to },
-    label: t('Sheets {0}–{1}', from, to),
+    label: stage === undefined ? t('Sheets {0}–{1}', from, to) : t('Stage {0} · {1} instances', stage, to - from + 1),
     description: parts.join(' · '),
-    tooltip: parts.join('\n'),
+    tooltip: stage === undefined ? parts.join('\n') : [t('Sheets {0}–{1}, run in parallel', from, to), ...parts].join('\n'),
     icon,
     contextValue: 'range',
     collapsible: true,
