@@ -1,6 +1,7 @@
 // `npm run bench`: prints measured figures (never asserts them): the time to check each example
 // score and a generated 5,000-line score, the bundled entry points' sizes, the runner's per-sheet
-// overhead, the language server against yaml-language-server, and the conductor's round trip.
+// overhead, the language server against yaml-language-server, the conductor's round trip, and the
+// extension's activation time and package size.
 import * as esbuild from 'esbuild';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import { buildOptions } from './build-options.mjs';
 import { checkScore } from '../conductor/src/score/engine.js';
 import { benchRunner } from './bench/runner.js';
 import { benchConductor } from './bench/conductor.js';
+import { benchExtension } from './bench/extension.js';
 import { benchLsp } from './bench/lsp.js';
 import { generateBigScore } from './lib/big-score.js';
 
@@ -59,4 +61,5 @@ void esbuild.build({ ...buildOptions(true), write: false }).then(async (minified
   await benchRunner();
   await benchLsp();
   await benchConductor();
+  await benchExtension();
 });

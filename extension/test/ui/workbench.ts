@@ -68,6 +68,12 @@ export function commandTitle(command: string): string | undefined {
   return entry.category ? `${localized(entry.category)}: ${title}` : title;
 }
 
+/** The title a contributed command shows in menus and tree actions ("Pause Job": no category). */
+export function commandMenuTitle(command: string): string | undefined {
+  const entry = manifest().contributes?.commands?.find((c) => c.command === command);
+  return entry ? localized(entry.title) : undefined;
+}
+
 /** A manifest string with its `%key%` placeholder replaced from package.nls.json (English). */
 function localized(text: string): string {
   const key = /^%(.+)%$/.exec(text)?.[1];
@@ -373,6 +379,50 @@ export class Workbench {
     if (!process.env.MOZART_UI_KEEP) rmSync(this.root, { recursive: true, force: true });
     liveRoots.delete(this.root);
     if (survivors.length > 0) throw new Error(`processes outlived the workbench: ${survivors.map(describeProcess).join('; ')}`);
+  }
+
+  /**
+   * Clicks one of a tree row's inline actions (the icons a row shows while hovered), by its title
+   * ("Pause Job"). The row is hovered first: VS Code renders those icons only then.
+   */
+  async clickInlineAction(row: Locator, title: string): Promise<void> {
+    await row.hover();
+    const action = row.locator('.actions').getByRole('button', { name: title, exact: true });
+    await action.waitFor();
+    await action.click();
+    await this.parkPointer();
+  }
+
+  /** Opens a tree row's context menu and picks the entry with this title ("Diagnose Job"). */
+  async pickContextMenuItem(row: Locator, title: string): Promise<void> {
+    const menu = this.page.locator('.context-view .monaco-menu').first();
+    // The menu lives in a shadow root under .context-view; Playwright's CSS engine pierces it.
+    const item = this.page.locator('.context-view .monaco-menu .action-item .action-label', { hasText: exactly(title) }).first();
+    // A live tree re-renders its rows as conductor events arrive; a menu opened over a row that was
+    // just replaced can swallow the click. The menu closing is the sign the pick landed: until it
+    // does (a few tries), close it and open it again.
+    for (let attempt = 1; ; attempt++) {
+      await row.click({ button: 'right' });
+      await item.waitFor();
+      await item.click();
+      const closed = await menu.waitFor({ state: 'detached', timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (closed) break;
+      if (attempt === 3) throw new Error(`the context menu entry '${title}' did not take after ${attempt} tries`);
+      await this.page.keyboard.press('Escape');
+      await menu.waitFor({ state: 'detached' });
+    }
+    await this.parkPointer();
+  }
+
+  /**
+   * Moves the pointer to the empty part of the activity bar: left over the title bar's search box
+   * it raises a tooltip, over the editor or a tree a hover, and either would cover screenshots.
+   */
+  async parkPointer(): Promise<void> {
+    await this.page.mouse.move(24, 600);
   }
 
   private async openQuickInput(key: string): Promise<Locator> {
