@@ -3,6 +3,7 @@
 // the next turn of the event loop, and nothing here waits for the conductor or the network.
 import * as vscode from 'vscode';
 import { openPath, registerCommands } from './commands/register.js';
+import { followRememberedJobs } from './commands/follow.js';
 import type { MozartServices } from './commands/services.js';
 import { ConductorConnection } from './conductor/connection.js';
 import type { ConnectionOptions } from './conductor/connection.js';
@@ -133,6 +134,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new ConductorStatusBar(connection, store, t),
     vscode.languages.registerCodeLensProvider([{ scheme: 'file', language: 'yaml' }], lenses),
     ...registerCommands(services),
+    followRememberedJobs(services),
     view.onDidChangeVisibility((e) => {
       if (e.visible) wantConductor();
     }),

@@ -1,5 +1,6 @@
 // A job started from this window gets a progress notification that follows its events, and a
-// notification with next steps when it settles (completed, failed, paused or cancelled).
+// notification with next steps when it settles (completed, failed, paused or cancelled). The jobs
+// followed are remembered in the workspace's state, so a reloaded window follows them on.
 import * as vscode from 'vscode';
 import type { ConnectionState } from '../conductor/connection-state.js';
 import { completionNotice, progressReport } from '../jobs/progress-model.js';
@@ -7,6 +8,46 @@ import type { CompletionNotice, NoticeAction } from '../jobs/progress-model.js';
 import type { MozartServices } from './services.js';
 
 const following = new Set<string>();
+
+/** Workspace-state key of the jobs this window follows. */
+const FOLLOWED_KEY = 'mozart.followedJobs';
+
+function remembered(services: MozartServices): string[] {
+  const value = services.extension.workspaceState.get<unknown>(FOLLOWED_KEY);
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function remember(services: MozartServices, jobId: string, on: boolean): void {
+  const ids = new Set(remembered(services));
+  if (on === ids.has(jobId)) return;
+  if (on) ids.add(jobId);
+  else ids.delete(jobId);
+  void services.extension.workspaceState.update(FOLLOWED_KEY, [...ids]);
+}
+
+/**
+ * After a window reload: once the job list arrives, follows again every remembered job that is still
+ * running or pending, and forgets the ones that settled meanwhile (their outcome is in the tree).
+ */
+export function followRememberedJobs(services: MozartServices): vscode.Disposable {
+  const { store } = services;
+  const check = () => {
+    const ids = remembered(services);
+    if (ids.length === 0) {
+      store.off('changed', check);
+      return;
+    }
+    for (const jobId of ids) {
+      const summary = store.summary(jobId);
+      if (!summary) continue;
+      if (summary.status === 'running' || summary.status === 'pending') followJob(services, jobId);
+      else remember(services, jobId, false);
+    }
+  };
+  store.on('changed', check);
+  check();
+  return { dispose: () => store.off('changed', check) };
+}
 
 const ACTION_COMMANDS: Record<NoticeAction, string> = {
   openWorkspace: 'mozart.openWorkspace',
@@ -33,6 +74,7 @@ function actionTitle(action: NoticeAction, services: MozartServices): string {
 export function followJob(services: MozartServices, jobId: string): void {
   if (following.has(jobId)) return;
   following.add(jobId);
+  remember(services, jobId, true);
   const { store, connection, t } = services;
   // Hold the job's full state from the start, so every sheet event counts toward the progress.
   void store.loadState(jobId).catch(() => undefined);
@@ -71,6 +113,7 @@ export function followJob(services: MozartServices, jobId: string): void {
     })
     .then(() => {
       following.delete(jobId);
+      if (!lostConnection) remember(services, jobId, false);
       if (lostConnection && !notice) {
         void vscode.window.showWarningMessage(t("Lost the conductor while following job '{0}'. It resumes the job when it starts again.", jobId));
         return;

@@ -209,7 +209,21 @@ export const languages = {
   match: (): number => 0,
 };
 
-/** An ExtensionContext with what activate() reads: the extension's folder and a subscriptions list. */
+/** A Memento kept in memory, like a fresh window's workspace state. */
+function memoryMemento() {
+  const values = new Map<string, unknown>();
+  return {
+    keys: () => [...values.keys()],
+    get: <T>(key: string, fallback?: T): T | undefined => (values.has(key) ? (values.get(key) as T) : fallback),
+    update: (key: string, value: unknown): Promise<void> => {
+      if (value === undefined) values.delete(key);
+      else values.set(key, value);
+      return Promise.resolve();
+    },
+  };
+}
+
+/** An ExtensionContext with what activate() reads: the extension's folder, subscriptions and state. */
 export function createExtensionContext(extensionPath: string) {
-  return { subscriptions: [] as Disposable[], extensionPath, extensionUri: Uri.file(extensionPath) };
+  return { subscriptions: [] as Disposable[], extensionPath, extensionUri: Uri.file(extensionPath), workspaceState: memoryMemento(), globalState: memoryMemento() };
 }

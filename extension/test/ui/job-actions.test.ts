@@ -1,6 +1,6 @@
 // In a real workbench, the actions on a job in the Mozart view: a job started from this window
 // whose agent waits for a go-file (so the test decides when sheet 1 finishes) shows in the status
-// bar as running; Pause from the job's inline action pauses it once the running sheet finishes;
+// bar as running; a window reload finds it again, still on its first attempt; Pause from the job's inline action pauses it once the running sheet finishes;
 // Resume from the tree runs it to completion; Diagnose from its context menu opens the diagnose
 // panel, a webview with the job's summary.
 //
@@ -98,6 +98,23 @@ describe('job actions in the Mozart view', () => {
     assert.match((await hover.innerText()).replace(/\s+/g, ' '), /Click for conductor actions/);
     await workbench.parkPointer();
     await hover.waitFor({ state: 'hidden' });
+  });
+
+  test('reloading the window finds the running job again: the conductor kept running it', { skip }, async () => {
+    const { page } = workbench;
+    await workbench.runCommand('Developer: Reload Window');
+    await page.locator('#workbench\\.parts\\.statusbar').waitFor();
+    // A new extension host connects to the same conductor and finds the job where it was.
+    await statusItem().filter({ hasText: 'Mozart: 1 job running' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await showMozartView();
+    await rows().filter({ hasText: new RegExp(`${JOB}\\s*running · 0/3 sheets`) }).first().waitFor();
+    if (!(await rows().filter({ hasText: /Sheet 1/ }).first().isVisible())) await jobRow().click();
+    // Attempt 1 still: the sheet was not restarted by the reload.
+    await rows().filter({ hasText: /Sheet 1\s*running · attempt 1/ }).first().waitFor();
+    // The window follows the job it started again: its progress notification is back (and the
+    // next test's "paused" notification depends on it).
+    await page.locator('.notification-toast, .notifications-center', { hasText: `Mozart: ${JOB}` }).first().waitFor();
+    await workbench.screenshot('after a window reload the job is still running');
   });
 
   test('Pause from the tree pauses the job after its running sheet; Resume from the tree completes it', { skip }, async () => {
