@@ -197,7 +197,11 @@ export class ScoreLanguageServer {
     if (!checked) return [];
     const versionOf = (uri: string): number | null => this.documents.get(uri)?.version ?? null;
     const only = params.context.only;
-    const wantsFixAll = !only || only.some((kind) => kind === CodeActionKind.SourceFixAll || kind.startsWith(`${CodeActionKind.SourceFixAll}.`) || kind === CodeActionKind.Source);
+    const ours = params.context.diagnostics.some((d) => d.source === DIAGNOSTIC_SOURCE);
+    // Asked for source actions (menu, on save): offer "fix all". Asked for everything (the editor's
+    // lightbulb at the cursor): only where one of our findings is — a lightbulb on every line of a
+    // score with a fixable problem somewhere, or lingering after the fix, helps nobody.
+    const wantsFixAll = only ? only.some((kind) => kind === CodeActionKind.SourceFixAll || kind.startsWith(`${CodeActionKind.SourceFixAll}.`) || kind === CodeActionKind.Source) : ours;
     const wantsQuickFix = !only || only.some((kind) => kind === CodeActionKind.QuickFix);
     const actions: CodeAction[] = [];
     if (wantsQuickFix) {

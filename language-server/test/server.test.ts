@@ -178,6 +178,11 @@ describe('language server over stdio', () => {
       const text = score({ workspace: './later/ws', prompt: '  template_file: parts\\p.j2' }).replace('  command: cat', '  command: cat\n  working_directory: ./wd');
       const diagnostics = await client.open(file, text);
       assert.deepEqual(codes(diagnostics), ['V002', 'V003', 'V005']);
+      // The editor's lightbulb asks without `only`: away from a finding it gets nothing (no
+      // lightbulb on every line); on a finding it gets that finding's fixes and "fix all".
+      assert.deepEqual(await client.codeActions(uriOf(file), []), []);
+      const atFinding = ((await client.codeActions(uriOf(file), diagnostics.filter((d) => d.code === 'V003'))) ?? []) as CodeAction[];
+      assert.ok(atFinding.some((a) => /Fix all safe problems/.test(a.title)) && atFinding.some((a) => !/Fix all/.test(a.title)), JSON.stringify(atFinding.map((a) => a.title)));
       const actions = ((await client.codeActions(uriOf(file), [], ['source.fixAll'])) ?? []) as CodeAction[];
       assert.equal(actions.length, 1, JSON.stringify(actions));
       assert.match(actions[0]?.title ?? '', /Fix all safe problems in this score \(3\)/);
