@@ -613,7 +613,12 @@ export class JobRunner {
   }
 
   private recordSheet(num: number, patch: SheetPatch, error?: ErrorRecord, addCostUsd?: number): void {
-    this.options.store.append({ t: 'sheet', at: new Date().toISOString(), num, patch, ...(error ? { error } : {}), ...(addCostUsd ? { addCostUsd } : {}) });
+    // Outcomes (a sheet done, failed or skipped, an error, money spent) must survive a power loss.
+    // "Started", "agent pid", "waiting until" need not: after a power loss the agent is gone and
+    // the sheet, still pending on disk, simply runs again — and a process crash loses nothing,
+    // as every record reaches the kernel before the next step.
+    const outcome = patch.status === 'completed' || patch.status === 'failed' || patch.status === 'skipped' || error !== undefined || (addCostUsd ?? 0) > 0;
+    this.options.store.append({ t: 'sheet', at: new Date().toISOString(), num, patch, ...(error ? { error } : {}), ...(addCostUsd ? { addCostUsd } : {}) }, { sync: outcome });
   }
 
   private recordJob(status: JobStatus, error: { code: string; message: string } | null): void {

@@ -86,13 +86,18 @@ export class JournalStore<S, R> {
     return this.state;
   }
 
-  /** Applies a record and makes it durable before returning. */
-  append(record: R): S {
+  /**
+   * Applies a record and writes it before returning. The write reaches the kernel at once, so it
+   * survives the process being killed at any instant; `sync` (the default) also waits for the disk,
+   * so it survives a power loss. Records whose loss in a power cut changes nothing — the agents
+   * they describe die in it too — may skip that wait; the next synced record flushes them anyway.
+   */
+  append(record: R, options: { sync?: boolean } = {}): S {
     this.state = this.options.apply(this.state, record);
     this.seq++;
     const fd = this.openJournal();
     writeSync(fd, JSON.stringify({ seq: this.seq, record } satisfies JournalLine<R>) + '\n');
-    if (this.durable) fsyncSync(fd);
+    if (this.durable && options.sync !== false) fsyncSync(fd);
     if (++this.sinceCompaction >= this.compactEvery) this.compact();
     return this.state;
   }
