@@ -398,13 +398,16 @@ export class Workbench {
     const menu = this.page.locator('.context-view .monaco-menu').first();
     // The menu lives in a shadow root under .context-view; Playwright's CSS engine pierces it.
     const item = this.page.locator('.context-view .monaco-menu .action-item .action-label', { hasText: exactly(title) }).first();
-    // A live tree re-renders its rows as conductor events arrive; a menu opened over a row that was
-    // just replaced can swallow the click. The menu closing is the sign the pick landed: until it
-    // does (a few tries), close it and open it again.
+    // VS Code's menus ignore a mouse-up that comes too soon after they open (it would be the
+    // right-click's own), so a fast click can be dropped. Pointing at the entry focuses it and
+    // Enter runs it, which no such guard stops. The menu closing is the sign the pick landed; a
+    // live tree re-rendering under the menu can still close it early, so allow a few tries.
     for (let attempt = 1; ; attempt++) {
       await row.click({ button: 'right' });
       await item.waitFor();
-      await item.click();
+      await item.hover();
+      await this.page.locator('.context-view .monaco-menu .action-item.focused', { hasText: exactly(title) }).first().waitFor();
+      await this.page.keyboard.press('Enter');
       const closed = await menu.waitFor({ state: 'detached', timeout: 5_000 }).then(
         () => true,
         () => false,
