@@ -31,6 +31,11 @@ describe('status bar', () => {
 
   test('names the conductor it is connected to', () => {
     assert.match(statusBarModel(state({ phase: 'running', conductor: { pid: 4242, version: '0.1.0' } }), 2, t).tooltip, /pid 4242, version 0\.1\.0/);
+    // After an extension update the running conductor may be older: say so, interrupt nothing.
+    const outdated = statusBarModel(state({ phase: 'running', conductor: { pid: 9, version: '0.1.0' } }), 1, t, '0.2.0');
+    assert.equal(outdated.text, '$(sync~spin) Mozart: 1 job running');
+    assert.match(outdated.tooltip, /version 0\.1\.0\. This extension bundles version 0\.2\.0; restart the conductor/);
+    assert.doesNotMatch(statusBarModel(state({ phase: 'running', conductor: { pid: 9, version: '0.2.0' } }), 1, t, '0.2.0').tooltip, /bundles/);
   });
 });
 

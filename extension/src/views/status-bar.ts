@@ -6,6 +6,9 @@ import type { JobStore } from '../jobs/job-store.js';
 import type { Translate } from '../l10n.js';
 import { statusBarModel } from './status-model.js';
 
+/** The version this extension (and the conductor it bundles) was built as; set by the build. */
+declare const MOZART_VERSION: string | undefined;
+
 export class ConductorStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
@@ -27,7 +30,7 @@ export class ConductorStatusBar implements vscode.Disposable {
   }
 
   private update(): void {
-    const model = statusBarModel(this.connection.state, this.store.runningCount(), this.t);
+    const model = statusBarModel(this.connection.state, this.store.runningCount(), this.t, typeof MOZART_VERSION === 'string' ? MOZART_VERSION : undefined);
     this.item.text = model.text;
     this.item.tooltip = model.tooltip;
     this.item.backgroundColor = model.look === 'normal' ? undefined : new vscode.ThemeColor(model.look === 'error' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground');

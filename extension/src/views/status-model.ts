@@ -10,7 +10,12 @@ export interface StatusBarModel {
   look: 'normal' | 'warning' | 'error';
 }
 
-export function statusBarModel(connection: Pick<ConnectionState, 'phase' | 'detail' | 'stopping' | 'conductor'>, runningJobs: number, t: Translate): StatusBarModel {
+/**
+ * The status bar entry. `bundledVersion` is the conductor this extension ships: after an update, the
+ * conductor still running (it outlives windows and keeps its jobs going) may be an older one; the
+ * tooltip says so and how to switch, without interrupting anything.
+ */
+export function statusBarModel(connection: Pick<ConnectionState, 'phase' | 'detail' | 'stopping' | 'conductor'>, runningJobs: number, t: Translate, bundledVersion?: string): StatusBarModel {
   const click = t('Click for conductor actions.');
   switch (connection.phase) {
     case 'stopped':
@@ -18,7 +23,14 @@ export function statusBarModel(connection: Pick<ConnectionState, 'phase' | 'deta
     case 'starting':
       return { text: `$(loading~spin) ${t('Mozart: starting')}`, tooltip: t('Connecting to the Mozart conductor…'), look: 'normal' };
     case 'running': {
-      const who = connection.conductor ? t('Conductor pid {0}, version {1}.', connection.conductor.pid, connection.conductor.version) : '';
+      const running = connection.conductor;
+      const outdated = running && bundledVersion && running.version !== bundledVersion && running.version !== 'dev' && bundledVersion !== 'dev';
+      const who = [
+        running ? t('Conductor pid {0}, version {1}.', running.pid, running.version) : '',
+        outdated ? t('This extension bundles version {0}; restart the conductor when no job needs it, to use it (running jobs pause and continue after the restart).', bundledVersion) : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
       if (connection.stopping) return { text: `$(loading~spin) ${t('Mozart: stopping')}`, tooltip: t('The conductor is pausing running jobs and stopping.'), look: 'normal' };
       if (runningJobs === 0) return { text: `$(pulse) ${t('Mozart: idle')}`, tooltip: `${t('The conductor is running; no job is running.')} ${who} ${click}`.trim(), look: 'normal' };
       const text = runningJobs === 1 ? t('Mozart: 1 job running') : t('Mozart: {0} jobs running', runningJobs);
