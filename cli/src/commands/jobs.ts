@@ -123,6 +123,7 @@ function printStatus(state: JobState): void {
   const done = sheets.filter(([, s]) => s.status === 'completed' || s.status === 'skipped').length;
   print(`${c.bold(state.jobId)}: ${state.status} ${bar(done, state.totalSheets)}${state.costUsd > 0 ? `  $${state.costUsd.toFixed(4)}` : ''}`);
   if (state.error) print(c.red(`  ${state.error.code} ${state.error.message}`));
+  if (state.worktree) print(c.dim(`  agents work in the git worktree ${state.worktree.path} (branch ${state.worktree.branch})`));
   for (const [num, s] of sheets) {
     const waiting = s.waitingUntil ? ` — ${s.waitReason ?? 'waiting'} until ${new Date(s.waitingUntil).toLocaleTimeString()}` : '';
     const error = s.status === 'failed' && s.lastError ? ` — ${s.lastError.code} ${s.lastError.message}` : '';

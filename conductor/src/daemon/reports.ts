@@ -48,6 +48,7 @@ export function diagnose(state: JobState): DiagnoseReport {
     files: [
       { label: 'Score', path: state.scoreFile },
       { label: 'Workspace', path: state.workspace },
+      ...(state.worktree ? [{ label: `Worktree (${state.worktree.branch})`, path: state.worktree.path }] : []),
       { label: 'Event log', path: eventLogFile(state.workspace) },
       { label: 'Checkpoint', path: stateDir(state.workspace) },
       ...failing.flatMap(({ num }) => [
