@@ -8,7 +8,7 @@ import { createBackend } from '../backends/create.js';
 import type { DiagnoseReport, JobErrorEntry, JobSummary, LogChunk } from '../protocol/methods.js';
 import { summariseJob } from '../protocol/summary.js';
 import type { RunnerEvent } from '../runner/events.js';
-import { fanOutStagesOf, initialJobState, JobRunner } from '../runner/job-runner.js';
+import { CheckpointSaveError, fanOutStagesOf, initialJobState, JobRunner } from '../runner/job-runner.js';
 import { sheetValues } from '../runner/prompt.js';
 import { runValidations } from '../runner/validations.js';
 import { checkScore, isValid } from '../score/engine.js';
@@ -69,6 +69,8 @@ export class JobManager {
   /** Parsed checkpoints of jobs not running, with the file stamp they were read at. */
   private readonly resting = new Map<string, { dir: string; stamp: string; state: JobState }>();
   private registryCache: Map<string, RegistryEntry> | undefined;
+  /** Jobs that stopped because their checkpoint could not be written: their last state, in memory. */
+  private readonly unsaved = new Map<string, JobState>();
   /** Called with the available memory; replaceable so tests and health checks agree on one source. */
   availableMemory: () => number = freemem;
 
@@ -118,6 +120,8 @@ export class JobManager {
   state(jobId: string): JobState {
     const active = this.active.get(jobId);
     if (active) return active.store.current;
+    const unsaved = this.unsaved.get(jobId);
+    if (unsaved) return unsaved;
     const entry = this.entry(jobId);
     const dir = stateDir(entry.workspace);
     // A job at rest is asked about often (status, list, the extension's tree) and changes rarely:
@@ -184,6 +188,7 @@ export class JobManager {
     if (checked.score.name !== jobId) throw new JobError(`The score ${file} is named '${checked.score.name}', not '${jobId}'; a score with another name is another job ('mozart run').`);
     if (checked.workspace !== entry.workspace) throw new JobError(`The score ${file} uses the workspace ${checked.workspace}, but job '${jobId}' ran in ${entry.workspace}; its checkpoint lives there. Keep the workspace, or start a new job with 'mozart run --fresh'.`);
     this.admit(jobId);
+    this.unsaved.delete(jobId);
     const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(entry.workspace), apply }, initialJobState({ jobId, scoreFile: file, score: checked.score, plan: checked.plan, workspace: entry.workspace }));
     const state = store.current;
     if (state.status === 'completed' && state.totalSheets === checked.plan.totalSheets) {
@@ -417,6 +422,7 @@ export class JobManager {
     rmSync(this.registryFile(jobId), { force: true });
     this.known.delete(jobId);
     this.resting.delete(jobId);
+    this.unsaved.delete(jobId);
   }
 
   private entries(): RegistryEntry[] {
@@ -436,11 +442,26 @@ export class JobManager {
     const done = runner
       .run()
       .catch((error: Error) => {
-        store.append({ t: 'job', at: new Date().toISOString(), status: 'failed', error: { code: 'E999', message: `The runner stopped unexpectedly: ${error.message}` } });
+        const at = new Date().toISOString();
+        const failure =
+          error instanceof CheckpointSaveError
+            ? { code: error.code, message: `${error.message}. The job stopped; nothing saved before is lost (a sheet whose end could not be recorded runs again). Free space or fix ${stateDir(workspace)}, then 'mozart resume ${jobId}'.` }
+            : { code: 'E999', message: `The runner stopped unexpectedly: ${error.message}` };
+        try {
+          store.append({ t: 'job', at, status: 'failed', error: failure });
+        } catch {
+          // The disk refuses this too: the failure lives in memory until the job is resumed.
+          this.unsaved.set(jobId, store.current);
+        }
+        this.onEvent({ type: 'job.failed', jobId, at, ...failure });
         return store.current;
       })
       .finally(() => {
-        store.close();
+        try {
+          store.close();
+        } catch {
+          /* closing compacts, which needs the disk too; the journal on disk stays readable */
+        }
         this.active.delete(jobId);
       });
     this.active.set(jobId, { runner, store, done });

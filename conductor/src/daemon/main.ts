@@ -179,6 +179,11 @@ async function main(): Promise<void> {
   }
 }
 
+// One job's failure must never take the others down with the conductor: anything that escapes is
+// logged and the conductor keeps serving (each job's runner turns its own failures into a failed job).
+process.on('unhandledRejection', (reason) => log(`unexpected error (the conductor keeps running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
+process.on('uncaughtException', (error) => log(`unexpected error (the conductor keeps running): ${error.stack ?? error.message}`));
+
 main().catch((error: Error) => {
   log(`mozart conductor failed to start: ${error.message}`);
   process.exit(1);

@@ -105,6 +105,16 @@ export function initialJobState(options: { jobId: string; scoreFile: string; sco
 
 type StopMode = 'pause' | 'cancel' | 'cost';
 
+/** The checkpoint could not be written: the job stops (E403) and says why. */
+export class CheckpointSaveError extends Error {
+  readonly code = 'E403';
+
+  constructor(override readonly cause: Error) {
+    super(`Cannot save the job's checkpoint: ${cause.message}`);
+    this.name = 'CheckpointSaveError';
+  }
+}
+
 export class JobRunner {
   private readonly abort = new AbortController();
   private stopMode: StopMode | undefined;
@@ -117,6 +127,7 @@ export class JobRunner {
   private readonly unmet = new Map<number, number>();
   private readonly dependents = new Map<number, number[]>();
   private costStop: { code: string; message: string } | undefined;
+  private saveError: CheckpointSaveError | undefined;
   /** The job's git worktree while isolation is active; agents run there instead of the checkout. */
   private worktree: ActiveWorktree | undefined;
 
@@ -170,7 +181,7 @@ export class JobRunner {
     if (isolation.kind === 'worktree') {
       this.worktree = isolation.worktree;
       const { path, branch } = isolation.worktree;
-      if (this.state.worktree?.path !== path || this.state.worktree.branch !== branch) this.options.store.append({ t: 'worktree', at: new Date().toISOString(), worktree: { path, branch } });
+      if (this.state.worktree?.path !== path || this.state.worktree.branch !== branch) this.save({ t: 'worktree', at: new Date().toISOString(), worktree: { path, branch } });
     }
     this.initScheduling();
     this.recordJob('running', null);
@@ -201,7 +212,14 @@ export class JobRunner {
         }
       }
       if (this.running.size === 0) break;
-      await Promise.race(this.running.values());
+      try {
+        await Promise.race(this.running.values());
+      } catch (error) {
+        // A sheet's attempt failed in a way no decision covers (the checkpoint cannot be saved):
+        // the save has stopped the others; let them wind down before reporting it.
+        await Promise.allSettled(this.running.values());
+        throw error;
+      }
     }
     const state = this.finish();
     await this.releaseIsolation(state.status);
@@ -220,7 +238,7 @@ export class JobRunner {
     if (!this.worktree) return;
     const { removed } = await releaseWorktree(this.worktree, shouldRemove(this.options.score.isolation, status));
     // A worktree that could not be removed stays recorded, so status still shows where it is.
-    if (removed) this.options.store.append({ t: 'worktree', at: new Date().toISOString(), worktree: null });
+    if (removed) this.save({ t: 'worktree', at: new Date().toISOString(), worktree: null });
     this.worktree = undefined;
   }
 
@@ -391,7 +409,11 @@ export class JobRunner {
           ...(score.stale_detection.enabled ? { idleTimeoutMs: score.stale_detection.idle_timeout_seconds * 1000 } : {}),
           onSpawn: (pid) => {
             const startTime = processStartTime(pid);
-            if (startTime) this.recordSheet(sheet.num, { agent: { pid, startTime } });
+            try {
+              if (startTime) this.recordSheet(sheet.num, { agent: { pid, startTime } });
+            } catch {
+              /* the save failure has aborted the attempt; the backend stops this agent */
+            }
           },
           onOutput: (stream, text) => {
             appendFileSync(logFile, text);
@@ -618,11 +640,30 @@ export class JobRunner {
     // the sheet, still pending on disk, simply runs again — and a process crash loses nothing,
     // as every record reaches the kernel before the next step.
     const outcome = patch.status === 'completed' || patch.status === 'failed' || patch.status === 'skipped' || error !== undefined || (addCostUsd ?? 0) > 0;
-    this.options.store.append({ t: 'sheet', at: new Date().toISOString(), num, patch, ...(error ? { error } : {}), ...(addCostUsd ? { addCostUsd } : {}) }, { sync: outcome });
+    this.save({ t: 'sheet', at: new Date().toISOString(), num, patch, ...(error ? { error } : {}), ...(addCostUsd ? { addCostUsd } : {}) }, { sync: outcome });
   }
 
   private recordJob(status: JobStatus, error: { code: string; message: string } | null): void {
-    this.options.store.append({ t: 'job', at: new Date().toISOString(), status, error });
+    this.save({ t: 'job', at: new Date().toISOString(), status, error });
+  }
+
+  /**
+   * Appends to the checkpoint. When that fails (a full disk, a read-only folder) the job cannot go
+   * on without losing track of its work: running agents are stopped, nothing new starts, and the
+   * error reaches whoever runs the job. Everything saved before stays as it was.
+   */
+  private save(record: JobRecord, options?: { sync?: boolean }): void {
+    try {
+      this.options.store.append(record, options);
+    } catch (error) {
+      if (!this.saveError) {
+        this.saveError = new CheckpointSaveError(error as Error);
+        this.stopMode = 'cancel';
+        this.abortWaits.abort();
+        this.abort.abort();
+      }
+      throw this.saveError;
+    }
   }
 
   private emit(event: DistributiveOmit<RunnerEvent, 'jobId' | 'at'>): void {

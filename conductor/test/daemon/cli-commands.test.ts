@@ -2,6 +2,7 @@
 // (--follow), recover, resume -c, modify, clear, --start-sheet, status --watch, the job limit,
 // memory backpressure, health, and rate limits shared between jobs.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -212,6 +213,43 @@ test('a rate limit met by one job holds the other job on the same backend, spend
   const b = json<JobState>(h.mozart('status', 'limited-b', '--json'));
   assert.deepEqual([b.sheets['1']!.attempts, b.sheets['1']!.retries], [1, 0], 'job b never ran into the limit itself');
   assert.ok(!log.events.some((e) => e.type === 'sheet.started' && e.jobId === 'limited-b' && e.at < new Date(waiting.until).toISOString()), 'job b started no attempt before the wait ended');
+});
+
+test('a checkpoint the disk refuses stops the job with E403; the conductor keeps serving; resume finishes it', async (t) => {
+  const file = scoreFile('unsaveable', 'echo run-$MOZART_SHEET_NUM >> "$MOZART_WORKSPACE/runs"; echo running; while [ ! -e "$MOZART_WORKSPACE/go" ]; do sleep 0.05; done; touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"', 2);
+  const client = await h.connect();
+  const log = new EventLog(client);
+  await client.request('events.subscribe', { jobId: 'unsaveable' });
+  const summary = await client.request('job.submit', { scoreFile: file });
+  await log.waitFor((e) => e.type === 'sheet.output' && e.sheet === 1);
+  // An immutable journal refuses every write, even root's, as a full disk or a read-only mount would.
+  const journal = join(summary.workspace, '.mozart', 'state', 'journal.ndjson');
+  if (spawnSync('chattr', ['+i', journal]).status !== 0) {
+    writeFileSync(join(summary.workspace, 'go'), '');
+    await log.waitFor((e) => e.type === 'job.completed');
+    client.close();
+    t.skip('chattr +i is not available here (needs root and a filesystem with attributes)');
+    return;
+  }
+  try {
+    writeFileSync(join(summary.workspace, 'go'), ''); // sheet 1 finishes; recording that fails
+    const failed = await log.waitFor((e) => e.type === 'job.failed');
+    assert.ok(failed.type === 'job.failed');
+    assert.equal(failed.code, 'E403');
+    assert.match(failed.message, /Cannot save the job's checkpoint: EPERM.*nothing saved before is lost.*'mozart resume unsaveable'/);
+    const status = await client.request('job.status', { jobId: 'unsaveable' });
+    assert.deepEqual([status.status, status.error?.code], ['failed', 'E403']);
+    assert.equal((await client.request('daemon.status', {})).socket, h.socket, 'the conductor keeps serving');
+    assert.ok(!log.events.some((e) => e.type === 'sheet.started' && e.sheet === 2), 'nothing started after the failure');
+  } finally {
+    spawnSync('chattr', ['-i', journal]);
+    client.close();
+  }
+  const resumed = h.mozart('resume', 'unsaveable', '--watch');
+  assert.equal(resumed.code, 0, resumed.out + resumed.err);
+  // Only the journal refused writes: closing the store wrote a fresh snapshot (a new file) holding
+  // sheet 1's end, so nothing ran twice. (Were the whole disk full, sheet 1 would run again.)
+  assert.deepEqual(readFileSync(join(summary.workspace, 'runs'), 'utf8').trim().split('\n'), ['run-1', 'run-2']);
 });
 
 test('memory pressure refuses new work with a clear message and loses nothing', () => {
