@@ -416,7 +416,11 @@ export class JobRunner {
             }
           },
           onOutput: (stream, text) => {
-            appendFileSync(logFile, text);
+            try {
+              appendFileSync(logFile, text);
+            } catch {
+              /* a full disk costs the log file, not the attempt: the output still streams and its tail is kept */
+            }
             this.emit({ type: 'sheet.output', sheet: sheet.num, stream, text });
           },
         },
