@@ -208,3 +208,29 @@ test('stop with a running job pauses and checkpoints it; after start, resume com
   assert.equal(final.status, 'completed');
   assert.deepEqual(Object.values(final.sheets).map((s) => s.attempts), [1, 1], JSON.stringify(final.sheets['1']));
 });
+
+test('restart: running jobs pause at a safe point, and continue under the new conductor', async () => {
+  const file = scoreFile('restarted', 'echo run-$MOZART_SHEET_NUM >> "$MOZART_WORKSPACE/runs"; echo running; while [ ! -e "$MOZART_WORKSPACE/go" ]; do sleep 0.05; done; touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"', 2);
+  const before = await ConductorClient.connect(socket);
+  const log = new EventLog(before);
+  await before.request('events.subscribe', { jobId: 'restarted' });
+  const summary = await before.request('job.submit', { scoreFile: file });
+  await log.waitFor((e) => e.type === 'sheet.output');
+  const oldPid = (await before.request('daemon.status', {})).pid;
+  before.close();
+  const r = mozart('restart');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /Conductor restarted \(pid \d+\)[\s\S]*Resumed restarted\./);
+  const after = await ConductorClient.connect(socket);
+  const done = new EventLog(after);
+  await after.request('events.subscribe', { jobId: 'restarted' });
+  assert.notEqual((await after.request('daemon.status', {})).pid, oldPid);
+  assert.equal((await after.request('job.status', { jobId: 'restarted' })).status, 'running');
+  writeFileSync(join(summary.workspace, 'go'), '');
+  await done.waitFor((e) => e.type === 'job.completed');
+  const final = await after.request('job.status', { jobId: 'restarted' });
+  after.close();
+  assert.deepEqual(Object.values(final.sheets).map((s) => [s.status, s.attempts]), [['completed', 1], ['completed', 1]]);
+  // The interrupted sheet ran again from its start; no completed sheet ran twice.
+  assert.deepEqual(readFileSync(join(summary.workspace, 'runs'), 'utf8').trim().split('\n'), ['run-1', 'run-1', 'run-2']);
+});
