@@ -1,6 +1,7 @@
 // Commands that explain a job: `diagnose`, `errors` and `logs` (with --follow, driven by events).
 import type { ConductorClient } from '../../../conductor/src/protocol/client.js';
 import type { DiagnoseReport, JobErrorEntry } from '../../../conductor/src/protocol/methods.js';
+import { eventLogText } from '../../../conductor/src/protocol/event-text.js';
 import type { RunnerEvent } from '../../../conductor/src/runner/events.js';
 import { EXIT } from '../output.js';
 import { bar, c, isEndEvent, print } from './follow.js';
@@ -135,39 +136,8 @@ class LogReader {
 
   /** The event log is JSON lines; people read one short line per event. */
   private printEvents(text: string): void {
-    const lines = (this.partial + text).split('\n');
-    this.partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      try {
-        print(eventLine(JSON.parse(line) as RunnerEvent));
-      } catch {
-        print(line);
-      }
-    }
+    const next = eventLogText(this.partial, text, c.dim);
+    this.partial = next.partial;
+    process.stdout.write(next.text);
   }
-}
-
-function eventLine(e: RunnerEvent): string {
-  const at = c.dim(new Date(e.at).toLocaleTimeString());
-  const sheet = 'sheet' in e ? `sheet ${e.sheet} ` : '';
-  const detail =
-    e.type === 'job.failed' || e.type === 'sheet.failed'
-      ? `${e.code} ${e.message}`
-      : e.type === 'sheet.retrying'
-        ? `${e.code}, attempt ${e.attempt} in ${(e.delayMs / 1000).toFixed(0)}s: ${e.reason}`
-        : e.type === 'sheet.waiting'
-          ? `${e.wait} until ${new Date(e.until).toLocaleTimeString()}: ${e.reason}`
-          : e.type === 'sheet.validation_passed' || e.type === 'sheet.validation_failed'
-            ? `${e.rule.description}: ${e.rule.message}`
-            : e.type === 'sheet.started'
-              ? `attempt ${e.attempt}${e.mode === 'completion' ? ' (completion)' : ''}`
-              : e.type === 'sheet.completed'
-                ? `${e.attempts} attempt(s), ${(e.durationMs / 1000).toFixed(1)}s`
-                : e.type === 'sheet.skipped'
-                  ? e.reason
-                  : 'message' in e && e.message
-                    ? e.message
-                    : '';
-  return `${at} ${e.type.padEnd(24)} ${sheet}${detail}`;
 }

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { ConductorError } from '../../../conductor/src/protocol/client.js';
 import { RPC_ERRORS } from '../../../conductor/src/protocol/framing.js';
+import { eventLine, eventLogText } from '../../../conductor/src/protocol/event-text.js';
 import type { RunnerEvent } from '../../../conductor/src/runner/events.js';
 import type { ConductorConnection } from '../conductor/connection.js';
 import type { JobStore } from '../jobs/job-store.js';
@@ -24,6 +25,8 @@ interface LogSession {
   /** 'offset': read on with job.logs; 'events': fed from event text (no job.logs). */
   mode: 'offset' | 'events';
   loaded: boolean;
+  /** The job log's unfinished last JSON line, kept until the rest arrives. */
+  partial: string;
   reading: boolean;
   again: boolean;
   problem?: string;
@@ -83,7 +86,7 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
     if (!session) {
       const target = parseLogPath(uri.path);
       if (!target) return this.t('Not a Mozart log: {0}', uri.toString());
-      session = { target, buffer: emptyLog(), offset: 0, mode: 'offset', loaded: false, reading: false, again: false };
+      session = { target, buffer: emptyLog(), offset: 0, mode: 'offset', loaded: false, partial: '', reading: false, again: false };
       this.sessions.set(key, session);
       this.read(session);
     }
@@ -101,7 +104,7 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
       if (session.mode === 'offset') {
         this.read(session);
       } else if (session.loaded) {
-        const text = target.sheet === undefined ? `${JSON.stringify(event)}\n` : event.type === 'sheet.output' ? event.text : '';
+        const text = target.sheet === undefined ? (event.type === 'sheet.output' ? '' : `${eventLine(event)}\n`) : event.type === 'sheet.output' ? event.text : '';
         session.buffer = appendLog(session.buffer, text);
         this.changed(session);
       }
@@ -125,7 +128,10 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
             const grew = chunk.nextOffset > session.offset;
             if (chunk.nextOffset < session.offset) session.buffer = appendLog(session.buffer, `\n${this.t('[the log was truncated; reading from its start]')}\n`);
             session.offset = chunk.nextOffset;
-            session.buffer = appendLog(session.buffer, chunk.text);
+            // The job's event log is JSON lines; it reads as one line per event, as in `mozart logs`.
+            let text = chunk.text;
+            if (session.target.sheet === undefined) ({ text, partial: session.partial } = eventLogText(session.partial, chunk.text));
+            session.buffer = appendLog(session.buffer, text);
             session.problem = undefined;
             if (!grew || chunk.text === '') break;
           }

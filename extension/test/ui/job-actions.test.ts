@@ -125,7 +125,14 @@ describe('job actions in the Mozart view', () => {
     // go-file is written only once the pause has certainly arrived (no race with sheet 2).
     await workbench.pickContextMenuItem(jobRow(), title('mozart.showJobLog'));
     await page.locator('.tabs-container .tab.active', { hasText: 'job.log' }).waitFor();
-    await page.locator('.editor-group-container.active .view-lines', { hasText: '"type":"job.pausing"' }).waitFor();
+    const logLines = page.locator('.editor-group-container.active .view-lines');
+    await logLines
+      .filter({ hasText: 'job.pausing' })
+      .filter({ hasText: 'Pausing at the next safe point' })
+      .waitFor()
+      .catch(async () => {
+        throw new Error(`the job log does not show the pause request; it shows: ${JSON.stringify(await logLines.first().innerText())}`);
+      });
     await workbench.screenshot('job log shows the pause request');
     // Still running: the pause waits for sheet 1's agent.
     await rows().filter({ hasText: /Sheet 1\s*running · attempt 1/ }).first().waitFor();
