@@ -34,13 +34,14 @@ export async function stopCommand(socket?: string): Promise<number> {
 }
 
 export async function conductorStatusCommand(socket: string | undefined, json: boolean): Promise<number> {
-  const status = await withClient(socket, (client) => client.request('daemon.status', {}));
-  if (json) print(JSON.stringify(status, null, 2));
+  const { status, health } = await withClient(socket, async (client) => ({ status: await client.request('daemon.status', {}), health: await client.request('daemon.health', {}) }));
+  if (json) print(JSON.stringify({ ...status, health }, null, 2));
   else {
     print(`Conductor ${status.version}: pid ${status.pid}, up ${status.uptimeSeconds}s, ${status.jobs.running} running of ${status.jobs.total} jobs`);
     print(`  socket ${status.socket}, memory ${(status.rssBytes / 1024 / 1024).toFixed(1)} MB`);
+    for (const check of health.checks) print(check.ok ? c.dim(`  ✓ ${check.name}: ${check.detail}`) : c.yellow(`  ! ${check.name}: ${check.detail}`));
   }
-  return EXIT.ok;
+  return health.ok ? EXIT.ok : EXIT.failure;
 }
 
 /** `mozart run <score>`: submits the job; with --watch, follows it to the end. */

@@ -184,6 +184,10 @@ test('the job limit refuses more work with a clear message; health reports it', 
   assert.equal(health.ok, false);
   assert.deepEqual(health.checks.map((c) => c.name), ['registry', 'memory', 'disk', 'jobs']);
   assert.match(health.checks.find((c) => c.name === 'jobs')!.detail, /2 of at most 2/);
+  const conductorStatus = h.mozart('conductor-status');
+  assert.equal(conductorStatus.code, 1, 'a failing health check makes conductor-status exit 1');
+  assert.match(conductorStatus.out, /! jobs: 2 of at most 2 jobs running/);
+  assert.match(conductorStatus.out, /✓ registry: .* is writable/);
   for (const s of [a, b]) writeFileSync(join(s.workspace, 'go'), '');
   await log.waitFor((e) => e.type === 'job.completed' && e.jobId === 'limit-a');
   await log.waitFor((e) => e.type === 'job.completed' && e.jobId === 'limit-b');
