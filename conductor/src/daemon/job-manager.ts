@@ -1,7 +1,7 @@
 // Keeps every job the conductor knows: submits (after checking the score with the engine), runs,
 // pauses, resumes, modifies, recovers and cancels them, answers questions about them, and remembers
 // them in a registry on disk so a restarted conductor lists them again.
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createBackend } from '../backends/create.js';
@@ -20,6 +20,8 @@ import { applyJobRecord } from '../state/job-state.js';
 import { JournalStore } from '../state/journal-store.js';
 import { eventLogFile, sheetLogFile, stateDir } from '../state/workspace-files.js';
 import { SharedRateLimits } from './rate-limits.js';
+import { JobRegistry } from './registry.js';
+import type { RegistryEntry } from './registry.js';
 import { diagnose, jobErrors, readLogChunk } from './reports.js';
 
 /** A refusal the client should show as is. */
@@ -35,13 +37,6 @@ export interface ManagerLimits {
 
 export const DEFAULT_LIMITS: ManagerLimits = { maxRunningJobs: 8, minAvailableMemoryBytes: 256 * 1024 * 1024 };
 
-interface RegistryEntry {
-  jobId: string;
-  scoreFile: string;
-  workspace: string;
-  /** --self-healing (and --yes), kept so a resumed or restarted job heals the same way. */
-  selfHealing?: { autoConfirm: boolean };
-}
 
 /** How a job heals: off, on, or on with suggested remedies allowed. */
 export interface HealingChoice {
@@ -68,18 +63,19 @@ export class JobManager {
   private readonly rateLimits = new SharedRateLimits();
   /** Parsed checkpoints of jobs not running, with the file stamp they were read at. */
   private readonly resting = new Map<string, { dir: string; stamp: string; state: JobState }>();
-  private registryCache: Map<string, RegistryEntry> | undefined;
   /** Jobs that stopped because their checkpoint could not be written: their last state, in memory. */
   private readonly unsaved = new Map<string, JobState>();
   /** Called with the available memory; replaceable so tests and health checks agree on one source. */
   availableMemory: () => number = freemem;
 
+  private readonly registry: JobRegistry;
+
   constructor(
-    private readonly registry: string,
+    registryDir: string,
     private readonly onEvent: (event: RunnerEvent) => void,
     private readonly limits: ManagerLimits = DEFAULT_LIMITS,
   ) {
-    mkdirSync(registry, { recursive: true, mode: 0o700 });
+    this.registry = new JobRegistry(registryDir);
   }
 
   /**
@@ -113,7 +109,7 @@ export class JobManager {
 
   /** Jobs in the registry (cheap: no checkpoint is read). */
   get knownCount(): number {
-    return this.known.size;
+    return this.registry.size;
   }
 
   /** The current state of a job, running or not. */
@@ -168,7 +164,7 @@ export class JobManager {
     this.admit(jobId);
     if (options.fresh) rmSync(stateDir(workspace), { recursive: true, force: true });
     const selfHealing = healingOf(options);
-    this.register({ jobId, scoreFile: file, workspace, ...(selfHealing ? { selfHealing } : {}) });
+    this.registry.put({ jobId, scoreFile: file, workspace, ...(selfHealing ? { selfHealing } : {}) });
     const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(workspace), apply }, initialJobState({ jobId, scoreFile: file, score, plan, workspace }));
     const at = new Date().toISOString();
     for (let num = 1; num < start; num++) store.append({ t: 'sheet', at, num, patch: { status: 'skipped', skipReason: `Before --start-sheet ${start}.`, finishedAt: at } });
@@ -201,7 +197,7 @@ export class JobManager {
     }
     const selfHealing = healingOf(options, entry.selfHealing);
     const { selfHealing: _previous, ...rest } = entry;
-    if (file !== entry.scoreFile || selfHealing !== entry.selfHealing) this.register({ ...rest, scoreFile: file, ...(selfHealing ? { selfHealing } : {}) });
+    if (file !== entry.scoreFile || selfHealing !== entry.selfHealing) this.registry.put({ ...rest, scoreFile: file, ...(selfHealing ? { selfHealing } : {}) });
     this.start(jobId, store, file, checked);
     return summariseJob(store.current);
   }
@@ -222,7 +218,7 @@ export class JobManager {
       await active.done;
     }
     if (options.resume) return this.resume(jobId, { scoreFile: file });
-    if (file !== entry.scoreFile) this.register({ ...entry, scoreFile: file });
+    if (file !== entry.scoreFile) this.registry.put({ ...entry, scoreFile: file });
     return summariseJob(this.state(jobId));
   }
 
@@ -260,7 +256,9 @@ export class JobManager {
         status = undefined; // no readable checkpoint: nothing to keep it for
       }
       if (options.jobId || status === undefined || statuses.includes(status)) {
-        this.unregister(entry.jobId);
+        this.registry.remove(entry.jobId);
+        this.resting.delete(entry.jobId);
+        this.unsaved.delete(entry.jobId);
         cleared.push(entry.jobId);
       }
     }
@@ -333,10 +331,10 @@ export class JobManager {
   health(home: string): { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] } {
     const checks: { name: string; ok: boolean; detail: string }[] = [];
     try {
-      accessSync(this.registry, constants.W_OK);
-      checks.push({ name: 'registry', ok: true, detail: `${this.registry} is writable` });
+      accessSync(this.registry.dir, constants.W_OK);
+      checks.push({ name: 'registry', ok: true, detail: `${this.registry.dir} is writable` });
     } catch (error) {
-      checks.push({ name: 'registry', ok: false, detail: `${this.registry} is not writable: ${(error as Error).message}` });
+      checks.push({ name: 'registry', ok: false, detail: `${this.registry.dir} is not writable: ${(error as Error).message}` });
     }
     const available = this.availableMemory();
     checks.push({ name: 'memory', ok: available >= this.limits.minAvailableMemoryBytes, detail: `${mb(available)} MB available (new work is refused below ${mb(this.limits.minAvailableMemoryBytes)} MB)` });
@@ -390,54 +388,19 @@ export class JobManager {
     return checked as ValidScore;
   }
 
-  private registryFile(jobId: string): string {
-    return join(this.registry, `${jobId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
-  }
-
-  /**
-   * The registry, read from disk once and then kept in step with every change this conductor
-   * makes (it is the registry's only writer), so answering a question never rescans the folder.
-   */
-  private get known(): Map<string, RegistryEntry> {
-    if (!this.registryCache) {
-      this.registryCache = new Map();
-      for (const f of readdirSync(this.registry).filter((name) => name.endsWith('.json'))) {
-        try {
-          const entry = JSON.parse(readFileSync(join(this.registry, f), 'utf8')) as RegistryEntry;
-          if (typeof entry.jobId === 'string' && typeof entry.workspace === 'string' && typeof entry.scoreFile === 'string') this.registryCache.set(entry.jobId, entry);
-        } catch {
-          /* an unreadable entry lists nothing; the file stays for the user to inspect */
-        }
-      }
-    }
-    return this.registryCache;
-  }
-
-  private register(entry: RegistryEntry): void {
-    writeFileSync(this.registryFile(entry.jobId), JSON.stringify(entry), { mode: 0o600 });
-    this.known.set(entry.jobId, entry);
-  }
-
-  private unregister(jobId: string): void {
-    rmSync(this.registryFile(jobId), { force: true });
-    this.known.delete(jobId);
-    this.resting.delete(jobId);
-    this.unsaved.delete(jobId);
-  }
-
   private entries(): RegistryEntry[] {
-    return [...this.known.values()];
+    return this.registry.entries();
   }
 
   private entry(jobId: string): RegistryEntry {
-    const found = this.known.get(jobId);
+    const found = this.registry.get(jobId);
     if (!found) throw new JobError(`No job named '${jobId}'. Run 'mozart list --all' to see the jobs the conductor knows.`);
     return found;
   }
 
   private start(jobId: string, store: JournalStore<JobState, JobRecord>, scoreFile: string, checked: ValidScore): void {
     const { score, plan, workspace } = checked;
-    const selfHealing = this.known.get(jobId)?.selfHealing;
+    const selfHealing = this.registry.get(jobId)?.selfHealing;
     const runner = new JobRunner({ jobId, scoreFile, score, plan, workspace, backend: createBackend(score, scoreFile), store, onEvent: this.onEvent, rateLimits: this.rateLimits, ...(selfHealing ? { selfHealing } : {}) });
     const done = runner
       .run()

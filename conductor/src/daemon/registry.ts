@@ -1,0 +1,67 @@
+// The conductor's registry of jobs: one small JSON file per job in a user-only folder, so a
+// restarted conductor knows every job again. Read from disk once, then kept in step with every
+// change (the conductor is its only writer), so answering a question never rescans the folder.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What the conductor remembers of a job besides its checkpoint. */
+export interface RegistryEntry {
+  jobId: string;
+  scoreFile: string;
+  workspace: string;
+  /** --self-healing (and --yes), kept so a resumed or restarted job heals the same way. */
+  selfHealing?: { autoConfirm: boolean };
+}
+
+export class JobRegistry {
+  private cache: Map<string, RegistryEntry> | undefined;
+
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  private get known(): Map<string, RegistryEntry> {
+    if (!this.cache) {
+      this.cache = new Map();
+      for (const name of readdirSync(this.dir).filter((f) => f.endsWith('.json'))) {
+        try {
+          const entry = JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as RegistryEntry;
+          if (typeof entry.jobId === 'string' && typeof entry.workspace === 'string' && typeof entry.scoreFile === 'string') this.cache.set(entry.jobId, entry);
+        } catch {
+          /* an unreadable entry lists nothing; the file stays for the user to inspect */
+        }
+      }
+    }
+    return this.cache;
+  }
+
+  get size(): number {
+    return this.known.size;
+  }
+
+  entries(): RegistryEntry[] {
+    return [...this.known.values()];
+  }
+
+  get(jobId: string): RegistryEntry | undefined {
+    return this.known.get(jobId);
+  }
+
+  /** Records a job; written to a temporary file and renamed, so a crash never leaves half an entry. */
+  put(entry: RegistryEntry): void {
+    const file = this.fileOf(entry.jobId);
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(entry), { mode: 0o600 });
+    renameSync(temp, file);
+    this.known.set(entry.jobId, entry);
+  }
+
+  remove(jobId: string): void {
+    rmSync(this.fileOf(jobId), { force: true });
+    this.known.delete(jobId);
+  }
+
+  private fileOf(jobId: string): string {
+    return join(this.dir, `${jobId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+  }
+}
