@@ -1,11 +1,22 @@
 // Picks the backend a score asks for.
 import { resolveFromScore } from '../score/files.js';
 import type { Score } from '../score/score-types.js';
-import { AnthropicApiBackend } from './anthropic-api.js';
+import type * as AnthropicApiModule from './anthropic-api.js';
 import { ClaudeCliBackend } from './claude-cli.js';
 import { CommandBackend } from './command.js';
-import { OllamaBackend } from './ollama.js';
+import type * as OllamaModule from './ollama.js';
 import type { AgentResult, Backend } from './types.js';
+
+/**
+ * The HTTP backends' client libraries are loaded when a score first uses them, not when the
+ * conductor starts: most conductors never talk to the API or to Ollama, and an idle conductor
+ * should stay small. (Static paths, so the bundler still includes both modules.)
+ */
+function loadOnFirstUse<T>(which: 'anthropic' | 'ollama'): T {
+  /* eslint-disable @typescript-eslint/no-require-imports -- a deliberate lazy load, see above */
+  return (which === 'anthropic' ? require('./anthropic-api.js') : require('./ollama.js')) as T;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
 /** A backend that cannot run, reporting why on every attempt (a configuration error, not retried). */
 class UnavailableBackend implements Backend {
@@ -36,9 +47,12 @@ export function createBackend(score: Score, scoreFile: string): Backend {
         system_prompt_file: b.system_prompt_file ? resolveFromScore(scoreFile, b.system_prompt_file) : null,
         cli_extra_args: b.cli_extra_args,
       });
-    case 'anthropic_api':
+    case 'anthropic_api': {
+      const { AnthropicApiBackend } = loadOnFirstUse<typeof AnthropicApiModule>('anthropic');
       return new AnthropicApiBackend({ model: b.model, api_key_env: b.api_key_env, max_tokens: b.max_tokens, sheet_overrides: b.sheet_overrides });
+    }
     case 'ollama': {
+      const { OllamaBackend } = loadOnFirstUse<typeof OllamaModule>('ollama');
       const o = b.ollama;
       return new OllamaBackend({ base_url: o.base_url, model: o.model, num_ctx: o.num_ctx, timeout_seconds: o.timeout_seconds, keep_alive: o.keep_alive });
     }
