@@ -13,17 +13,7 @@ import { benchConductor } from './bench/conductor.js';
 import { benchExtension } from './bench/extension.js';
 import { benchLsp } from './bench/lsp.js';
 import { generateBigScore } from './lib/big-score.js';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
+import { median, percentile } from './lib/stats.js';
 
 function timeCheck(file: string, text: string, runs: number): number[] {
   for (let i = 0; i < 5; i++) checkScore(file, text); // warm-up: JIT, ajv compile, nunjucks setup

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConductorClient } from '../../conductor/src/protocol/client.js';
 import type { MethodName, Methods } from '../../conductor/src/protocol/methods.js';
+import { median, percentile } from '../lib/stats.js';
 
 const CLI = resolve('dist/cli.js');
 const REQUESTS = 2000;
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1] as number;
-const p99 = (v: number[]) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(v.length * 0.99))] as number;
+const p99 = (v: number[]) => percentile(v, 99);
 
 /** A line-echo server in its own process, like the conductor. */
 function startEcho(path: string): Promise<ChildProcess> {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { activateOnce, buildExtension, prepareStub, REPO_ROOT } from '../../extension/test/support/activate-under-stub.js';
 import type { Activation, StubFolder } from '../../extension/test/support/activate-under-stub.js';
+import { median } from '../lib/stats.js';
 
 const VSIX = join(REPO_ROOT, 'dist/mozart-ai-compose.vsix');
 const DIST_BUNDLE = join(REPO_ROOT, 'dist/extension.js');
@@ -16,12 +17,6 @@ const DIST_BUNDLE = join(REPO_ROOT, 'dist/extension.js');
 const LOADS = 15;
 const ACTIVATION_GOAL_MS = 50;
 const BUNDLE_GOAL_BYTES = 1024 * 1024;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 function kib(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KiB`;

@@ -10,6 +10,7 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter } fro
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { URI } from 'vscode-uri';
 import { generateBigScore } from '../lib/big-score.js';
+import { median, percentile } from '../lib/stats.js';
 
 const ROOT = resolve(__dirname, '../..');
 const OUR_SERVER = join(ROOT, 'dist/language-server.js');
@@ -154,17 +155,6 @@ class ServerProcess {
       );
     });
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
 /** yaml-language-server's built-in wait before it validates, read from the installed package so the printed figure is the one that ran. */
