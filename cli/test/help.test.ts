@@ -16,8 +16,14 @@ test('--help lists every command, and docs/cli.md documents each of them', () =>
 });
 
 test('every listed command is known to the CLI (none falls through to "unknown command")', () => {
+  // A socket path over the OS limit: conductor commands fail before touching any conductor (start
+  // included), so each command reaches its own code and fails there, never at "unknown command".
+  const socket = `/tmp/${'x'.repeat(200)}.sock`;
+  const run = (command: string) => spawnSync(process.execPath, [CLI, command, '--socket', socket], { encoding: 'utf8', env: { ...process.env, MOZART_HOME: '/nonexistent-mozart-home' } });
+  assert.match(run('no-such-command').stderr, /unknown command 'no-such-command'/, 'the check can tell');
   for (const command of commands) {
-    const r = spawnSync(process.execPath, [CLI, command, '--help'], { encoding: 'utf8' });
+    const r = run(command);
     assert.doesNotMatch(r.stderr, /unknown command/, command);
+    assert.notEqual(r.status, 0, `${command} without its arguments or conductor fails: ${r.stdout}`);
   }
 });

@@ -6,7 +6,7 @@ import { AnthropicApiBackend } from '../../src/backends/anthropic-api.js';
 import type { AnthropicApiConfig } from '../../src/backends/anthropic-api.js';
 import type { AgentResult } from '../../src/backends/types.js';
 import { apiError, startMessage, streamError, streamText } from './anthropic-replies.js';
-import { agentRequest, runnerView } from './attempt.js';
+import { agentRequest, assertAbortCancelsInFlight, runnerView } from './attempt.js';
 import { deadUrl, hang, startServer } from './http-server.js';
 
 /** A sentinel key: it must reach the server and appear nowhere in what the backend reports. */
@@ -148,12 +148,7 @@ test('a reply that goes silent is stopped by stale detection', async () => {
 test('aborting the signal cancels the request in flight', async () => {
   const server = await startServer(hang);
   try {
-    const controller = new AbortController();
-    const pending = backend(server.url).execute(agentRequest(), controller.signal);
-    await server.nextRequest();
-    controller.abort();
-    const result = await pending;
-    assert.deepEqual([result.cancelled, result.timedOut, result.exitCode], [true, false, null]);
+    await assertAbortCancelsInFlight(backend(server.url), server);
   } finally {
     await server.close();
   }

@@ -2,7 +2,7 @@
 // (classifyFailure + decide with a real score's default retry and rate-limit settings).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { AgentRequest, AgentResult } from '../../src/backends/types.js';
+import type { AgentRequest, AgentResult, Backend } from '../../src/backends/types.js';
 import { classifyFailure, compileRateLimitPatterns } from '../../src/runner/classify.js';
 import { decide } from '../../src/runner/decide.js';
 import type { Decision } from '../../src/runner/decide.js';
@@ -48,4 +48,17 @@ export function runnerView(result: AgentResult): { error: ClassifiedError; decis
   const error = classifyFailure(result, outcome, compileRateLimitPatterns(score.rate_limit.detection_patterns));
   const counters = { retries: 0, completionAttempts: 0, rateLimitWaits: 0, quotaWaits: 0 };
   return { error, decision: decide(outcome, error, counters, score) };
+}
+
+/**
+ * The contract every HTTP backend keeps on cancel: abort while the server holds the request, and
+ * the attempt ends as cancelled (not timed out, no exit code).
+ */
+export async function assertAbortCancelsInFlight(backend: Backend, server: { nextRequest(): Promise<unknown> }): Promise<void> {
+  const controller = new AbortController();
+  const pending = backend.execute(agentRequest(), controller.signal);
+  await server.nextRequest();
+  controller.abort();
+  const result = await pending;
+  assert.deepEqual([result.cancelled, result.timedOut, result.exitCode], [true, false, null]);
 }

@@ -5,7 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { test } from 'node:test';
 import { OllamaBackend } from '../../src/backends/ollama.js';
 import type { OllamaConfig } from '../../src/backends/ollama.js';
-import { agentRequest, runnerView } from './attempt.js';
+import { agentRequest, assertAbortCancelsInFlight, runnerView } from './attempt.js';
 import { deadUrl, hang, json, startServer } from './http-server.js';
 
 function backend(url: string, config: Partial<OllamaConfig> = {}): OllamaBackend {
@@ -117,12 +117,7 @@ test('cancelling mid-answer keeps the text that arrived', async () => {
 test('aborting the signal cancels the request in flight', async () => {
   const server = await startServer(hang);
   try {
-    const controller = new AbortController();
-    const pending = backend(server.url).execute(agentRequest(), controller.signal);
-    await server.nextRequest();
-    controller.abort();
-    const result = await pending;
-    assert.deepEqual([result.cancelled, result.timedOut, result.exitCode], [true, false, null]);
+    await assertAbortCancelsInFlight(backend(server.url), server);
   } finally {
     await server.close();
   }

@@ -5,7 +5,6 @@ import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ConductorClient } from '../../src/protocol/client.js';
-import type { RunnerEvent } from '../../src/runner/events.js';
 import type { JobState } from '../../src/state/job-state.js';
 import { isAlive } from '../support/job.js';
 import { EventLog, harness, scoreFile } from './harness.js';
@@ -117,21 +116,8 @@ test('subscribers get job and sheet events as they happen; pause and resume comp
   // Sheet 1 waits for a go file, so the pause lands while it runs.
   const file = scoreFile('pausable', 'while [ ! -e "$MOZART_WORKSPACE/go" ]; do sleep 0.05; done; touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"', 3);
   const client = await ConductorClient.connect(socket);
-  const events: RunnerEvent[] = [];
-  let notify: (() => void) | undefined;
-  const waitFor = (predicate: (e: RunnerEvent) => boolean) =>
-    new Promise<RunnerEvent>((res) => {
-      const found = events.find(predicate);
-      if (found) return res(found);
-      notify = () => {
-        const hit = events.find(predicate);
-        if (hit) res(hit);
-      };
-    });
-  client.onEvent = (e) => {
-    events.push(e);
-    notify?.();
-  };
+  const log = new EventLog(client);
+  const waitFor = log.waitFor.bind(log);
   await client.request('events.subscribe', { jobId: 'pausable' });
   const summary = await client.request('job.submit', { scoreFile: file });
   await waitFor((e) => e.type === 'sheet.started' && e.sheet === 1);
