@@ -196,8 +196,7 @@ export class JobManager {
       store.append({ t: 'plan', at: new Date().toISOString(), totalSheets: checked.plan.totalSheets, scoreFile: file, fanOutStages });
     }
     const selfHealing = healingOf(options, entry.selfHealing);
-    const { selfHealing: _previous, ...rest } = entry;
-    if (file !== entry.scoreFile || selfHealing !== entry.selfHealing) this.registry.put({ ...rest, scoreFile: file, ...(selfHealing ? { selfHealing } : {}) });
+    if (file !== entry.scoreFile || selfHealing !== entry.selfHealing) this.registry.put({ jobId, scoreFile: file, workspace: entry.workspace, ...(selfHealing ? { selfHealing } : {}) });
     this.start(jobId, store, file, checked);
     return summariseJob(store.current);
   }
