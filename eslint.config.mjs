@@ -1,8 +1,9 @@
-// Lint rules: the recommended sets of ESLint and typescript-eslint, plus a ban on `any`
-// leaking through module boundaries.
+// Lint rules: the recommended sets of ESLint and typescript-eslint, a ban on `any` leaking
+// through module boundaries, and the architecture's import edges (scripts/lint/boundaries.mjs).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { boundaryConfigs } from './scripts/lint/boundaries.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.bench/**', 'examples/**'] },
@@ -18,4 +19,5 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  ...boundaryConfigs,
 );

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 // @ts-expect-error plain ESM build script without types
 import { buildOptions } from './build-options.mjs';
-import { checkScore } from '../conductor/src/score/engine.js';
+import { checkScore } from '../score/src/engine.js';
 import { benchRunner } from './bench/runner.js';
 import { benchConductor } from './bench/conductor.js';
 import { benchExtension } from './bench/extension.js';

@@ -1,11 +1,11 @@
-// Generates conductor/src/score/score-types.ts from schemas/score.schema.json, so the typed score
+// Generates score/src/score-types.ts from schemas/score.schema.json, so the typed score
 // never becomes a second list of field names. After defaults are applied every field that has a
 // default is present, so the generator marks those fields (and object sections, which the engine
 // creates when absent) as required. `--check` fails when the committed file is stale.
 import { compile } from 'json-schema-to-typescript';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const OUT = 'conductor/src/score/score-types.ts';
+const OUT = 'score/src/score-types.ts';
 const schema = JSON.parse(readFileSync('schemas/score.schema.json', 'utf8'));
 
 function resolve(node) {

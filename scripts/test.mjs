@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['conductor/test', 'language-server/test', 'extension/test', 'cli/test'];
+const roots = ['scripts/lint', 'score/test', 'protocol/test', 'conductor/test', 'language-server/test', 'extension/test', 'cli/test'];
 const filter = process.argv.slice(2);
 
 function find(dir) {
@@ -19,6 +19,14 @@ function find(dir) {
     if (statSync(path).isDirectory()) return find(path);
     return name.endsWith('.test.ts') ? [path] : [];
   });
+}
+
+// Tests spawn dist/cli.js and dist/conductor.js: build them from the sources first (esbuild takes a
+// second), so a test never runs against bundles older than the code it checks.
+const built = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+if (built.status !== 0) {
+  console.error('the build failed; no test was run');
+  process.exit(1);
 }
 
 const files = roots.flatMap(find).filter((f) => filter.length === 0 || filter.some((x) => f.includes(x))).sort();

@@ -3,8 +3,8 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ConductorClient } from '../../conductor/src/protocol/client.js';
-import { logFile, socketPath, socketPathProblem } from '../../conductor/src/protocol/paths.js';
+import { ConductorClient } from '../../protocol/src/client.js';
+import { logFile, socketPath, socketPathProblem } from '../../protocol/src/paths.js';
 
 /** Thrown when no conductor answers; the message says how to start one. */
 export class NoConductorError extends Error {}

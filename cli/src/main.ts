@@ -2,7 +2,7 @@
 // The `mozart` command line. `validate` and `run --dry-run` work offline; the job commands talk to
 // the conductor over its Unix socket.
 import { parseArgs } from 'node:util';
-import { ConductorError } from '../../conductor/src/protocol/client.js';
+import { ConductorError } from '../../protocol/src/client.js';
 import { diagnoseCommand, errorsCommand, logsCommand } from './commands/inspect.js';
 import { conductorStatusCommand, jobActionCommand, listCommand, resumeCommand, runCommand, startCommand, statusCommand, stopCommand } from './commands/jobs.js';
 import { clearCommand, modifyCommand, recoverCommand, restartCommand } from './commands/manage.js';

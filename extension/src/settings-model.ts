@@ -3,7 +3,7 @@
 // follows from them: the socket, the log, the conductor's environment.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { logFile, socketPath } from '../../conductor/src/protocol/paths.js';
+import { logFile, socketPath } from '../../protocol/src/paths.js';
 
 export interface ExtensionSettings {
   /** The conductor's socket ('' = $MOZART_SOCKET or ~/.mozart/run/conductor.sock). */

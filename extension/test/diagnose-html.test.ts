@@ -2,7 +2,7 @@
 // content, theme colours only, and buttons that can only ask for what the panel allows.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { DiagnoseReport } from '../../conductor/src/protocol/methods.js';
+import type { DiagnoseReport } from '../../protocol/src/methods.js';
 import { diagnoseCsp, escapeHtml, parseDiagnoseMessage, renderDiagnoseHtml } from '../src/views/diagnose-html.js';
 import { plainText as t } from '../src/l10n.js';
 import { summary } from './support/jobs.js';

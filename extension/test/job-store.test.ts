@@ -2,8 +2,8 @@
 // states it holds, fetches a job it has not seen, and never runs two fetches of one job at once.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { MethodName, Methods } from '../../conductor/src/protocol/methods.js';
-import type { JobState } from '../../conductor/src/state/job-state.js';
+import type { MethodName, Methods } from '../../protocol/src/methods.js';
+import type { JobState } from '../../protocol/src/job-state.js';
 import { JobStore } from '../src/jobs/job-store.js';
 import type { JobSource } from '../src/jobs/job-store.js';
 import { event, jobState, summary } from './support/jobs.js';

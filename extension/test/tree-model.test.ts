@@ -6,7 +6,7 @@ import { formatCost, formatCountdown, formatDuration } from '../src/jobs/format.
 import { summarise } from '../src/jobs/job-model.js';
 import { FLAT_SHEET_LIMIT, RANGE_SIZE, jobChildren, jobItem, orderJobs, sheetItem, sheetRange } from '../src/jobs/tree-model.js';
 import { plainText as t } from '../src/l10n.js';
-import type { JobStatus } from '../../conductor/src/state/job-state.js';
+import type { JobStatus } from '../../protocol/src/job-state.js';
 import { T0, jobState, sheet, summary } from './support/jobs.js';
 
 const tokens = (contextValue: string) => new Set(contextValue.split(' '));

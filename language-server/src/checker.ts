@@ -4,10 +4,10 @@
 // computed from that version's text: a stale result can never overtake a newer one.
 import type { Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ScoreCheckResult } from '../../conductor/src/score/engine.js';
-import { checkScore } from '../../conductor/src/score/engine.js';
-import type { FileView } from '../../conductor/src/score/files.js';
-import { diskFiles, resolveFromScore } from '../../conductor/src/score/files.js';
+import type { ScoreCheckResult } from '../../score/src/engine.js';
+import { checkScore } from '../../score/src/engine.js';
+import type { FileView } from '../../score/src/files.js';
+import { diskFiles, resolveFromScore } from '../../score/src/files.js';
 import { fileUri, toDiagnostic, uriPath } from './convert.js';
 import { isScoreDocument } from './score-detection.js';
 import type { ServerSettings } from './settings.js';

@@ -2,10 +2,10 @@
 // variables inside `{{ }}` / `{% %}`, and `{placeholders}` in validation paths and commands.
 import type { CompletionItem, Position } from 'vscode-languageserver';
 import { CompletionItemKind, InsertTextFormat, MarkupKind } from 'vscode-languageserver';
-import { FORMAT_PLACEHOLDERS } from '../../conductor/src/score/placeholders.js';
-import type { SchemaNode } from '../../conductor/src/score/schema-index.js';
-import { alternatives, childSchema, deref, propertyNames, schemaAt, typesOf } from '../../conductor/src/score/schema-index.js';
-import { BUILTIN_VARIABLES } from '../../conductor/src/score/template.js';
+import { FORMAT_PLACEHOLDERS } from '../../score/src/placeholders.js';
+import type { SchemaNode } from '../../score/src/schema-index.js';
+import { alternatives, childSchema, deref, propertyNames, schemaAt, typesOf } from '../../score/src/schema-index.js';
+import { BUILTIN_VARIABLES } from '../../score/src/template.js';
 import { describe, enumValues, fieldMarkdown, typeLabel } from './schema-text.js';
 import type { CursorPath } from './yaml-context.js';
 import { cursorContext } from './yaml-context.js';

@@ -3,8 +3,8 @@
 import type { CodeAction, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, WorkspaceEdit } from 'vscode-languageserver';
 import { CodeActionKind } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
-import { checkAnchor } from '../../conductor/src/score/catalog.js';
-import type { Finding, Fix, Severity } from '../../conductor/src/score/findings.js';
+import { checkAnchor } from '../../score/src/catalog.js';
+import type { Finding, Fix, Severity } from '../../score/src/findings.js';
 import type { SeverityOverride } from './settings.js';
 
 /** The `source` every Mozart diagnostic carries. */

@@ -1,10 +1,10 @@
 // Go to definition: from a path field (template_file, system_prompt_file, …) to the file, and from
 // a template variable to its declaration under prompt.variables.
 import type { Location, Position } from 'vscode-languageserver';
-import type { FileView } from '../../conductor/src/score/files.js';
-import { resolveFromScore } from '../../conductor/src/score/files.js';
-import { schemaAt } from '../../conductor/src/score/schema-index.js';
-import type { ScoreSource } from '../../conductor/src/score/source.js';
+import type { FileView } from '../../score/src/files.js';
+import { resolveFromScore } from '../../score/src/files.js';
+import { schemaAt } from '../../score/src/schema-index.js';
+import type { ScoreSource } from '../../score/src/source.js';
 import { fileUri } from './convert.js';
 import { wordAt } from './hover.js';
 import { cursorContext } from './yaml-context.js';

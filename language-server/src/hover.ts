@@ -2,11 +2,11 @@
 // documentation of a check where a finding sits or a `mozart-ignore` comment names one.
 import type { Hover, Position } from 'vscode-languageserver';
 import { MarkupKind } from 'vscode-languageserver';
-import { checkAnchor, checkInfo } from '../../conductor/src/score/catalog.js';
-import type { Finding } from '../../conductor/src/score/findings.js';
-import { FORMAT_PLACEHOLDERS } from '../../conductor/src/score/placeholders.js';
-import { schemaAt } from '../../conductor/src/score/schema-index.js';
-import { BUILTIN_VARIABLES } from '../../conductor/src/score/template.js';
+import { checkAnchor, checkInfo } from '../../score/src/catalog.js';
+import type { Finding } from '../../score/src/findings.js';
+import { FORMAT_PLACEHOLDERS } from '../../score/src/placeholders.js';
+import { schemaAt } from '../../score/src/schema-index.js';
+import { BUILTIN_VARIABLES } from '../../score/src/template.js';
 import type { DeclaredVariables } from './completion.js';
 import { fieldMarkdown } from './schema-text.js';
 import { cursorContext, keyOnLine } from './yaml-context.js';

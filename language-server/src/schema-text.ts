@@ -1,6 +1,6 @@
 // Words about schema fields for completion and hover, built from the schema's own descriptions.
-import type { SchemaNode } from '../../conductor/src/score/schema-index.js';
-import { alternatives, deref, typesOf } from '../../conductor/src/score/schema-index.js';
+import type { SchemaNode } from '../../score/src/schema-index.js';
+import { alternatives, deref, typesOf } from '../../score/src/schema-index.js';
 
 /** Enum values a field allows (strings and numbers), gathered across anyOf alternatives. */
 export function enumValues(node: SchemaNode | undefined): unknown[] {

@@ -1,6 +1,6 @@
 // The user's settings for the server (VS Code's `mozart.*` settings, or initializationOptions from
 // another editor), read defensively: a wrong type falls back to the default instead of failing.
-import { checkInfo } from '../../conductor/src/score/catalog.js';
+import { checkInfo } from '../../score/src/catalog.js';
 
 /** What a check's findings are shown as; 'off' hides them. */
 export type SeverityOverride = 'error' | 'warning' | 'information' | 'hint' | 'off';

@@ -4,9 +4,9 @@ import type { DocumentSymbol } from 'vscode-languageserver';
 import { SymbolKind } from 'vscode-languageserver';
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, Pair } from 'yaml';
-import type { SheetPlan } from '../../conductor/src/score/plan.js';
-import type { ScoreSource } from '../../conductor/src/score/source.js';
-import { keyString } from '../../conductor/src/score/source.js';
+import type { SheetPlan } from '../../score/src/plan.js';
+import type { ScoreSource } from '../../score/src/source.js';
+import { keyString } from '../../score/src/source.js';
 
 const MAX_SHEETS_LISTED = 200;
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
-import { mutate, rng } from '../../conductor/test/support/mutate.js';
+import { mutate, rng } from '../../score/test/support/mutate.js';
 import { positionOf, TestClient, uriOf } from './lsp-client.js';
 
 const EXAMPLES = resolve(__dirname, '../../examples');

@@ -8,8 +8,8 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConductorClient } from '../../conductor/src/protocol/client.js';
-import type { MethodName, Methods } from '../../conductor/src/protocol/methods.js';
+import { ConductorClient } from '../../protocol/src/client.js';
+import type { MethodName, Methods } from '../../protocol/src/methods.js';
 import { median, percentile } from '../lib/stats.js';
 
 const CLI = resolve('dist/cli.js');

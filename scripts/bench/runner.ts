@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackend } from '../../conductor/src/backends/create.js';
 import { initialJobState, JobRunner } from '../../conductor/src/runner/job-runner.js';
-import { checkScore } from '../../conductor/src/score/engine.js';
-import { applyJobRecord } from '../../conductor/src/state/job-state.js';
-import type { JobRecord, JobState } from '../../conductor/src/state/job-state.js';
+import { checkScore } from '../../score/src/engine.js';
+import { applyJobRecord } from '../../protocol/src/job-state.js';
+import type { JobRecord, JobState } from '../../protocol/src/job-state.js';
 import { JournalStore } from '../../conductor/src/state/journal-store.js';
 
 function spawnTrue(): Promise<void> {

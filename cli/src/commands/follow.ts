@@ -1,8 +1,8 @@
 // Following a job live from its conductor events: one readable line per event that matters and a
 // progress bar as sheets finish. Used by `run --watch`, `resume --watch` and `status --watch`.
-import type { ConductorClient } from '../../../conductor/src/protocol/client.js';
-import type { RunnerEvent } from '../../../conductor/src/runner/events.js';
-import type { JobState } from '../../../conductor/src/state/job-state.js';
+import type { ConductorClient } from '../../../protocol/src/client.js';
+import type { RunnerEvent } from '../../../protocol/src/events.js';
+import type { JobState } from '../../../protocol/src/job-state.js';
 import { EXIT, palette, useColour } from '../output.js';
 
 export const c = palette(useColour(process.stdout));

@@ -1,8 +1,8 @@
 // Commands that explain a job: `diagnose`, `errors` and `logs` (with --follow, driven by events).
-import type { ConductorClient } from '../../../conductor/src/protocol/client.js';
-import type { DiagnoseReport, JobErrorEntry } from '../../../conductor/src/protocol/methods.js';
-import { eventLogText } from '../../../conductor/src/protocol/event-text.js';
-import type { RunnerEvent } from '../../../conductor/src/runner/events.js';
+import type { ConductorClient } from '../../../protocol/src/client.js';
+import type { DiagnoseReport, JobErrorEntry } from '../../../protocol/src/methods.js';
+import { eventLogText } from '../../../protocol/src/event-text.js';
+import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { EXIT } from '../output.js';
 import { bar, c, isEndEvent, print } from './follow.js';
 import { withClient } from './jobs.js';

@@ -1,8 +1,8 @@
 // Job commands that talk to the conductor: start, stop, conductor-status, run, status, list, pause,
 // resume, cancel. Output is readable in a terminal; --json gives the conductor's answer as is.
 import { resolve } from 'node:path';
-import type { ConductorClient } from '../../../conductor/src/protocol/client.js';
-import type { JobState } from '../../../conductor/src/state/job-state.js';
+import type { ConductorClient } from '../../../protocol/src/client.js';
+import type { JobState } from '../../../protocol/src/job-state.js';
 import { connectConductor, runConductorInForeground, startConductor } from '../conductor.js';
 import { EXIT } from '../output.js';
 import { bar, c, finishFollowing, JobFollower, print } from './follow.js';

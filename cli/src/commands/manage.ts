@@ -1,7 +1,7 @@
 // Commands that change a job or the conductor beyond run/pause/resume: `modify`, `recover`, `clear`,
 // `restart`.
 import { resolve } from 'node:path';
-import type { JobStatus } from '../../../conductor/src/state/job-state.js';
+import type { JobStatus } from '../../../protocol/src/job-state.js';
 import { startConductor } from '../conductor.js';
 import { EXIT } from '../output.js';
 import { c, print } from './follow.js';

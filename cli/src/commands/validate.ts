@@ -1,9 +1,9 @@
 // `mozart validate <score> [--json]`: check a score without running anything and without a conductor.
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { checkScore, isValid } from '../../../conductor/src/score/engine.js';
-import type { ScoreCheckResult } from '../../../conductor/src/score/engine.js';
-import type { Finding } from '../../../conductor/src/score/findings.js';
+import { checkScore, isValid } from '../../../score/src/engine.js';
+import type { ScoreCheckResult } from '../../../score/src/engine.js';
+import type { Finding } from '../../../score/src/findings.js';
 import { EXIT, palette, useColour } from '../output.js';
 
 /** What `validate` prints with `--json`: positions are 1-based, like the text output. */

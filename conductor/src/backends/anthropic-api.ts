@@ -4,7 +4,7 @@
 // backend.temperature is accepted but not sent: the SDK (1.x) speaks API version 2026-10-21, which
 // has no sampling parameters and answers HTTP 400 to any temperature, even the default.
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
-import type { SheetOverride } from '../score/score-types.js';
+import type { SheetOverride } from '../../../score/src/score-types.js';
 import { AttemptControl, failedStart, networkCode, parseRetryAfter, redact, ReplyCapture, safeMessage } from './api-attempt.js';
 import { estimateCostUsd } from './anthropic-pricing.js';
 import type { UsageCounts } from './anthropic-pricing.js';

@@ -1,6 +1,6 @@
 // Picks the backend a score asks for.
-import { resolveFromScore } from '../score/files.js';
-import type { Score } from '../score/score-types.js';
+import { resolveFromScore } from '../../../score/src/files.js';
+import type { Score } from '../../../score/src/score-types.js';
 import type * as AnthropicApiModule from './anthropic-api.js';
 import { ClaudeCliBackend } from './claude-cli.js';
 import { CommandBackend } from './command.js';

@@ -4,9 +4,9 @@ import { closeSync, existsSync, mkdirSync, rmSync, writeFileSync, writeSync } fr
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { RPC_ERRORS } from '../protocol/framing.js';
-import { mozartHome, pidFile, registryDir, socketPath, socketPathProblem } from '../protocol/paths.js';
-import type { JobStatus } from '../state/job-state.js';
+import { RPC_ERRORS } from '../../../protocol/src/framing.js';
+import { mozartHome, pidFile, registryDir, socketPath, socketPathProblem } from '../../../protocol/src/paths.js';
+import type { JobStatus } from '../../../protocol/src/job-state.js';
 import { DEFAULT_LIMITS, JobError, JobManager } from './job-manager.js';
 import { ConductorServer, MethodError } from './server.js';
 import type { Handler } from './server.js';

@@ -1,10 +1,10 @@
 // What the conductor tells people about a job beyond its state: the error history (`errors`), the
 // diagnose report, and slices of its logs. Pure functions of the checkpoint, plus log file reads.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { DiagnoseReport, JobErrorEntry, LogChunk } from '../protocol/methods.js';
-import { summariseJob } from '../protocol/summary.js';
+import type { DiagnoseReport, JobErrorEntry, LogChunk } from '../../../protocol/src/methods.js';
+import { summariseJob } from '../../../protocol/src/summary.js';
 import { errorHint } from '../runner/errors.js';
-import type { JobState } from '../state/job-state.js';
+import type { JobState } from '../../../protocol/src/job-state.js';
 import { eventLogFile, promptFile, sheetLogFile, stateDir } from '../state/workspace-files.js';
 
 /** Every error the job's sheets recorded (or one sheet's), oldest first. */

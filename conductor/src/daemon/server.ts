@@ -5,10 +5,10 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { encodeFrame, LineDecoder, RPC_ERRORS } from '../protocol/framing.js';
-import type { RpcRequest, RpcResponse } from '../protocol/framing.js';
-import { EVENT_NOTIFICATION } from '../protocol/methods.js';
-import type { RunnerEvent } from '../runner/events.js';
+import { encodeFrame, LineDecoder, RPC_ERRORS } from '../../../protocol/src/framing.js';
+import type { RpcRequest, RpcResponse } from '../../../protocol/src/framing.js';
+import { EVENT_NOTIFICATION } from '../../../protocol/src/methods.js';
+import type { RunnerEvent } from '../../../protocol/src/events.js';
 
 /** A method handler: params in, result out; throw MethodError to refuse. */
 export type Handler = (params: Record<string, unknown>) => unknown | Promise<unknown>;

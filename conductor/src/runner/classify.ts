@@ -1,6 +1,6 @@
 // Classifies why an attempt failed, from the agent's result and the validation outcome. Pure.
 import type { AgentResult } from '../backends/types.js';
-import { compilePattern } from '../score/regex.js';
+import { compilePattern } from '../../../score/src/regex.js';
 import type { ClassifiedError } from './errors.js';
 import type { ValidationOutcome } from './validations.js';
 

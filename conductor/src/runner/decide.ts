@@ -1,6 +1,6 @@
 // What to do after an attempt: a pure decision from the outcome, the counters and the score's
 // retry and rate-limit settings. Tested as a table; the sheet loop only carries it out.
-import type { Score } from '../score/score-types.js';
+import type { Score } from '../../../score/src/score-types.js';
 import type { ClassifiedError } from './errors.js';
 import type { ValidationOutcome } from './validations.js';
 

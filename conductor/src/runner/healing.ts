@@ -4,8 +4,8 @@
 // them) run only with --yes; diagnostic ones say exactly what a person must do.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, relative } from 'node:path';
-import { checkScore } from '../score/engine.js';
-import type { Score } from '../score/score-types.js';
+import { checkScore } from '../../../score/src/engine.js';
+import type { Score } from '../../../score/src/score-types.js';
 import type { ClassifiedError } from './errors.js';
 import type { RuleResult } from './validations.js';
 

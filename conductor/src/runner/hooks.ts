@@ -1,9 +1,9 @@
 // on_success hooks: actions run after the whole job completes. run_command and run_script run a
 // shell command; run_job hands a score to the conductor (through the callback the daemon supplies).
 import { runProcess } from '../backends/process.js';
-import { resolveFromScore } from '../score/files.js';
-import { expandPlaceholders } from '../score/placeholders.js';
-import type { Score } from '../score/score-types.js';
+import { resolveFromScore } from '../../../score/src/files.js';
+import { expandPlaceholders } from '../../../score/src/placeholders.js';
+import type { Score } from '../../../score/src/score-types.js';
 
 export type Hook = Score['on_success'][number];
 

@@ -1,11 +1,11 @@
 // Builds the text a sheet's agent receives: the rendered template, the success requirements (so the
 // agent knows exactly what will be checked), extensions, and the completion prompt for partial passes.
 import { readFileSync } from 'node:fs';
-import { resolveFromScore } from '../score/files.js';
-import type { PlannedSheet, SheetPlan } from '../score/plan.js';
-import { expandPlaceholders } from '../score/placeholders.js';
-import type { Score } from '../score/score-types.js';
-import { assemblePrompt, renderTemplate } from '../score/template.js';
+import { resolveFromScore } from '../../../score/src/files.js';
+import type { PlannedSheet, SheetPlan } from '../../../score/src/plan.js';
+import { expandPlaceholders } from '../../../score/src/placeholders.js';
+import type { Score } from '../../../score/src/score-types.js';
+import { assemblePrompt, renderTemplate } from '../../../score/src/template.js';
 import { conditionHolds } from './conditions.js';
 import type { ConditionContext } from './conditions.js';
 import type { RuleResult } from './validations.js';

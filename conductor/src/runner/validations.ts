@@ -5,9 +5,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { runProcess } from '../backends/process.js';
-import { expandPlaceholders } from '../score/placeholders.js';
-import { compilePattern } from '../score/regex.js';
-import type { Score } from '../score/score-types.js';
+import { expandPlaceholders } from '../../../score/src/placeholders.js';
+import { compilePattern } from '../../../score/src/regex.js';
+import type { Score } from '../../../score/src/score-types.js';
 import type { ConditionContext } from './conditions.js';
 import { conditionHolds } from './conditions.js';
 

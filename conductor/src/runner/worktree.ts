@@ -7,9 +7,9 @@
 import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { resolveFromScore } from '../score/files.js';
-import type { Score } from '../score/score-types.js';
-import type { JobStatus } from '../state/job-state.js';
+import { resolveFromScore } from '../../../score/src/files.js';
+import type { Score } from '../../../score/src/score-types.js';
+import type { JobStatus } from '../../../protocol/src/job-state.js';
 
 export type IsolationConfig = Score['isolation'];
 

@@ -8,8 +8,8 @@ import { decide } from '../../src/runner/decide.js';
 import type { Decision } from '../../src/runner/decide.js';
 import type { ClassifiedError } from '../../src/runner/errors.js';
 import type { ValidationOutcome } from '../../src/runner/validations.js';
-import { checkScore } from '../../src/score/engine.js';
-import type { Score } from '../../src/score/score-types.js';
+import { checkScore } from '../../../score/src/engine.js';
+import type { Score } from '../../../score/src/score-types.js';
 import { scoreDir } from '../support/job.js';
 
 /** A request for sheet 1 in a temp folder, collecting live output into `output`. */

@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { DiagnoseReport, JobErrorEntry, JobSummary } from '../../src/protocol/methods.js';
-import type { JobState } from '../../src/state/job-state.js';
+import type { DiagnoseReport, JobErrorEntry, JobSummary } from '../../../protocol/src/methods.js';
+import type { JobState } from '../../../protocol/src/job-state.js';
 import { EventLog, harness, scoreFile } from './harness.js';
 
 // Time scale 0.05: a one-minute rate-limit wait lasts 3 s, long enough for a second job to meet it.

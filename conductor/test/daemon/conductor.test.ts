@@ -4,8 +4,8 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ConductorClient } from '../../src/protocol/client.js';
-import type { JobState } from '../../src/state/job-state.js';
+import { ConductorClient } from '../../../protocol/src/client.js';
+import type { JobState } from '../../../protocol/src/job-state.js';
 import { isAlive } from '../support/job.js';
 import { EventLog, harness, scoreFile } from './harness.js';
 

@@ -1,8 +1,8 @@
 // The event log as people read it (`mozart logs`, the extension's job log): one line per event.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { eventLine, eventLogText } from '../../src/protocol/event-text.js';
-import type { RunnerEvent } from '../../src/runner/events.js';
+import { eventLine, eventLogText } from '../../../protocol/src/event-text.js';
+import type { RunnerEvent } from '../../../protocol/src/events.js';
 
 const at = '2026-01-01T10:00:00Z';
 const time = new Date(at).toLocaleTimeString();

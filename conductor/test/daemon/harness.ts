@@ -4,8 +4,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConductorClient } from '../../src/protocol/client.js';
-import type { RunnerEvent } from '../../src/runner/events.js';
+import { ConductorClient } from '../../../protocol/src/client.js';
+import type { RunnerEvent } from '../../../protocol/src/events.js';
 
 export const CLI = resolve(__dirname, '../../../dist/cli.js');
 

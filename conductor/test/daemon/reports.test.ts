@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { diagnose, jobErrors, readLogChunk } from '../../src/daemon/reports.js';
-import type { JobState, SheetState } from '../../src/state/job-state.js';
-import { newSheet } from '../../src/state/job-state.js';
+import type { JobState, SheetState } from '../../../protocol/src/job-state.js';
+import { newSheet } from '../../../protocol/src/job-state.js';
 
 function state(sheets: Record<string, Partial<SheetState>>, extra: Partial<JobState> = {}): JobState {
   return {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { RunnerEvent } from '../../src/runner/events.js';
+import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { worktreeName } from '../../src/runner/worktree.js';
 import { prepareJob, scoreDir } from '../support/job.js';
 

@@ -5,13 +5,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackend } from '../../src/backends/create.js';
-import { checkScore, isValid } from '../../src/score/engine.js';
-import type { RunnerEvent } from '../../src/runner/events.js';
+import { checkScore, isValid } from '../../../score/src/engine.js';
+import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { initialJobState, JobRunner } from '../../src/runner/job-runner.js';
 import type { JobRunnerOptions } from '../../src/runner/job-runner.js';
 import { JournalStore } from '../../src/state/journal-store.js';
-import type { JobRecord, JobState } from '../../src/state/job-state.js';
-import { applyJobRecord } from '../../src/state/job-state.js';
+import type { JobRecord, JobState } from '../../../protocol/src/job-state.js';
+import { applyJobRecord } from '../../../protocol/src/job-state.js';
 
 export interface PreparedJob {
   dir: string;

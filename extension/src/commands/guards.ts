@@ -1,7 +1,7 @@
 // Checks every command shares: workspace trust before running or starting anything, a running
 // conductor (started when allowed), and which job a command is about.
 import * as vscode from 'vscode';
-import type { JobSummary } from '../../../conductor/src/protocol/methods.js';
+import type { JobSummary } from '../../../protocol/src/methods.js';
 import { jobPickDescription } from '../jobs/progress-model.js';
 import { connectionProblem } from '../views/status-model.js';
 import type { JobNode } from '../views/jobs-tree.js';

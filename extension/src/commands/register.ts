@@ -3,7 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
-import type { JobSummary } from '../../../conductor/src/protocol/methods.js';
+import type { JobSummary } from '../../../protocol/src/methods.js';
 import { looksLikeScore } from '../settings-model.js';
 import { checkScoreWithCli } from './cli.js';
 import { followJob } from './follow.js';

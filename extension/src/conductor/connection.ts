@@ -5,9 +5,9 @@
 // import `vscode`, so tests drive it against a real conductor under plain Node.
 import { EventEmitter } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
-import { ConductorClient } from '../../../conductor/src/protocol/client.js';
-import type { EventNotification, MethodName, Methods } from '../../../conductor/src/protocol/methods.js';
-import { socketPathProblem } from '../../../conductor/src/protocol/paths.js';
+import { ConductorClient } from '../../../protocol/src/client.js';
+import type { EventNotification, MethodName, Methods } from '../../../protocol/src/methods.js';
+import { socketPathProblem } from '../../../protocol/src/paths.js';
 import { initialConnectionState, transition } from './connection-state.js';
 import type { ConnectionEffect, ConnectionEvent, ConnectionState } from './connection-state.js';
 import { SocketWatcher } from './socket-watch.js';

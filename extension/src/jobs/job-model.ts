@@ -1,9 +1,9 @@
 // A job's state as the extension keeps it: the checkpoint from `job.status`, brought up to date by
 // the conductor's events between fetches. Pure functions over the protocol types.
-import { summariseJob } from '../../../conductor/src/protocol/summary.js';
-import type { JobSummary } from '../../../conductor/src/protocol/methods.js';
-import type { RunnerEvent } from '../../../conductor/src/runner/events.js';
-import type { JobState, JobStatus, SheetState } from '../../../conductor/src/state/job-state.js';
+import { summariseJob } from '../../../protocol/src/summary.js';
+import type { JobSummary } from '../../../protocol/src/methods.js';
+import type { RunnerEvent } from '../../../protocol/src/events.js';
+import type { JobState, JobStatus, SheetState } from '../../../protocol/src/job-state.js';
 
 /** Statuses after which a job does nothing until someone acts. */
 export function isSettled(status: JobStatus): boolean {

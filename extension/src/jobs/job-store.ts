@@ -3,9 +3,9 @@
 // it is first needed and again after each job-level event. Never polls. No `vscode` import: the
 // tree, the status bar and the progress notifications listen to its 'changed' event.
 import { EventEmitter } from 'node:events';
-import type { JobSummary, MethodName, Methods } from '../../../conductor/src/protocol/methods.js';
-import type { RunnerEvent } from '../../../conductor/src/runner/events.js';
-import type { JobState } from '../../../conductor/src/state/job-state.js';
+import type { JobSummary, MethodName, Methods } from '../../../protocol/src/methods.js';
+import type { RunnerEvent } from '../../../protocol/src/events.js';
+import type { JobState } from '../../../protocol/src/job-state.js';
 import { applyEvent, summarise, summaryWithEvent, wantsRefresh } from './job-model.js';
 import { orderJobs } from './tree-model.js';
 

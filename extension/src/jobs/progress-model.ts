@@ -1,6 +1,6 @@
 // What the progress notification of a job started from this window says, and the notification
 // shown when it settles. Pure: a job summary in, text and action ids out.
-import type { JobSummary } from '../../../conductor/src/protocol/methods.js';
+import type { JobSummary } from '../../../protocol/src/methods.js';
 import type { Translate } from '../l10n.js';
 import { formatCost } from './format.js';
 import { jobStatusText } from './tree-model.js';

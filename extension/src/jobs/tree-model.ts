@@ -2,8 +2,8 @@
 // descriptions of tree items out — label, description, tooltip, codicon, context value. The
 // TreeDataProvider in views/jobs-tree.ts only turns these into vscode.TreeItems, so everything a
 // person reads in the tree is decided (and tested) here.
-import type { JobSummary } from '../../../conductor/src/protocol/methods.js';
-import type { JobState, JobStatus, SheetState } from '../../../conductor/src/state/job-state.js';
+import type { JobSummary } from '../../../protocol/src/methods.js';
+import type { JobState, JobStatus, SheetState } from '../../../protocol/src/job-state.js';
 import type { Translate } from '../l10n.js';
 import { formatCost, formatCountdown, formatDuration } from './format.js';
 import { sheetCostSum } from './job-model.js';

@@ -1,7 +1,7 @@
 // The diagnose panel's page, rendered from a DiagnoseReport. Pure: the report, a nonce and the
 // webview's CSP source in, a complete HTML document out. Every value from the report is escaped;
 // the only script is the page's own (nonce-bound) message sender; nothing is loaded from anywhere.
-import type { DiagnoseReport, JobErrorEntry } from '../../../conductor/src/protocol/methods.js';
+import type { DiagnoseReport, JobErrorEntry } from '../../../protocol/src/methods.js';
 import type { Translate } from '../l10n.js';
 import { formatCost } from '../jobs/format.js';
 

@@ -2,7 +2,7 @@
 // The page is rendered by diagnose-html.ts; its buttons post messages handled here.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { DiagnoseReport } from '../../../conductor/src/protocol/methods.js';
+import type { DiagnoseReport } from '../../../protocol/src/methods.js';
 import type { ConductorConnection } from '../conductor/connection.js';
 import type { Translate } from '../l10n.js';
 import { escapeHtml, parseDiagnoseMessage, renderDiagnoseHtml } from './diagnose-html.js';

@@ -4,10 +4,10 @@
 // to the end follows new output. Should the conductor not offer `job.logs`, the document is fed
 // from the events themselves (and the sheet's output tail kept in its state).
 import * as vscode from 'vscode';
-import { ConductorError } from '../../../conductor/src/protocol/client.js';
-import { RPC_ERRORS } from '../../../conductor/src/protocol/framing.js';
-import { eventLine, eventLogText } from '../../../conductor/src/protocol/event-text.js';
-import type { RunnerEvent } from '../../../conductor/src/runner/events.js';
+import { ConductorError } from '../../../protocol/src/client.js';
+import { RPC_ERRORS } from '../../../protocol/src/framing.js';
+import { eventLine, eventLogText } from '../../../protocol/src/event-text.js';
+import type { RunnerEvent } from '../../../protocol/src/events.js';
 import type { ConductorConnection } from '../conductor/connection.js';
 import type { JobStore } from '../jobs/job-store.js';
 import type { Translate } from '../l10n.js';

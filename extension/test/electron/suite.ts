@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { ConductorClient } from '../../../conductor/src/protocol/client.js';
-import { socketPath } from '../../../conductor/src/protocol/paths.js';
+import { ConductorClient } from '../../../protocol/src/client.js';
+import { socketPath } from '../../../protocol/src/paths.js';
 
 const EXTENSION_ID = 'mozart-ai-compose.mozart-ai-compose';
 const STEP_TIMEOUT_MS = 60_000;

@@ -1,8 +1,8 @@
 // Job states and summaries for view-model tests, built like the conductor builds them.
-import type { JobSummary } from '../../../conductor/src/protocol/methods.js';
-import type { RunnerEvent } from '../../../conductor/src/runner/events.js';
-import { newSheet } from '../../../conductor/src/state/job-state.js';
-import type { JobState, SheetState } from '../../../conductor/src/state/job-state.js';
+import type { JobSummary } from '../../../protocol/src/methods.js';
+import type { RunnerEvent } from '../../../protocol/src/events.js';
+import { newSheet } from '../../../protocol/src/job-state.js';
+import type { JobState, SheetState } from '../../../protocol/src/job-state.js';
 
 export const T0 = Date.parse('2025-01-01T12:00:00.000Z');
 

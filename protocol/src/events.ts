@@ -1,6 +1,6 @@
 // Events a running job emits. The conductor forwards them to subscribers; the runner also appends
 // them to the workspace's event log (.mozart/events.ndjson).
-import type { RuleRecord } from '../state/job-state.js';
+import type { RuleRecord } from './job-state.js';
 
 /** One remedy's outcome in a healing pass. */
 export interface HealingNote {

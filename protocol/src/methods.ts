@@ -1,6 +1,6 @@
 // The conductor's methods and their parameter and result types, shared by the CLI and the extension.
-import type { RunnerEvent } from '../runner/events.js';
-import type { JobState, JobStatus } from '../state/job-state.js';
+import type { RunnerEvent } from './events.js';
+import type { JobState, JobStatus } from './job-state.js';
 
 /** One line of `mozart list`. */
 export interface JobSummary {

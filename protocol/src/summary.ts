@@ -1,6 +1,6 @@
 // The `job.list` line for a job's state, derived in one place: the conductor answers with it and
 // the extension recomputes it from states it keeps current with events.
-import type { JobState } from '../state/job-state.js';
+import type { JobState } from './job-state.js';
 import type { JobSummary } from './methods.js';
 
 /** The list view of a job's state. */

@@ -1,6 +1,6 @@
 // Read-only access to schemas/score.schema.json: the one list of the score's fields. Checks, hover,
 // completion and the typed model all ask this module what a field is instead of naming fields again.
-import scoreSchemaJson from '../../../schemas/score.schema.json';
+import scoreSchemaJson from '../../schemas/score.schema.json';
 import type { NodePath } from './source.js';
 
 /** The subset of JSON Schema the score schema uses, with the project's annotation keywords. */

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { checkScore } from '../../src/score/engine.js';
-import { mutate, rng } from '../support/mutate.js';
+import { checkScore } from '../src/engine.js';
+import { mutate, rng } from './support/mutate.js';
 
-const EXAMPLES = resolve(__dirname, '../../../examples');
+const EXAMPLES = resolve(__dirname, '../../examples');
 const MUTATIONS = Number(process.env.MOZART_FUZZ_COUNT ?? 10_000);
 /** A hang guard, not a speed target: checking one example takes milliseconds. */
 const HANG_LIMIT_MS = 5_000;

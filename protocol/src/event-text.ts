@@ -1,6 +1,6 @@
 // One readable line per event of a job's event log, for `mozart logs` and the extension's job log:
 // the same words in the terminal and in the editor.
-import type { RunnerEvent } from '../runner/events.js';
+import type { RunnerEvent } from './events.js';
 
 /** What an event says beyond its type. */
 export function eventDetail(e: RunnerEvent): string {

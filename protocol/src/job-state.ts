@@ -1,7 +1,9 @@
 // A job's checkpoint: its status, every sheet's status and counters, cost, and the errors seen.
 // Changes are journal records applied by `applyJobRecord`; a change touches one sheet, so saving
 // it costs the same whatever the job's size.
-import type { ValidationRule } from '../runner/validations.js';
+
+/** The kinds of validation rule a score can declare (the score schema's `validations[].type`). */
+export type ValidationRuleType = 'file_exists' | 'file_modified' | 'content_contains' | 'content_regex' | 'command_succeeds';
 
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'paused' | 'cancelled';
 export type SheetStatus = 'pending' | 'in_progress' | 'completed' | 'failed' | 'skipped';
@@ -18,7 +20,7 @@ export interface ErrorRecord {
 /** One rule's latest result, kept for `diagnose`. */
 export interface RuleRecord {
   index: number;
-  type: ValidationRule['type'];
+  type: ValidationRuleType;
   description: string;
   stage: number;
   status: 'passed' | 'failed' | 'skipped' | 'not_run';

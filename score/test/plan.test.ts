@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { countSheets, planSheets } from '../../src/score/plan.js';
-import type { SheetSpec } from '../../src/score/plan.js';
+import { countSheets, planSheets } from '../src/plan.js';
+import type { SheetSpec } from '../src/plan.js';
 
 const spec = (over: Partial<SheetSpec>): SheetSpec => ({ size: 1, total_items: 3, start_item: 1, dependencies: {}, fan_out: {}, ...over });
 

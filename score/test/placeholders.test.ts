@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expandPlaceholders, findPlaceholders } from '../../src/score/placeholders.js';
+import { expandPlaceholders, findPlaceholders } from '../src/placeholders.js';
 
 test('finds placeholders and skips doubled braces', () => {
   assert.deepEqual(findPlaceholders('{workspace}/out-{sheet_num:02d}.md {{literal}}').map((p) => p.name), ['workspace', 'sheet_num']);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { checkScore } from '../../src/score/engine.js';
+import { checkScore } from '../src/engine.js';
 
 const CORPUS = resolve(__dirname, 'corpus');
 const files = readdirSync(CORPUS).filter((f) => f.endsWith('.yaml')).sort();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assemblePrompt, parseTemplate, PREAMBLE, renderTemplate, TemplateRenderError, undeclaredVariables } from '../../src/score/template.js';
+import { assemblePrompt, parseTemplate, PREAMBLE, renderTemplate, TemplateRenderError, undeclaredVariables } from '../src/template.js';
 
 test('renders the Jinja that scores use: loops over dict items, filters, set, whitespace control', () => {
   const text = [
