@@ -10,6 +10,19 @@ export const entryPoints = {
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
+/**
+ * msgpackr (BullMQ's job packing) tries `require('msgpackr-extract')`, a native addon that only
+ * speeds up decoding, and falls back to plain JavaScript when it is missing. Nothing we bundle may
+ * be a native addon, so the bundle gets an empty module in its place: the fallback always runs.
+ */
+const noNativeAddons = {
+  name: 'no-native-addons',
+  setup(build) {
+    build.onResolve({ filter: /^msgpackr-extract$/ }, () => ({ path: 'msgpackr-extract', namespace: 'no-native-addon' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-native-addon' }, () => ({ contents: 'module.exports = undefined;', loader: 'js' }));
+  },
+};
+
 /** Options for one build; `production` minifies and drops source maps (what the .vsix ships). */
 export function buildOptions(production) {
   return {
@@ -26,5 +39,6 @@ export function buildOptions(production) {
     define: { MOZART_VERSION: JSON.stringify(version) },
     // `vscode` is provided by the extension host; chokidar/fsevents are optional nunjucks watchers we never use.
     external: ['vscode', 'chokidar', 'fsevents'],
+    plugins: [noNativeAddons],
   };
 }

@@ -20,14 +20,14 @@ export async function connectConductor(socket?: string): Promise<ConductorClient
 }
 
 /** Starts a detached conductor and resolves once it listens; rejects with its log's location. */
-export function startConductor(socket?: string, maxJobs?: string): Promise<{ pid: number; socket: string; log: string }> {
+export function startConductor(socket?: string, maxJobs?: string, extraArgs: readonly string[] = []): Promise<{ pid: number; socket: string; log: string }> {
   const path = socketPath(socket);
   const problem = socketPathProblem(path);
   if (problem) return Promise.reject(new Error(problem));
   const log = logFile();
   mkdirSync(dirname(log), { recursive: true, mode: 0o700 });
   const out = openSync(log, 'a', 0o600);
-  const child = spawn(process.execPath, [join(__dirname, 'conductor.js'), '--socket', path, ...(maxJobs ? ['--max-jobs', maxJobs] : [])], {
+  const child = spawn(process.execPath, [join(__dirname, 'conductor.js'), '--socket', path, ...(maxJobs ? ['--max-jobs', maxJobs] : []), ...extraArgs], {
     detached: true,
     stdio: ['ignore', out, out, 'pipe'],
     env: { ...process.env, MOZART_READY_FD: '3', ELECTRON_RUN_AS_NODE: '1' },
@@ -48,11 +48,11 @@ export function startConductor(socket?: string, maxJobs?: string): Promise<{ pid
 }
 
 /** `mozart start --foreground`: runs the conductor attached to this terminal; resolves to its exit code. */
-export function runConductorInForeground(socket?: string, maxJobs?: string): Promise<number> {
+export function runConductorInForeground(socket?: string, maxJobs?: string, extraArgs: readonly string[] = []): Promise<number> {
   const path = socketPath(socket);
   const problem = socketPathProblem(path);
   if (problem) return Promise.reject(new Error(problem));
-  const child = spawn(process.execPath, [join(__dirname, 'conductor.js'), '--socket', path, '--foreground', ...(maxJobs ? ['--max-jobs', maxJobs] : [])], {
+  const child = spawn(process.execPath, [join(__dirname, 'conductor.js'), '--socket', path, '--foreground', ...(maxJobs ? ['--max-jobs', maxJobs] : []), ...extraArgs], {
     stdio: 'inherit',
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
   });

@@ -38,9 +38,13 @@ Jobs:
 
 Conductor:
   start [--foreground] [--max-jobs N]    Start the conductor (in the background unless --foreground).
+        [--cluster redis://HOST:PORT]    Join the cluster that Redis names (or set MOZART_CLUSTER): jobs are
+        [--agent-cap BACKEND=N,...]      queued and run by any member with room; caps on concurrent agents
+                                         per backend hold across the cluster. See docs/cluster.md.
   stop                                   Stop it; running jobs pause at a safe point and are checkpointed.
   restart                                Stop and start; jobs that were running continue.
-  conductor-status [--json]              Pid, uptime, version, jobs, memory, socket.
+  conductor-status [--json]              Pid, uptime, version, jobs, memory, socket; in a cluster its
+                                         members, their jobs and capacity, the queue and Redis health.
 
 Common options:
   --socket PATH                          Conductor socket (default: $MOZART_SOCKET or ~/.mozart/run/conductor.sock).
@@ -74,11 +78,18 @@ const OPTIONS = {
   status: { type: 'string', multiple: true },
   foreground: { type: 'boolean' },
   'max-jobs': { type: 'string' },
+  cluster: { type: 'string' },
+  'agent-cap': { type: 'string' },
   'self-healing': { type: 'boolean', short: 'H' },
   yes: { type: 'boolean', short: 'y' },
 } as const;
 
 /** A whole number ≥ 1 from an option, or a usage error. */
+/** The conductor flags `start` and `restart` pass through: --cluster and --agent-cap. */
+function clusterArgs(v: { cluster?: string; 'agent-cap'?: string }): string[] {
+  return [...(v.cluster ? ['--cluster', v.cluster] : []), ...(v['agent-cap'] ? ['--agent-cap', v['agent-cap']] : [])];
+}
+
 function positiveInt(name: string, value: string | undefined): number | undefined | Error {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -169,11 +180,11 @@ export async function main(argv: string[]): Promise<number> {
         if (positionals.length > 1) return usageError('clear takes at most one job name');
         return await clearCommand({ socket, json, ...(positionals[0] ? { jobId: positionals[0] } : {}), ...(v.status ? { statuses: v.status } : {}) });
       case 'start':
-        return await startCommand(socket, v.foreground === true, v['max-jobs']);
+        return await startCommand(socket, v.foreground === true, v['max-jobs'], clusterArgs(v));
       case 'stop':
         return await stopCommand(socket);
       case 'restart':
-        return await restartCommand(socket, v['max-jobs']);
+        return await restartCommand(socket, v['max-jobs'], clusterArgs(v));
       case 'conductor-status':
         return await conductorStatusCommand(socket, json);
       default:

@@ -11,6 +11,8 @@ export interface HealingNote {
 interface Base {
   jobId: string;
   at: string;
+  /** In a cluster: the member whose runner sent it. */
+  member?: string;
 }
 
 export type RunnerEvent =
@@ -21,6 +23,8 @@ export type RunnerEvent =
   | (Base & { type: 'job.cost_update'; costUsd: number })
   | (Base & { type: 'job.circuit_open'; failures: number; untilMs: number })
   | (Base & { type: 'job.hook'; index: number; ok: boolean; message: string })
+  /** In a cluster: the job was queued, taken by a member, left by one that cannot see it, or handed back. */
+  | (Base & { type: 'job.cluster'; action: 'queued' | 'taken' | 'left' | 'lock-lost' | 'handed-back'; message: string })
   | (Base & { type: 'sheet.started'; sheet: number; attempt: number; mode: 'normal' | 'completion' })
   | (Base & { type: 'sheet.output'; sheet: number; stream: 'stdout' | 'stderr'; text: string })
   | (Base & { type: 'sheet.validation_passed' | 'sheet.validation_failed'; sheet: number; rule: RuleRecord })

@@ -15,6 +15,8 @@ export interface JobSummary {
   costUsd: number;
   updatedAt: string;
   error?: { code: string; message: string };
+  /** In a cluster: the member running the job now. */
+  member?: string;
 }
 
 export interface ConductorStatus {
@@ -24,6 +26,22 @@ export interface ConductorStatus {
   socket: string;
   rssBytes: number;
   jobs: { total: number; running: number };
+  /** Present when the conductor is a member of a cluster (`mozart start --cluster`). */
+  cluster?: ClusterStatus;
+}
+
+/** The cluster as one member sees it, for `mozart conductor-status`. */
+export interface ClusterStatus {
+  /** The cluster's Redis, without its password. */
+  url: string;
+  /** This conductor's member id. */
+  member: string;
+  redis: { connected: boolean; since: string; losses: number; latencyMs?: number; lastError?: string };
+  members: { id: string; host: string; pid: number; version: string; maxJobs: number; running: string[]; heartbeatAt: string }[];
+  /** Jobs waiting for a member, next first. */
+  queued: { jobId: string; priority: number; submitter: string; enqueuedAt: number }[];
+  /** Cluster-wide caps on concurrent agents, and how many run. */
+  agentCaps: { backend: string; cap: number; running: number; waitingHere: number }[];
 }
 
 /** One error on one sheet, for `mozart errors` and the diagnose report. */

@@ -868,6 +868,10 @@ export interface Score {
    * Pause after each sheet before the next one starts, in seconds; 0 means no pause.
    */
   pause_between_sheets_seconds: number;
+  /**
+   * The job's place in a cluster's queue (mozart start --cluster): 1 is the most urgent, 10 the least; among jobs of one priority, members are shared fairly between the people who submitted them. A single conductor starts jobs as they come, so there it has no effect.
+   */
+  priority: number;
 }
 /**
  * Backend settings that replace the job-wide ones for a single sheet. Null or absent fields keep the job-wide value.

@@ -50,6 +50,8 @@ export function describeEvent(event: RunnerEvent): string | undefined {
     }
     case 'job.circuit_open':
       return c.yellow(`  circuit breaker open after ${event.failures} failures; next attempt at ${new Date(event.untilMs).toLocaleTimeString()}`);
+    case 'job.cluster':
+      return c.dim(`  ${event.message}`);
     case 'job.hook':
       return event.ok ? c.dim(`  on_success ${event.index + 1}: ${event.message}`) : c.red(`  on_success ${event.index + 1} failed: ${event.message}`);
     default:

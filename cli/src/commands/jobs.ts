@@ -5,6 +5,7 @@ import type { ConductorClient } from '../../../protocol/src/client.js';
 import type { JobState } from '../../../protocol/src/job-state.js';
 import { connectConductor, runConductorInForeground, startConductor } from '../conductor.js';
 import { EXIT } from '../output.js';
+import { clusterLines } from './cluster-status.js';
 import { bar, c, finishFollowing, JobFollower, print } from './follow.js';
 
 export async function withClient<T>(socket: string | undefined, fn: (client: ConductorClient) => Promise<T>): Promise<T> {
@@ -16,9 +17,10 @@ export async function withClient<T>(socket: string | undefined, fn: (client: Con
   }
 }
 
-export async function startCommand(socket: string | undefined, foreground = false, maxJobs?: string): Promise<number> {
-  if (foreground) return runConductorInForeground(socket, maxJobs);
-  const started = await startConductor(socket, maxJobs);
+/** `mozart start`; `conductorArgs` carries --cluster URL and --agent-cap CAPS through to the conductor. */
+export async function startCommand(socket: string | undefined, foreground = false, maxJobs?: string, conductorArgs: readonly string[] = []): Promise<number> {
+  if (foreground) return runConductorInForeground(socket, maxJobs, conductorArgs);
+  const started = await startConductor(socket, maxJobs, conductorArgs);
   print(`Conductor started (pid ${started.pid}) on ${started.socket}; log: ${started.log}`);
   return EXIT.ok;
 }
@@ -40,6 +42,7 @@ export async function conductorStatusCommand(socket: string | undefined, json: b
     print(`Conductor ${status.version}: pid ${status.pid}, up ${status.uptimeSeconds}s, ${status.jobs.running} running of ${status.jobs.total} jobs`);
     print(`  socket ${status.socket}, memory ${(status.rssBytes / 1024 / 1024).toFixed(1)} MB`);
     for (const check of health.checks) print(check.ok ? c.dim(`  ✓ ${check.name}: ${check.detail}`) : c.yellow(`  ! ${check.name}: ${check.detail}`));
+    if (status.cluster) for (const line of clusterLines(status.cluster)) print(line);
   }
   return health.ok ? EXIT.ok : EXIT.failure;
 }

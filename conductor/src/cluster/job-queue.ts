@@ -98,6 +98,8 @@ export class ClusterJobQueue {
   private worker: Worker | undefined;
   /** This member's runs: queue id → what aborts it. */
   private readonly runs = new Map<string, AbortController>();
+  /** Called when this member starts or ends a run (the heartbeat then tells the cluster at once). */
+  onRunsChanged: () => void = () => undefined;
 
   constructor(
     /** Commands (fences, shares, owners); waits for Redis when it is away. */
@@ -238,6 +240,7 @@ export class ClusterJobQueue {
     await this.redis.hset(this.keys.owners, data.jobId, memberId);
     const controller = new AbortController();
     this.runs.set(job.id ?? queueId(data.jobId), controller);
+    this.onRunsChanged();
     const takeover = previousOwner && previousOwner !== memberId ? `, taking it over from ${previousOwner}, which stopped without finishing it` : '';
     handlers.note(data.jobId, 'taken', `Member ${memberId} runs the job (fencing token ${fence.token}${takeover}).`);
     controller.signal.addEventListener('abort', () => handlers.note(data.jobId, 'lock-lost', `Member ${memberId} lost the job's queue lock (Redis was away too long); it stops the job's agents so that no two members run it.`), { once: true });
@@ -246,6 +249,7 @@ export class ClusterJobQueue {
       result = await handlers.run({ request: data, fence, signal: controller.signal, ...(previousOwner && previousOwner !== memberId ? { previousOwner } : {}) });
     } finally {
       this.runs.delete(job.id ?? queueId(data.jobId));
+      this.onRunsChanged();
       await this.redis.eval(RELEASE_OWNER, 1, this.keys.owners, data.jobId, memberId);
     }
     if (result.kind === 'hand-back' && !controller.signal.aborted) {

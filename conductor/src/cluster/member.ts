@@ -20,6 +20,7 @@ import type { ClusterKeys } from './keys.js';
 import { Membership } from './membership.js';
 import { ClusterRateLimits } from './rate-limits.js';
 import type { ClusterTarget } from './redis-url.js';
+import { ClusterRegistry } from './registry.js';
 import { Subscriptions } from './subscriptions.js';
 
 export interface MemberOptions {
@@ -36,6 +37,8 @@ export interface MemberOptions {
   /** Approximate number of events the stream keeps (default 10,000). */
   eventStreamLength?: number;
   version: string;
+  /** This conductor's own registry folder (what its health check reports on). */
+  registryDir?: string;
   /** How long join() waits for Redis to answer before giving up (default 5 s). */
   connectTimeoutMs?: number;
   log: (message: string) => void;
@@ -58,6 +61,7 @@ export class ClusterMember {
   readonly agentSlots: ClusterAgentSlots;
   readonly events: ClusterEvents;
   readonly control: ControlChannel;
+  readonly registry: ClusterRegistry;
   private health: RedisHealth;
   private readonly connections: Redis[] = [];
   private lastLogged = '';
@@ -84,6 +88,8 @@ export class ClusterMember {
     this.agentSlots = new ClusterAgentSlots(redis, this.keys, this.id, this.lockMs);
     this.events = new ClusterEvents(redis, reader, this.keys, this.id, options.eventStreamLength ?? 10_000, onError);
     this.control = new ControlChannel(redis, this.keys, this.id, options.controlTimeoutMs ?? 5000);
+    this.registry = new ClusterRegistry(redis, this.keys, options.registryDir ?? '', onError);
+    this.queue.onRunsChanged = () => void this.membership.beat().catch(() => undefined);
   }
 
   /** Connects to the cluster's Redis and joins; E802 when Redis does not answer in time. */
@@ -108,6 +114,7 @@ export class ClusterMember {
     await member.rateLimits.start(subscriptions);
     await member.agentSlots.start(subscriptions);
     await member.control.start(subscriptions, (request) => hooks.onControl(request));
+    await member.registry.start(subscriptions);
     await member.events.start((item) => hooks.onEvent(item));
     await member.membership.join();
     return member;
@@ -167,6 +174,7 @@ export class ClusterMember {
     try {
       await this.membership.beat();
       await this.rateLimits.resync();
+      await this.registry.resync();
       await this.agentSlots.loadCaps();
       await this.events.flush();
     } catch (error) {

@@ -36,6 +36,7 @@ export function liveMembers(values: readonly (string | null)[]): MemberInfo[] {
 export class Membership {
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> | undefined;
+  private again = false;
 
   constructor(
     private readonly redis: Redis,
@@ -59,11 +60,18 @@ export class Membership {
 
   /** Renews the heartbeat now (also after a change of running jobs, so the view stays current). */
   beat(): Promise<void> {
-    // One heartbeat at a time: a slow Redis must not pile them up.
-    this.beating ??= (async () => {
+    // One heartbeat at a time: a slow Redis must not pile them up; a change meanwhile beats again.
+    if (this.beating) {
+      this.again = true;
+      return this.beating;
+    }
+    this.beating = (async () => {
       try {
-        const info: MemberInfo = { ...this.self, running: this.running(), heartbeatAt: new Date().toISOString() };
-        await this.redis.multi().set(this.keys.member(this.self.id), JSON.stringify(info), 'PX', this.ttlMs).sadd(this.keys.members, this.self.id).exec();
+        do {
+          this.again = false;
+          const info: MemberInfo = { ...this.self, running: this.running(), heartbeatAt: new Date().toISOString() };
+          await this.redis.multi().set(this.keys.member(this.self.id), JSON.stringify(info), 'PX', this.ttlMs).sadd(this.keys.members, this.self.id).exec();
+        } while (this.again);
       } finally {
         this.beating = undefined;
       }

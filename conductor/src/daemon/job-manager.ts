@@ -12,6 +12,7 @@ import { CheckpointSaveError, fanOutStagesOf, initialJobState, JobRunner } from 
 import { sheetValues } from '../runner/prompt.js';
 import { runValidations } from '../runner/validations.js';
 import { checkScore, isValid } from '../../../score/src/engine.js';
+import { DEFAULT_PRIORITY } from './job-source.js';
 import type { ScoreCheckResult } from '../../../score/src/engine.js';
 import type { SheetPlan } from '../../../score/src/plan.js';
 import type { Score } from '../../../score/src/score-types.js';
@@ -19,9 +20,14 @@ import type { JobRecord, JobState, JobStatus } from '../../../protocol/src/job-s
 import { applyJobRecord } from '../../../protocol/src/job-state.js';
 import { JournalStore } from '../state/journal-store.js';
 import { eventLogFile, sheetLogFile, stateDir } from '../state/workspace-files.js';
+import type { Board } from './board.js';
+import { unlimitedAgents } from './board.js';
+import { cappedBackend } from './capped-backend.js';
+import type { JobSource, RunTicket } from './job-source.js';
 import { SharedRateLimits } from './rate-limits.js';
 import { JobRegistry } from './registry.js';
-import type { RegistryEntry } from './registry.js';
+import type { JobRegistryStore, RegistryEntry } from './registry.js';
+import { refuseIfBusyElsewhere, stopElsewhere, withMembers } from './remote-jobs.js';
 import { diagnose, jobErrors, readLogChunk } from './reports.js';
 
 /** A refusal the client should show as is. */
@@ -53,6 +59,30 @@ interface ActiveJob {
   done: Promise<JobState>;
 }
 
+/** What the job manager works with besides its registry folder; all optional (a single conductor). */
+export interface ManagerParts {
+  /** Rate limits and agent caps shared with other jobs: this conductor's, or the cluster's. */
+  board?: Pick<Board, 'rateLimits' | 'agentSlots'>;
+  /** In a cluster: the queue runs go to, and the way to jobs other members run. */
+  source?: JobSource;
+  /** The registry of jobs (default: files in the registry folder). */
+  registry?: JobRegistryStore;
+  /** Who asks for the runs this conductor enqueues (the cluster's fair share is kept between them). */
+  submitter?: string;
+}
+
+/** A run the cluster queue gave this member (see JobSource), with what keeps it safe. */
+export interface TakenTicket {
+  ticket: RunTicket;
+  /** Throws when another member holds the job now; checked before every checkpoint write. */
+  beforeWrite: () => void;
+  /** Aborted when this member must stop the run at once (its queue lock was lost). */
+  signal: AbortSignal;
+}
+
+/** How a taken run ended, for the queue: over, back to the queue, or lost to a newer owner. */
+export type TakenOutcome = 'finished' | 'hand-back' | 'fenced';
+
 type ValidScore = ScoreCheckResult & { score: Score; plan: SheetPlan; workspace: string };
 
 const apply = (s: JobState, r: JobRecord) => applyJobRecord(s, r);
@@ -60,7 +90,13 @@ const FINISHED: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
 
 export class JobManager {
   private readonly active = new Map<string, ActiveJob>();
-  private readonly rateLimits = new SharedRateLimits();
+  private readonly board: Pick<Board, 'rateLimits' | 'agentSlots'>;
+  private readonly source: JobSource | undefined;
+  private readonly submitter: string;
+  /** Jobs whose run here ended because another member took them over. */
+  private readonly fencedOff = new Set<string>();
+  /** Set while the conductor stops: a cluster member's runs go back to the queue for others. */
+  private handingBack = false;
   /** Parsed checkpoints of jobs not running, with the file stamp they were read at. */
   private readonly resting = new Map<string, { dir: string; stamp: string; state: JobState }>();
   /** Jobs that stopped because their checkpoint could not be written: their last state, in memory. */
@@ -68,14 +104,18 @@ export class JobManager {
   /** Called with the available memory; replaceable so tests and health checks agree on one source. */
   availableMemory: () => number = freemem;
 
-  private readonly registry: JobRegistry;
+  private readonly registry: JobRegistryStore;
 
   constructor(
     registryDir: string,
     private readonly onEvent: (event: RunnerEvent) => void,
     private readonly limits: ManagerLimits = DEFAULT_LIMITS,
+    parts: ManagerParts = {},
   ) {
-    this.registry = new JobRegistry(registryDir);
+    this.registry = parts.registry ?? new JobRegistry(registryDir);
+    this.board = parts.board ?? { rateLimits: new SharedRateLimits(), agentSlots: unlimitedAgents };
+    this.source = parts.source;
+    this.submitter = parts.submitter ?? 'local';
   }
 
   /**
@@ -132,28 +172,32 @@ export class JobManager {
   }
 
   /** Every job, newest first; without `all`, completed and cancelled jobs are left out. */
-  list(all: boolean): JobSummary[] {
+  async list(all: boolean): Promise<JobSummary[]> {
     const out: JobSummary[] = [];
+    // In a cluster, summaries members published stand in for workspaces this member cannot read.
+    const published = this.source ? await this.source.summaries().catch(() => ({}) as Record<string, JobSummary>) : {};
     for (const entry of this.entries()) {
-      let state: JobState;
+      let summary: JobSummary | undefined;
       try {
-        state = this.state(entry.jobId);
+        summary = { ...summariseJob(this.state(entry.jobId)), ...(entry.lastMember ? { member: entry.lastMember } : {}) };
       } catch {
-        continue;
+        summary = published[entry.jobId];
       }
-      if (!all && (state.status === 'completed' || state.status === 'cancelled')) continue;
-      out.push(summariseJob(state));
+      if (!summary || (!all && (summary.status === 'completed' || summary.status === 'cancelled'))) continue;
+      out.push(summary);
     }
-    return out.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    const sorted = out.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    return this.source ? withMembers(sorted, await this.source.owners().catch(() => ({}))) : sorted;
   }
 
   /** Checks a score and starts it as a new job; `startSheet` > 1 skips the sheets before it. */
-  submit(scoreFile: string, options: { fresh?: boolean; startSheet?: number } & HealingChoice = {}): JobSummary {
+  async submit(scoreFile: string, options: { fresh?: boolean; startSheet?: number } & HealingChoice = {}): Promise<JobSummary> {
     const file = resolve(scoreFile);
     const checked = this.checkValid(file);
     const { score, plan, workspace } = checked;
     const jobId = score.name;
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running. Use 'mozart status ${jobId}'.`);
+    if (this.source) await refuseIfBusyElsewhere(this.source, jobId, (m) => new JobError(m));
     const start = options.startSheet ?? 1;
     if (!Number.isInteger(start) || start < 1 || start > plan.totalSheets) throw new JobError(`--start-sheet must be between 1 and ${plan.totalSheets} (the score has ${plan.totalSheets} sheets).`);
     const existing = JournalStore.read<JobState, JobRecord>(stateDir(workspace), apply);
@@ -161,13 +205,14 @@ export class JobManager {
       const hint = existing.status === 'completed' ? 'It already completed; use --fresh to run it again from the start.' : `Use 'mozart resume ${jobId}' to continue it, or --fresh to start over.`;
       throw new JobError(`Job '${jobId}' already has a checkpoint (${existing.status}). ${hint}`);
     }
-    this.admit(jobId);
+    if (!this.source) this.admit(jobId);
     if (options.fresh) rmSync(stateDir(workspace), { recursive: true, force: true });
     const selfHealing = healingOf(options);
-    this.registry.put({ jobId, scoreFile: file, workspace, ...(selfHealing ? { selfHealing } : {}) });
+    this.registry.put({ jobId, scoreFile: file, workspace, ...(selfHealing ? { selfHealing } : {}), ...(this.source ? { submitter: this.submitter } : {}) });
     const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(workspace), apply }, initialJobState({ jobId, scoreFile: file, score, plan, workspace }));
     const at = new Date().toISOString();
     for (let num = 1; num < start; num++) store.append({ t: 'sheet', at, num, patch: { status: 'skipped', skipReason: `Before --start-sheet ${start}.`, finishedAt: at } });
+    if (this.source) return this.enqueue(store, { jobId, scoreFile: file, workspace, priority: score.priority ?? DEFAULT_PRIORITY, submitter: this.submitter, ...(selfHealing ? { selfHealing } : {}) });
     this.start(jobId, store, file, checked);
     return summariseJob(store.current);
   }
@@ -176,14 +221,15 @@ export class JobManager {
    * Continues a paused, failed, cancelled or interrupted job from its checkpoint, re-reading its
    * score (or `scoreFile`, which then becomes the job's score). Only sheets not yet validated run.
    */
-  resume(jobId: string, options: { scoreFile?: string } & HealingChoice = {}): JobSummary {
+  async resume(jobId: string, options: { scoreFile?: string } & HealingChoice = {}): Promise<JobSummary> {
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running.`);
+    if (this.source) await refuseIfBusyElsewhere(this.source, jobId, (m) => new JobError(m));
     const entry = this.entry(jobId);
     const file = options.scoreFile ? resolve(options.scoreFile) : entry.scoreFile;
     const checked = this.checkValid(file, `fix it ('mozart validate ${file}') and resume again`);
     if (checked.score.name !== jobId) throw new JobError(`The score ${file} is named '${checked.score.name}', not '${jobId}'; a score with another name is another job ('mozart run').`);
     if (checked.workspace !== entry.workspace) throw new JobError(`The score ${file} uses the workspace ${checked.workspace}, but job '${jobId}' ran in ${entry.workspace}; its checkpoint lives there. Keep the workspace, or start a new job with 'mozart run --fresh'.`);
-    this.admit(jobId);
+    if (!this.source) this.admit(jobId);
     this.unsaved.delete(jobId);
     const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(entry.workspace), apply }, initialJobState({ jobId, scoreFile: file, score: checked.score, plan: checked.plan, workspace: entry.workspace }));
     const state = store.current;
@@ -196,7 +242,8 @@ export class JobManager {
       store.append({ t: 'plan', at: new Date().toISOString(), totalSheets: checked.plan.totalSheets, scoreFile: file, fanOutStages });
     }
     const selfHealing = healingOf(options, entry.selfHealing);
-    if (file !== entry.scoreFile || selfHealing !== entry.selfHealing) this.registry.put({ jobId, scoreFile: file, workspace: entry.workspace, ...(selfHealing ? { selfHealing } : {}) });
+    if (file !== entry.scoreFile || selfHealing !== entry.selfHealing) this.registry.put({ jobId, scoreFile: file, workspace: entry.workspace, ...(selfHealing ? { selfHealing } : {}), ...clusterFields(entry) });
+    if (this.source) return this.enqueue(store, { jobId, scoreFile: file, workspace: entry.workspace, priority: checked.score.priority ?? DEFAULT_PRIORITY, submitter: entry.submitter ?? this.submitter, ...(selfHealing ? { selfHealing } : {}) });
     this.start(jobId, store, file, checked);
     return summariseJob(store.current);
   }
@@ -215,36 +262,47 @@ export class JobManager {
     if (active) {
       active.runner.pause();
       await active.done;
+    } else if (this.source) {
+      await refuseIfBusyElsewhere(this.source, jobId, (m) => new JobError(`${m} Pause it first ('mozart pause ${jobId}'), then modify it.`));
     }
     if (options.resume) return this.resume(jobId, { scoreFile: file });
     if (file !== entry.scoreFile) this.registry.put({ ...entry, scoreFile: file });
     return summariseJob(this.state(jobId));
   }
 
-  pause(jobId: string): JobSummary {
+  async pause(jobId: string): Promise<JobSummary> {
     const active = this.active.get(jobId);
-    if (!active) throw new JobError(`Job '${jobId}' is not running (${this.state(jobId).status}).`);
+    if (!active) return this.stopNotHere(jobId, 'pause');
     active.runner.pause();
     return summariseJob(active.store.current);
   }
 
-  cancel(jobId: string): JobSummary {
+  async cancel(jobId: string): Promise<JobSummary> {
     const active = this.active.get(jobId);
-    if (!active) throw new JobError(`Job '${jobId}' is not running (${this.state(jobId).status}).`);
+    if (!active) return this.stopNotHere(jobId, 'cancel');
     active.runner.cancel();
     return summariseJob(active.store.current);
+  }
+
+  /** Pause or cancel of a job this conductor does not run: in a cluster it may run or wait elsewhere. */
+  private async stopNotHere(jobId: string, op: 'pause' | 'cancel'): Promise<JobSummary> {
+    const notRunning = () => new JobError(`Job '${jobId}' is not running (${this.state(jobId).status}).`);
+    if (!this.source) throw notRunning();
+    this.entry(jobId);
+    return stopElsewhere(this.source, jobId, op, (status) => this.recordStatus(jobId, status, op === 'pause' ? 'Paused before any member took it.' : 'Cancelled before any member took it.'), notRunning);
   }
 
   /**
    * Forgets finished jobs (default: completed, failed and cancelled; or the one named). Only the
    * conductor's registry entry goes: the workspace, its outputs and checkpoint stay on disk.
    */
-  clear(options: { jobId?: string; statuses?: JobStatus[] }): { cleared: string[] } {
+  async clear(options: { jobId?: string; statuses?: JobStatus[] }): Promise<{ cleared: string[] }> {
+    const busy = this.source ? await this.source.owners() : {};
     const statuses = options.statuses?.length ? options.statuses : FINISHED;
     const cleared: string[] = [];
     const candidates = options.jobId ? [this.entry(options.jobId)] : this.entries();
     for (const entry of candidates) {
-      if (this.active.has(entry.jobId)) {
+      if (this.active.has(entry.jobId) || busy[entry.jobId]) {
         if (options.jobId) throw new JobError(`Job '${entry.jobId}' is running; cancel or pause it before clearing it.`);
         continue;
       }
@@ -287,6 +345,7 @@ export class JobManager {
    */
   async recover(jobId: string, dryRun: boolean): Promise<{ recovered: number[]; stillFailing: number[]; jobStatus: JobStatus }> {
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is running; pause it before recovering sheets.`);
+    if (this.source) await refuseIfBusyElsewhere(this.source, jobId, (m) => new JobError(`${m} Pause it before recovering sheets.`));
     const entry = this.entry(jobId);
     const checked = this.checkValid(entry.scoreFile, 'fix it before recovering');
     const state = this.state(jobId);
@@ -348,8 +407,86 @@ export class JobManager {
     return { ok: checks.every((c) => c.ok), checks };
   }
 
+  /**
+   * Runs a job the cluster queue gave this member, from its checkpoint, with every write checked
+   * against the job's fence. Ends when the job does, or hands it back (the conductor is stopping,
+   * or the queue lock was lost) with its running sheets checkpointed as not started.
+   */
+  async runTaken(taken: TakenTicket): Promise<TakenOutcome> {
+    const { ticket, beforeWrite, signal } = taken;
+    const { jobId } = ticket;
+    if (this.active.has(jobId)) return 'fenced'; // an older run of it still winds down here
+    const dir = stateDir(ticket.workspace);
+    let store: JournalStore<JobState, JobRecord>;
+    let checked: ValidScore;
+    try {
+      checked = this.checkValid(ticket.scoreFile, `fix it ('mozart validate ${ticket.scoreFile}') and resume`);
+      store = JournalStore.open<JobState, JobRecord>({ dir, apply, beforeWrite }, initialJobState({ jobId, scoreFile: ticket.scoreFile, score: checked.score, plan: checked.plan, workspace: ticket.workspace }));
+    } catch (error) {
+      if (isFencedOff(error)) return 'fenced';
+      // The score changed or broke while the job waited: the job fails here, saying why.
+      const failure = { code: error instanceof JobError ? 'E301' : 'E402', message: (error as Error).message };
+      try {
+        const failed = JournalStore.open<JobState, JobRecord>({ dir, apply, beforeWrite }, { jobId } as JobState);
+        failed.append({ t: 'job', at: new Date().toISOString(), status: 'failed', error: failure });
+        failed.close();
+      } catch (inner) {
+        if (isFencedOff(inner)) return 'fenced';
+      }
+      this.onEvent({ type: 'job.failed', jobId, at: new Date().toISOString(), ...failure });
+      return 'finished';
+    }
+    const entry = this.registry.get(jobId);
+    if (entry && this.source && entry.lastMember !== this.source.memberId) this.registry.put({ ...entry, lastMember: this.source.memberId });
+    this.start(jobId, store, ticket.scoreFile, checked, ticket.selfHealing);
+    const active = this.active.get(jobId) as ActiveJob;
+    const stop = () => active.runner.pause({ interrupt: true });
+    signal.addEventListener('abort', stop, { once: true });
+    const state = await active.done;
+    signal.removeEventListener('abort', stop);
+    if (this.fencedOff.delete(jobId)) return 'fenced';
+    if ((signal.aborted || this.handingBack) && state.status === 'paused') {
+      // Not paused by anyone: handed back, so the checkpoint says it waits for a member.
+      const message = signal.aborted ? 'This member lost the queue lock; the job goes back to the cluster queue.' : 'This member is stopping; the job goes back to the cluster queue for another member.';
+      try {
+        this.recordStatus(jobId, 'pending', message, beforeWrite);
+      } catch {
+        return 'fenced';
+      }
+      this.onEvent({ type: 'job.cluster', jobId, at: new Date().toISOString(), action: 'handed-back', message });
+      return 'hand-back';
+    }
+    return 'finished';
+  }
+
+  /** Puts a prepared run in the cluster queue (its checkpoint is written and closed first). */
+  private async enqueue(store: JournalStore<JobState, JobRecord>, ticket: RunTicket): Promise<JobSummary> {
+    store.close();
+    try {
+      await (this.source as JobSource).dispatch(ticket);
+    } catch (error) {
+      throw new JobError((error as Error).message);
+    }
+    this.onEvent({ type: 'job.cluster', jobId: ticket.jobId, at: new Date().toISOString(), action: 'queued', message: `Queued in the cluster (priority ${ticket.priority}, submitted by ${ticket.submitter}); the first member with room runs it.` });
+    return summariseJob(this.state(ticket.jobId));
+  }
+
+  /** Writes a job-level status to the checkpoint of a job no runner holds. */
+  private recordStatus(jobId: string, status: JobStatus, message: string, beforeWrite?: () => void): JobSummary {
+    const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(this.entry(jobId).workspace), apply, ...(beforeWrite ? { beforeWrite } : {}) }, { jobId } as JobState);
+    try {
+      store.append({ t: 'job', at: new Date().toISOString(), status, error: null });
+    } finally {
+      store.close();
+    }
+    const type = status === 'paused' ? 'job.paused' : status === 'cancelled' ? 'job.cancelled' : undefined;
+    if (type) this.onEvent({ type, jobId, at: new Date().toISOString(), message });
+    return summariseJob(this.state(jobId));
+  }
+
   /** Pauses every running job, stopping running agents, and waits until each is checkpointed. */
   async pauseAll(): Promise<void> {
+    this.handingBack = this.source !== undefined;
     const waits = [...this.active.values()].map((job) => {
       job.runner.pause({ interrupt: true });
       return job.done;
@@ -397,13 +534,19 @@ export class JobManager {
     return found;
   }
 
-  private start(jobId: string, store: JournalStore<JobState, JobRecord>, scoreFile: string, checked: ValidScore): void {
+  private start(jobId: string, store: JournalStore<JobState, JobRecord>, scoreFile: string, checked: ValidScore, healing?: RegistryEntry['selfHealing']): void {
     const { score, plan, workspace } = checked;
-    const selfHealing = this.registry.get(jobId)?.selfHealing;
-    const runner = new JobRunner({ jobId, scoreFile, score, plan, workspace, backend: createBackend(score, scoreFile), store, onEvent: this.onEvent, rateLimits: this.rateLimits, ...(selfHealing ? { selfHealing } : {}) });
+    const selfHealing = healing ?? this.registry.get(jobId)?.selfHealing;
+    const backend = cappedBackend(createBackend(score, scoreFile), this.board.agentSlots, score.backend.type);
+    const runner = new JobRunner({ jobId, scoreFile, score, plan, workspace, backend, store, onEvent: this.onEvent, rateLimits: this.board.rateLimits, ...(selfHealing ? { selfHealing } : {}) });
     const done = runner
       .run()
       .catch((error: Error) => {
+        // Another member took the job over: it writes the checkpoint now, this member nothing more.
+        if (isFencedOff(error)) {
+          this.fencedOff.add(jobId);
+          return store.current;
+        }
         const at = new Date().toISOString();
         const failure =
           error instanceof CheckpointSaveError
@@ -428,6 +571,17 @@ export class JobManager {
       });
     this.active.set(jobId, { runner, store, done });
   }
+}
+
+/** The registry fields only a cluster keeps, carried over when an entry is rewritten. */
+function clusterFields(entry: RegistryEntry): Pick<RegistryEntry, 'submitter' | 'lastMember'> {
+  return { ...(entry.submitter ? { submitter: entry.submitter } : {}), ...(entry.lastMember ? { lastMember: entry.lastMember } : {}) };
+}
+
+/** True for the error a fence guard throws (or a save that failed because of one). */
+function isFencedOff(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } } | undefined;
+  return e?.code === 'E804' || e?.cause?.code === 'E804';
 }
 
 /** Size and mtime of a checkpoint's files: changes whenever either is written. */

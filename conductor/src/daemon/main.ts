@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 import { RPC_ERRORS } from '../../../protocol/src/framing.js';
 import { mozartHome, pidFile, registryDir, socketPath, socketPathProblem } from '../../../protocol/src/paths.js';
 import type { JobStatus } from '../../../protocol/src/job-state.js';
+import type { RunnerEvent } from '../../../protocol/src/events.js';
+import type * as ClusterModule from '../cluster/start.js';
 import { DEFAULT_LIMITS, JobError, JobManager } from './job-manager.js';
 import { ConductorServer, MethodError } from './server.js';
 import type { Handler } from './server.js';
@@ -77,6 +79,12 @@ function envNumber(name: string, fallback: number): number {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
+/** Cluster mode's code (BullMQ, ioredis) is loaded only by a conductor started with --cluster. */
+function loadCluster(): typeof ClusterModule {
+  /* eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load, see above */
+  return require('../cluster/start.js') as typeof ClusterModule;
+}
+
 /** Runs one manager call, turning its refusals into JSON-RPC errors. */
 function guarded(fn: Handler): Handler {
   return async (params) => {
@@ -89,8 +97,27 @@ function guarded(fn: Handler): Handler {
   };
 }
 
+/** Joins the cluster when asked to; exits with a clear message when the settings or Redis are wrong. */
+async function startClusterMode(values: { cluster?: string; 'agent-cap'?: string }, maxJobs: number, publishLocal: (event: RunnerEvent) => void): Promise<ClusterModule.ClusterMode | undefined> {
+  const { clusterSettings, joinCluster } = loadClusterIfAsked(values);
+  const settings = clusterSettings?.({ ...withDefined('cluster', values.cluster), ...withDefined('agentCap', values['agent-cap']) }, process.env);
+  if (!settings || !joinCluster) return undefined;
+  try {
+    return await joinCluster(settings, { maxJobs, version: VERSION, registryDir: registryDir(), log, publishLocal });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    log(`mozart conductor: ${code ? `${code} ` : ''}${(error as Error).message}`);
+    process.exit(2);
+  }
+}
+
+/** The cluster module when --cluster or MOZART_CLUSTER asks for it; nothing otherwise. */
+function loadClusterIfAsked(values: { cluster?: string }): Partial<typeof ClusterModule> {
+  return values.cluster || process.env.MOZART_CLUSTER ? loadCluster() : {};
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { socket: { type: 'string' }, foreground: { type: 'boolean' }, 'max-jobs': { type: 'string' } } });
+  const { values } = parseArgs({ options: { socket: { type: 'string' }, foreground: { type: 'boolean' }, 'max-jobs': { type: 'string' }, cluster: { type: 'string' }, 'agent-cap': { type: 'string' } } });
   const path = socketPath(values.socket);
   const tooLong = socketPathProblem(path);
   if (tooLong) {
@@ -114,12 +141,15 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const limits = { maxRunningJobs: maxJobs, minAvailableMemoryBytes: envNumber('MOZART_MIN_FREE_MEMORY_MB', DEFAULT_LIMITS.minAvailableMemoryBytes / 1024 / 1024) * 1024 * 1024 };
-  const manager = new JobManager(registryDir(), (event) => server.publish(event), limits);
+  // Cluster mode: --cluster / MOZART_CLUSTER (the conductor config file will fill the same settings).
+  const cluster = await startClusterMode(values, maxJobs, (event) => server.publish(event));
+  const manager = new JobManager(registryDir(), cluster ? cluster.publish : (event) => server.publish(event), limits, cluster?.parts);
   let stopping: Promise<void> | undefined;
   const stop = (reason: string): Promise<void> => {
     stopping ??= (async () => {
-      log(`stopping (${reason}): pausing ${manager.runningCount} running job(s) at a safe point`);
+      log(`stopping (${reason}): ${cluster ? 'handing' : 'pausing'} ${manager.runningCount} running job(s) at a safe point${cluster ? ' back to the cluster queue' : ''}`);
       await manager.pauseAll();
+      await cluster?.leave();
       await server.close();
       rmSync(pidFile(), { force: true });
       log('stopped');
@@ -129,19 +159,26 @@ async function main(): Promise<void> {
   };
 
   Object.assign(handlers, {
-    'daemon.status': () => ({
+    'daemon.status': async () => ({
       pid: process.pid,
       version: VERSION,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       socket: path,
       rssBytes: process.memoryUsage.rss(),
       jobs: { total: manager.knownCount, running: manager.runningCount },
+      ...(cluster ? { cluster: await cluster.status() } : {}),
     }),
     'daemon.shutdown': () => {
       setImmediate(() => void stop('shutdown requested'));
       return { stopping: true };
     },
-    'daemon.health': () => manager.health(mozartHome()),
+    'daemon.health': async () => {
+      const health = manager.health(mozartHome());
+      if (!cluster) return health;
+      const redis = (await cluster.status()).redis;
+      const check = { name: 'cluster', ok: redis.connected, detail: redis.connected ? `Redis at ${cluster.member.options.target.display} answers${redis.latencyMs !== undefined ? ` in ${redis.latencyMs.toFixed(1)} ms` : ''}` : `Redis at ${cluster.member.options.target.display} is unreachable since ${redis.since}: not taking new jobs, running jobs go on` };
+      return { ok: health.ok && check.ok, checks: [...health.checks, check] };
+    },
     'job.submit': guarded((p) => manager.submit(requireString(p, 'scoreFile'), { fresh: p.fresh === true, ...withDefined('startSheet', optionalInt(p, 'startSheet', 1)), ...healingChoice(p) })),
     'job.status': guarded((p) => manager.state(requireString(p, 'jobId'))),
     'job.list': guarded((p) => manager.list(p.all === true)),
@@ -165,8 +202,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   log(`mozart conductor ${VERSION} listening on ${path} (pid ${process.pid})`);
-  const resumed = manager.resumeInterrupted();
-  if (resumed.length) log(`resumed interrupted job(s): ${resumed.join(', ')}`);
+  if (cluster) {
+    // A member's interrupted jobs come back through the queue (their locks expire), not from here.
+    cluster.attach(manager);
+    log(`member ${cluster.member.id} of the cluster at ${cluster.member.options.target.display} (up to ${maxJobs} jobs)`);
+  } else {
+    const resumed = manager.resumeInterrupted();
+    if (resumed.length) log(`resumed interrupted job(s): ${resumed.join(', ')}`);
+  }
   // `mozart start` passes a pipe as fd 3 and waits for this line instead of polling the socket.
   if (process.env.MOZART_READY_FD) {
     const fd = Number(process.env.MOZART_READY_FD);

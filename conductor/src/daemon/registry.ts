@@ -11,9 +11,24 @@ export interface RegistryEntry {
   workspace: string;
   /** --self-healing (and --yes), kept so a resumed or restarted job heals the same way. */
   selfHealing?: { autoConfirm: boolean };
+  /** In a cluster: who submitted it (the fair share is kept between submitters). */
+  submitter?: string;
+  /** In a cluster: the member that ran it last. */
+  lastMember?: string;
 }
 
-export class JobRegistry {
+/** What the job manager needs of a registry: this folder of files, or the cluster's (cluster/registry.ts). */
+export interface JobRegistryStore {
+  /** The folder the health check tests for writing. */
+  readonly dir: string;
+  readonly size: number;
+  entries(): RegistryEntry[];
+  get(jobId: string): RegistryEntry | undefined;
+  put(entry: RegistryEntry): void;
+  remove(jobId: string): void;
+}
+
+export class JobRegistry implements JobRegistryStore {
   private cache: Map<string, RegistryEntry> | undefined;
 
   constructor(readonly dir: string) {

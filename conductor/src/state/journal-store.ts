@@ -30,6 +30,11 @@ export interface StoreOptions<S, R> {
   compactEvery?: number;
   /** fsync after each append (default true). Tests of pure logic may turn it off. */
   durable?: boolean;
+  /**
+   * Called before every write (append and compaction); throwing stops the write. A cluster member
+   * checks its fencing token here, so a member that lost a job to another writes nothing more.
+   */
+  beforeWrite?: () => void;
 }
 
 /** Thrown when the stored state cannot be read at all (E402) or is not this store's format (E401). */
@@ -93,6 +98,7 @@ export class JournalStore<S, R> {
    * they describe die in it too — may skip that wait; the next synced record flushes them anyway.
    */
   append(record: R, options: { sync?: boolean } = {}): S {
+    this.options.beforeWrite?.();
     this.state = this.options.apply(this.state, record);
     this.seq++;
     const fd = this.openJournal();
@@ -104,6 +110,7 @@ export class JournalStore<S, R> {
 
   /** Folds the journal into a fresh snapshot now. */
   compact(): void {
+    this.options.beforeWrite?.();
     mkdirSync(this.options.dir, { recursive: true, mode: 0o700 });
     const temp = `${this.snapshotPath}.${process.pid}.tmp`;
     const fd = openSync(temp, 'w', 0o600);

@@ -153,6 +153,37 @@ describe('cluster job queue', { skip: redisMissing, timeout: 60_000 }, () => {
     assert.doesNotThrow(() => taken.fence.beforeWrite());
   });
 
+  test('a member whose queue lock is lost stops the run at once; the job is taken again with a newer token', async () => {
+    fresh();
+    const m = await join_(`${prefix}-shaky`);
+    const runs: TakenRun[] = [];
+    const first = gate();
+    const second = gate<TakenRun>();
+    const notes: string[] = [];
+    m.member.startTaking({
+      ...blockingHandlers(m, []).handlers,
+      note: (_jobId, kind) => notes.push(kind),
+      run: (taken) => {
+        runs.push(taken);
+        if (runs.length === 2) {
+          second.open(taken);
+          return Promise.resolve({ kind: 'finished' });
+        }
+        first.open();
+        // Runs until told to stop: only the lost lock stops it.
+        return new Promise((resolve) => taken.signal.addEventListener('abort', () => resolve({ kind: 'hand-back' }), { once: true }));
+      },
+    });
+    await m.member.queue.enqueue(request('lock-lost'));
+    await first.promise;
+    // Another member's stalled check would see it unlocked: as if Redis had expired the lock.
+    await m.member.redis.del(`${m.member.keys.bullPrefix}:jobs:job-lock-lost:lock`);
+    const again = await second.promise;
+    assert.ok(runs[0]?.signal.aborted, 'the first run was told to stop');
+    assert.ok(again.fence.token > (runs[0]?.fence.token ?? Infinity));
+    assert.deepEqual(notes, ['taken', 'lock-lost', 'taken']);
+  });
+
   test('Redis restarting under a run: the run goes on, the member reconnects and takes new work', async () => {
     fresh();
     const m = await join_(`${prefix}-steady`);

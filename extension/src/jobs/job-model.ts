@@ -54,6 +54,7 @@ export function applyEvent(state: JobState, event: RunnerEvent): boolean {
       state.costUsd = event.costUsd;
       return true;
     case 'job.circuit_open':
+    case 'job.cluster':
     case 'job.hook':
     case 'job.pausing':
     case 'sheet.healing':
