@@ -1,6 +1,7 @@
 // `npm run bench`: prints measured figures (never asserts them): the time to check each example
 // score and a generated 5,000-line score, the bundled entry points' sizes, the runner's per-sheet
-// overhead, the language server against yaml-language-server, the conductor's round trip, and the
+// overhead, the language server against yaml-language-server, the conductor's round trip, cluster
+// throughput for one and three members and dispatch overhead next to a single conductor, and the
 // extension's activation time and package size.
 import * as esbuild from 'esbuild';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { buildOptions } from './build-options.mjs';
 import { checkScore } from '../score/src/engine.js';
 import { benchRunner } from './bench/runner.js';
+import { benchCluster } from './bench/cluster.js';
 import { benchConductor } from './bench/conductor.js';
 import { benchExtension } from './bench/extension.js';
 import { benchLsp } from './bench/lsp.js';
@@ -51,5 +53,6 @@ void esbuild.build({ ...buildOptions(true), write: false }).then(async (minified
   await benchRunner();
   await benchLsp();
   await benchConductor();
+  await benchCluster();
   await benchExtension();
 });

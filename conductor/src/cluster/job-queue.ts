@@ -122,16 +122,19 @@ export class ClusterJobQueue {
   /** Puts a run of the job in the queue, ordered by priority then the submitter's fair share. */
   async enqueue(request: RunRequest): Promise<void> {
     const id = queueId(request.jobId);
-    const existing = await this.queue.getJobState(id);
-    if (existing === 'active') throw new ClusterError('E802', `Job '${request.jobId}' is already running in the cluster.`);
-    if (existing === 'waiting' || existing === 'prioritized' || existing === 'delayed') throw new ClusterError('E802', `Job '${request.jobId}' is already queued in the cluster.`);
-    if (existing === 'completed' || existing === 'failed') await this.queue.remove(id);
     const outstanding = await this.redis.hincrby(this.keys.outstanding, request.submitter, 1);
+    let queued: Job;
     try {
-      await this.queue.add('run', request satisfies QueuedData, { jobId: id, priority: queueOrder(request.priority, outstanding - 1), attempts: 1, removeOnComplete: true, removeOnFail: true });
+      queued = await this.queue.add('run', request satisfies QueuedData, { jobId: id, priority: queueOrder(request.priority, outstanding - 1), attempts: 1, removeOnComplete: true, removeOnFail: true });
     } catch (error) {
       await this.releaseShare(request.submitter);
       throw error;
+    }
+    // BullMQ hands back the job already there when the id is taken: this run was not queued.
+    if ((queued.data as QueuedData).enqueuedAt !== request.enqueuedAt || (queued.data as QueuedData).from !== request.from) {
+      await this.releaseShare(request.submitter);
+      const state = await queued.getState();
+      throw new ClusterError('E802', `Job '${request.jobId}' is already ${state === 'active' ? 'running' : 'queued'} in the cluster.`);
     }
   }
 

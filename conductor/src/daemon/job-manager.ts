@@ -93,6 +93,8 @@ export class JobManager {
   private readonly board: Pick<Board, 'rateLimits' | 'agentSlots'>;
   private readonly source: JobSource | undefined;
   private readonly submitter: string;
+  /** Scores this member checked when it queued their runs, with the file stamp they were read at. */
+  private readonly prepared = new Map<string, { stamp: string; checked: ValidScore }>();
   /** Jobs whose run here ended because another member took them over. */
   private readonly fencedOff = new Set<string>();
   /** Set while the conductor stops: a cluster member's runs go back to the queue for others. */
@@ -212,7 +214,7 @@ export class JobManager {
     const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(workspace), apply }, initialJobState({ jobId, scoreFile: file, score, plan, workspace }));
     const at = new Date().toISOString();
     for (let num = 1; num < start; num++) store.append({ t: 'sheet', at, num, patch: { status: 'skipped', skipReason: `Before --start-sheet ${start}.`, finishedAt: at } });
-    if (this.source) return this.enqueue(store, { jobId, scoreFile: file, workspace, priority: score.priority ?? DEFAULT_PRIORITY, submitter: this.submitter, ...(selfHealing ? { selfHealing } : {}) });
+    if (this.source) return this.enqueue(store, checked, { jobId, scoreFile: file, workspace, priority: score.priority ?? DEFAULT_PRIORITY, submitter: this.submitter, ...(selfHealing ? { selfHealing } : {}) });
     this.start(jobId, store, file, checked);
     return summariseJob(store.current);
   }
@@ -243,7 +245,7 @@ export class JobManager {
     }
     const selfHealing = healingOf(options, entry.selfHealing);
     if (file !== entry.scoreFile || selfHealing !== entry.selfHealing) this.registry.put({ jobId, scoreFile: file, workspace: entry.workspace, ...(selfHealing ? { selfHealing } : {}), ...clusterFields(entry) });
-    if (this.source) return this.enqueue(store, { jobId, scoreFile: file, workspace: entry.workspace, priority: checked.score.priority ?? DEFAULT_PRIORITY, submitter: entry.submitter ?? this.submitter, ...(selfHealing ? { selfHealing } : {}) });
+    if (this.source) return this.enqueue(store, checked, { jobId, scoreFile: file, workspace: entry.workspace, priority: checked.score.priority ?? DEFAULT_PRIORITY, submitter: entry.submitter ?? this.submitter, ...(selfHealing ? { selfHealing } : {}) });
     this.start(jobId, store, file, checked);
     return summariseJob(store.current);
   }
@@ -420,7 +422,9 @@ export class JobManager {
     let store: JournalStore<JobState, JobRecord>;
     let checked: ValidScore;
     try {
-      checked = this.checkValid(ticket.scoreFile, `fix it ('mozart validate ${ticket.scoreFile}') and resume`);
+      const prepared = this.prepared.get(jobId);
+      this.prepared.delete(jobId);
+      checked = prepared && prepared.stamp === scoreStamp(ticket.scoreFile) && prepared.checked.score.name === jobId ? prepared.checked : this.checkValid(ticket.scoreFile, `fix it ('mozart validate ${ticket.scoreFile}') and resume`);
       store = JournalStore.open<JobState, JobRecord>({ dir, apply, beforeWrite }, initialJobState({ jobId, scoreFile: ticket.scoreFile, score: checked.score, plan: checked.plan, workspace: ticket.workspace }));
     } catch (error) {
       if (isFencedOff(error)) return 'fenced';
@@ -460,15 +464,18 @@ export class JobManager {
   }
 
   /** Puts a prepared run in the cluster queue (its checkpoint is written and closed first). */
-  private async enqueue(store: JournalStore<JobState, JobRecord>, ticket: RunTicket): Promise<JobSummary> {
+  private async enqueue(store: JournalStore<JobState, JobRecord>, checked: ValidScore, ticket: RunTicket): Promise<JobSummary> {
+    const summary = summariseJob(store.current);
     store.close();
+    // If this member takes the run itself, the score it just checked need not be checked again.
+    this.prepared.set(ticket.jobId, { stamp: scoreStamp(ticket.scoreFile), checked });
     try {
       await (this.source as JobSource).dispatch(ticket);
     } catch (error) {
       throw new JobError((error as Error).message);
     }
     this.onEvent({ type: 'job.cluster', jobId: ticket.jobId, at: new Date().toISOString(), action: 'queued', message: `Queued in the cluster (priority ${ticket.priority}, submitted by ${ticket.submitter}); the first member with room runs it.` });
-    return summariseJob(this.state(ticket.jobId));
+    return summary;
   }
 
   /** Writes a job-level status to the checkpoint of a job no runner holds. */
@@ -582,6 +589,16 @@ function clusterFields(entry: RegistryEntry): Pick<RegistryEntry, 'submitter' | 
 function isFencedOff(error: unknown): boolean {
   const e = error as { code?: string; cause?: { code?: string } } | undefined;
   return e?.code === 'E804' || e?.cause?.code === 'E804';
+}
+
+/** Size and mtime of a score file ('-' when it cannot be read): changes whenever it is written. */
+function scoreStamp(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return '-';
+  }
 }
 
 /** Size and mtime of a checkpoint's files: changes whenever either is written. */

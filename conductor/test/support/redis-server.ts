@@ -32,6 +32,8 @@ export class RedisServer {
   private constructor(
     readonly port: number,
     readonly dir: string,
+    /** appendfsync: 'always' (tests: nothing acknowledged is ever lost) or 'everysec' (Redis's default). */
+    readonly fsync: 'always' | 'everysec',
   ) {}
 
   /** `redis://127.0.0.1:PORT`, what `mozart start --cluster` takes. */
@@ -40,15 +42,15 @@ export class RedisServer {
   }
 
   /** Starts a server on a free port with its data in a new temp folder. */
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'mozart-redis-')));
+  static async start(fsync: 'always' | 'everysec' = 'always'): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'mozart-redis-')), fsync);
     await server.launch();
     return server;
   }
 
   /** Starts the server process (again, after stop or kill) on the same port and data. */
   async launch(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no', '--loglevel', 'notice', '--logfile', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', this.fsync, '--save', '', '--daemonize', 'no', '--loglevel', 'notice', '--logfile', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.process = child;
     let output = '';
     await new Promise<void>((resolve, reject) => {
