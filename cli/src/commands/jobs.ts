@@ -26,12 +26,14 @@ export async function startCommand(socket: string | undefined, foreground = fals
 }
 
 export async function stopCommand(socket?: string): Promise<number> {
-  await withClient(socket, async (client) => {
+  const inCluster = await withClient(socket, async (client) => {
+    const clustered = (await client.request('daemon.status', {})).cluster !== undefined;
     const closed = new Promise<void>((r) => (client.onClose = r));
     await client.request('daemon.shutdown', {});
     await closed; // the conductor closes connections once running jobs are paused and checkpointed
+    return clustered;
   });
-  print('Conductor stopped; running jobs were paused and can be resumed after the next start.');
+  print(inCluster ? 'Conductor stopped; its running jobs went back to the cluster queue, and other members take them over.' : 'Conductor stopped; running jobs were paused and can be resumed after the next start.');
   return EXIT.ok;
 }
 

@@ -102,15 +102,17 @@ export class ClusterJobQueue {
   onRunsChanged: () => void = () => undefined;
 
   constructor(
-    /** Commands (fences, shares, owners); waits for Redis when it is away. */
+    /** The worker's bookkeeping (fences, owners, shares): waits for Redis when it is away. */
     private readonly redis: Redis,
-    /** For BullMQ's queue and worker; each is duplicated as BullMQ needs. */
+    /** Answers to users (enqueue, where is a job): fails at once while Redis is away, so nothing hangs. */
+    private readonly fast: Redis,
+    /** For BullMQ's worker (which duplicates it for its blocking reads). */
     private readonly bullConnection: Redis,
     private readonly keys: ClusterKeys,
     private readonly options: QueueOptions,
     private readonly onError: (error: Error) => void,
   ) {
-    this.queue = new Queue(QUEUE_NAME, { connection: bullConnection, prefix: keys.bullPrefix });
+    this.queue = new Queue(QUEUE_NAME, { connection: fast, prefix: keys.bullPrefix });
     this.queue.on('error', onError);
   }
 
@@ -122,7 +124,7 @@ export class ClusterJobQueue {
   /** Puts a run of the job in the queue, ordered by priority then the submitter's fair share. */
   async enqueue(request: RunRequest): Promise<void> {
     const id = queueId(request.jobId);
-    const outstanding = await this.redis.hincrby(this.keys.outstanding, request.submitter, 1);
+    const outstanding = await this.fast.hincrby(this.keys.outstanding, request.submitter, 1);
     let queued: Job;
     try {
       queued = await this.queue.add('run', request satisfies QueuedData, { jobId: id, priority: queueOrder(request.priority, outstanding - 1), attempts: 1, removeOnComplete: true, removeOnFail: true });
@@ -160,7 +162,7 @@ export class ClusterJobQueue {
     const state = await job.getState();
     const request = job.data as QueuedData;
     if (state === 'active') {
-      const owner = await this.redis.hget(this.keys.owners, jobId);
+      const owner = await this.fast.hget(this.keys.owners, jobId);
       return { state: 'running', request, ...(owner ? { owner } : {}) };
     }
     if (state === 'waiting' || state === 'prioritized' || state === 'delayed') return { state: 'queued', request };
@@ -177,7 +179,7 @@ export class ClusterJobQueue {
 
   /** Job id → member, for every job running in the cluster. */
   owners(): Promise<Record<string, string>> {
-    return this.redis.hgetall(this.keys.owners);
+    return this.fast.hgetall(this.keys.owners);
   }
 
   /** Starts taking runs, up to maxJobs at once. */

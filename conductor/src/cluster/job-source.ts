@@ -6,6 +6,14 @@ import type { JobSource, RunTicket, Whereabouts } from '../daemon/job-source.js'
 import { ClusterError } from './errors.js';
 import type { ClusterMember } from './member.js';
 
+/** Turns a failed call to Redis into the error a user reads (E802), keeping the cluster's own errors. */
+function unreachable(member: ClusterMember, what: string): (error: Error) => never {
+  return (error) => {
+    if (error instanceof ClusterError) throw error;
+    throw new ClusterError('E802', `The cluster's Redis at ${member.options.target.display} does not answer (${error.message}), so ${what}. Running jobs go on; try again when Redis is back.`);
+  };
+}
+
 export class ClusterJobSource implements JobSource {
   constructor(private readonly member: ClusterMember) {}
 
@@ -23,24 +31,24 @@ export class ClusterJobSource implements JobSource {
   }
 
   async locate(jobId: string): Promise<Whereabouts> {
-    const place = await this.member.queue.place(jobId);
+    const place = await this.member.queue.place(jobId).catch(unreachable(this.member, `where job '${jobId}' runs is not known and nothing was changed`));
     if (place.state === 'queued') return { state: 'queued' };
     if (place.state === 'running') return { state: 'running', member: place.owner ?? 'a member' };
     return { state: 'idle' };
   }
 
   withdraw(jobId: string): Promise<boolean> {
-    return this.member.queue.remove(jobId);
+    return this.member.queue.remove(jobId).catch(unreachable(this.member, `job '${jobId}' stays queued`));
   }
 
   async ask(member: string, op: 'pause' | 'cancel', jobId: string): Promise<JobSummary> {
-    const answer = await this.member.control.send(member, op, jobId);
+    const answer = await this.member.control.send(member, op, jobId).catch(unreachable(this.member, `member ${member} was not asked to ${op} job '${jobId}'`));
     if (!answer.ok) throw new ClusterError('E805', answer.message);
     return answer.result as JobSummary;
   }
 
   owners(): Promise<Record<string, string>> {
-    return this.member.queue.owners();
+    return this.member.queue.owners().catch(unreachable(this.member, 'which member runs what is not known'));
   }
 
   async summaries(): Promise<Record<string, JobSummary>> {

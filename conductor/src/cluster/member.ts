@@ -82,7 +82,7 @@ export class ClusterMember {
     this.lockMs = options.lockMs ?? 30_000;
     this.health = { connected: true, since: new Date().toISOString(), losses: 0 };
     const onError = (error: Error) => this.noteError(error);
-    this.queue = new ClusterJobQueue(durable, bull, this.keys, { memberId: this.id, maxJobs: options.maxJobs, lockMs: this.lockMs }, onError);
+    this.queue = new ClusterJobQueue(durable, redis, bull, this.keys, { memberId: this.id, maxJobs: options.maxJobs, lockMs: this.lockMs }, onError);
     this.membership = new Membership(redis, this.keys, { id: this.id, host: hostname(), pid: process.pid, version: options.version, maxJobs: options.maxJobs, startedAt: new Date().toISOString() }, () => this.queue.runningHere, this.lockMs);
     this.rateLimits = new ClusterRateLimits(redis, this.keys, onError);
     this.agentSlots = new ClusterAgentSlots(redis, this.keys, this.id, this.lockMs);

@@ -446,8 +446,11 @@ export class JobManager {
     const active = this.active.get(jobId) as ActiveJob;
     const stop = () => active.runner.pause({ interrupt: true });
     signal.addEventListener('abort', stop, { once: true });
+    // For members that cannot read this workspace: what `list` shows of the job there.
+    this.source?.publishSummary({ ...summariseJob(store.current), status: 'running', member: this.source.memberId });
     const state = await active.done;
     signal.removeEventListener('abort', stop);
+    this.source?.publishSummary({ ...summariseJob(state), member: this.source.memberId });
     if (this.fencedOff.delete(jobId)) return 'fenced';
     if ((signal.aborted || this.handingBack) && state.status === 'paused') {
       // Not paused by anyone: handed back, so the checkpoint says it waits for a member.

@@ -92,6 +92,8 @@ function guarded(fn: Handler): Handler {
       return await fn(params);
     } catch (error) {
       if (error instanceof JobError) throw new MethodError(RPC_ERRORS.refused, error.message);
+      // The cluster's refusals (E8xx: Redis away, a member not answering) are for the user too.
+      if (/^E8\d\d$/.test((error as { code?: unknown }).code as string)) throw new MethodError(RPC_ERRORS.refused, `${(error as { code: string }).code} ${(error as Error).message}`);
       throw error;
     }
   };

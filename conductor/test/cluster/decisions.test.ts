@@ -1,6 +1,9 @@
 // The cluster's decisions as tables: queue order, URL parsing, fence verdicts, connection health,
-// member and stream decoding, agent caps.
+// member and stream decoding, agent caps, whether a member can run a job.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseAgentCaps } from '../../src/cluster/agent-slots.js';
 import { decodeEntry } from '../../src/cluster/events.js';
@@ -11,6 +14,7 @@ import { queueId } from '../../src/cluster/job-queue.js';
 import { liveMembers } from '../../src/cluster/membership.js';
 import { parseClusterUrl } from '../../src/cluster/redis-url.js';
 import { priorityOfOrder, queueOrder } from '../../src/cluster/scheduler.js';
+import { cannotRun } from '../../src/cluster/start.js';
 
 test('queue order: priority first, then the submitter with fewer outstanding jobs, never 0', () => {
   const rows: [priority: number, outstanding: number, expected: number][] = [
@@ -103,4 +107,15 @@ test('agent caps parse BACKEND=N lists and name the part that is wrong', () => {
   assert.deepEqual(parseAgentCaps('claude_cli=4, command=2'), { claude_cli: 4, command: 2 });
   assert.deepEqual(parseAgentCaps(''), {});
   assert.throws(() => parseAgentCaps('claude_cli=four'), /'claude_cli=four' is not BACKEND=N/);
+});
+
+test('a member cannot run a job whose score it cannot read or whose checkpoint folder it cannot write', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mozart-visible-'));
+  const scoreFile = join(dir, 'score.yaml');
+  const workspace = join(dir, 'ws');
+  assert.match(cannotRun({ scoreFile, workspace }) ?? '', /cannot read the score .*score\.yaml \(ENOENT\)/);
+  writeFileSync(scoreFile, 'name: x\n');
+  assert.match(cannotRun({ scoreFile, workspace }) ?? '', /cannot write the job's checkpoint in .*ws\/\.mozart\/state \(ENOENT\); the workspace must be on storage every member shares/);
+  mkdirSync(join(workspace, '.mozart', 'state'), { recursive: true });
+  assert.equal(cannotRun({ scoreFile, workspace }), undefined);
 });
