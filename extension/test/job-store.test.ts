@@ -118,4 +118,20 @@ describe('job store', () => {
       return p as Promise<JobState>;
     }, /nope/);
   });
+
+  test('in a cluster, the member that takes a job moves it to that member, and a fresh state keeps it there', async () => {
+    const source = new FakeSource();
+    const store = new JobStore(source);
+    const loading = store.load();
+    source.answer('job.list', [summary({ jobId: 'review', status: 'pending' })]);
+    await loading;
+    const changed: (string | undefined)[] = [];
+    store.on('changed', (id) => changed.push(id));
+    store.handle({ ...event({ type: 'job.cluster', action: 'taken', message: 'Member vm-7 runs the job (fencing token 1).' }), member: 'vm-7' });
+    assert.equal(store.summary('review')?.member, 'vm-7');
+    assert.equal(changed[0], undefined, 'the whole tree regroups');
+    source.answer('job.status', jobState());
+    await settle();
+    assert.equal(store.summary('review')?.member, 'vm-7', 'job.status does not say where a job runs; the store remembers');
+  });
 });

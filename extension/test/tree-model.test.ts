@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { formatCost, formatCountdown, formatDuration } from '../src/jobs/format.js';
 import { summarise } from '../src/jobs/job-model.js';
-import { FLAT_SHEET_LIMIT, RANGE_SIZE, jobChildren, jobItem, orderJobs, sheetItem, sheetRange } from '../src/jobs/tree-model.js';
+import { FLAT_SHEET_LIMIT, RANGE_SIZE, jobChildren, jobItem, memberGroups, memberItem, orderJobs, sheetItem, sheetRange } from '../src/jobs/tree-model.js';
 import { plainText as t } from '../src/l10n.js';
 import type { JobStatus } from '../../protocol/src/job-state.js';
 import { T0, jobState, sheet, summary } from './support/jobs.js';
@@ -156,5 +156,21 @@ describe('job children', () => {
     assert.equal(ranges[0]?.description, '1/100 done · 1 failed · $0.50');
     assert.equal(ranges[1]?.description, '0/100 done · 1 running');
     assert.deepEqual(ranges[2]?.range, { from: 201, to: 250 });
+  });
+});
+
+describe('cluster members', () => {
+  test("a single conductor's jobs stay a flat list; a cluster's are grouped by member, queued jobs apart", () => {
+    assert.equal(memberGroups([summary({ jobId: 'a' }), summary({ jobId: 'b' })]), undefined);
+    const groups = memberGroups([summary({ jobId: 'a', member: 'vm-2' }), summary({ jobId: 'b', member: 'vm-1', status: 'completed' }), summary({ jobId: 'c', status: 'pending' }), summary({ jobId: 'd', member: 'vm-2', status: 'completed' })]);
+    assert.deepEqual(groups?.map((g) => [g.member, g.jobs.map((j) => j.jobId)]), [
+      ['', ['c']],
+      ['vm-1', ['b']],
+      ['vm-2', ['a', 'd']],
+    ]);
+    const [queued, , busy] = groups ?? [];
+    assert.deepEqual(queued && memberItem(queued, t), { id: 'member:', kind: 'member', jobId: '', member: '', label: 'Not on a member yet', description: '1 jobs', tooltip: 'Jobs waiting in the cluster queue, or never run in the cluster', icon: { id: 'inbox' }, contextValue: 'member', collapsible: true });
+    assert.equal(busy && memberItem(busy, t).description, '1 running · 2 jobs');
+    assert.equal(busy && memberItem(busy, t).label, 'vm-2');
   });
 });

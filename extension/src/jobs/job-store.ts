@@ -107,13 +107,25 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
     return state;
   }
 
+  /** A summary computed from a state, keeping the member the cluster said runs the job. */
+  private keepMember(jobId: string, summary: JobSummary): JobSummary {
+    const member = this.summaries.get(jobId)?.member;
+    return member && !summary.member ? { ...summary, member } : summary;
+  }
+
   /** Applies one conductor event. */
   handle(event: RunnerEvent): void {
     const { jobId } = event;
+    // In a cluster: the member taking a job moves it to that member's group.
+    const known = this.summaries.get(jobId);
+    if (known && event.member && event.type === 'job.cluster' && event.action === 'taken' && known.member !== event.member) {
+      this.summaries.set(jobId, { ...known, member: event.member });
+      this.emit('changed', undefined);
+    }
     const state = this.states.get(jobId);
     if (state) {
       if (applyEvent(state, event)) {
-        this.summaries.set(jobId, summarise(state));
+        this.summaries.set(jobId, this.keepMember(jobId, summarise(state)));
         this.emit('changed', jobId);
       }
     } else if (event.type !== 'sheet.output') {
@@ -155,7 +167,7 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
         }
         if (generation !== this.generation) return undefined;
         this.states.set(jobId, latest);
-        this.summaries.set(jobId, summarise(latest));
+        this.summaries.set(jobId, this.keepMember(jobId, summarise(latest)));
         this.emit('changed', jobId);
       } while (entry.again);
       return latest;

@@ -17,8 +17,11 @@ export interface TreeIcon {
 export interface TreeItemModel {
   /** Stable across refreshes, so VS Code keeps expansion and selection. */
   id: string;
-  kind: 'job' | 'range' | 'sheet';
+  kind: 'member' | 'job' | 'range' | 'sheet';
+  /** '' for a member item. */
   jobId: string;
+  /** For `member` items: the cluster member whose jobs it holds. */
+  member?: string;
   sheet?: number;
   /** For `range` items: the sheets they hold. */
   range?: { from: number; to: number };
@@ -50,6 +53,47 @@ const JOB_ICONS: Record<JobStatus, TreeIcon> = {
 export function orderJobs(jobs: readonly JobSummary[]): JobSummary[] {
   const active = (s: JobSummary) => (s.status === 'running' || s.status === 'pending' ? 0 : 1);
   return [...jobs].sort((a, b) => active(a) - active(b) || b.updatedAt.localeCompare(a.updatedAt) || a.jobId.localeCompare(b.jobId));
+}
+
+/** In a cluster, the jobs grouped by the member that runs (or last ran) them. */
+export interface MemberGroup {
+  member: string;
+  jobs: JobSummary[];
+}
+
+/** Where jobs that no member has run yet are listed in a cluster's tree. */
+export const QUEUED_GROUP = '';
+
+/**
+ * Groups jobs by member when any job has one (the conductor is a cluster member); undefined for a
+ * single conductor, whose tree stays a flat list. Members in name order, the queued group first.
+ */
+export function memberGroups(jobs: readonly JobSummary[]): MemberGroup[] | undefined {
+  if (!jobs.some((j) => j.member)) return undefined;
+  const groups = new Map<string, JobSummary[]>();
+  for (const job of orderJobs(jobs)) {
+    const key = job.member ?? QUEUED_GROUP;
+    groups.set(key, [...(groups.get(key) ?? []), job]);
+  }
+  return [...groups].sort((a, b) => a[0].localeCompare(b[0])).map(([member, list]) => ({ member, jobs: list }));
+}
+
+/** The tree item of a member's group. */
+export function memberItem(group: MemberGroup, t: Translate): TreeItemModel {
+  const running = group.jobs.filter((j) => j.status === 'running').length;
+  const queued = group.member === QUEUED_GROUP;
+  return {
+    id: `member:${group.member}`,
+    kind: 'member',
+    jobId: '',
+    member: group.member,
+    label: queued ? t('Not on a member yet') : group.member,
+    description: queued ? t('{0} jobs', group.jobs.length) : t('{0} running · {1} jobs', running, group.jobs.length),
+    tooltip: queued ? t('Jobs waiting in the cluster queue, or never run in the cluster') : t('Cluster member {0}: jobs it runs or ran last', group.member),
+    icon: { id: queued ? 'inbox' : 'server' },
+    contextValue: 'member',
+    collapsible: true,
+  };
 }
 
 export function jobStatusText(status: JobStatus, t: Translate): string {

@@ -4,14 +4,16 @@
 import * as vscode from 'vscode';
 import type { ConductorConnection } from '../conductor/connection.js';
 import type { JobStore } from '../jobs/job-store.js';
-import { jobChildren, jobItem, sheetItem, sheetRange } from '../jobs/tree-model.js';
+import { jobChildren, jobItem, memberGroups, memberItem, sheetItem, sheetRange } from '../jobs/tree-model.js';
 import type { TreeItemModel } from '../jobs/tree-model.js';
 import type { Translate } from '../l10n.js';
 
 /** A tree element: a stable handle (VS Code tracks elements by identity); its text is computed when shown. */
 export interface JobNode {
-  kind: 'job' | 'range' | 'sheet';
+  kind: 'member' | 'job' | 'range' | 'sheet';
+  /** '' for a member node. */
   jobId: string;
+  member?: string;
   sheet?: number;
   range?: { from: number; to: number };
 }
@@ -54,6 +56,10 @@ export class JobsTree implements vscode.TreeDataProvider<JobNode>, vscode.Dispos
   }
 
   private model(node: JobNode): TreeItemModel | undefined {
+    if (node.kind === 'member') {
+      const group = memberGroups(this.store.jobs())?.find((g) => g.member === node.member);
+      return group ? memberItem(group, this.t) : undefined;
+    }
     const summary = this.store.summary(node.jobId);
     if (!summary) return undefined;
     const state = this.store.state(node.jobId);
@@ -86,7 +92,11 @@ export class JobsTree implements vscode.TreeDataProvider<JobNode>, vscode.Dispos
 
   async getChildren(node?: JobNode): Promise<JobNode[]> {
     if (this.connection.state.phase !== 'running' || !this.store.loaded) return [];
-    if (!node) return this.store.jobs().map((s) => this.node(`job:${s.jobId}`, () => ({ kind: 'job', jobId: s.jobId })));
+    const jobNodes = (jobs: { jobId: string }[]) => jobs.map((s) => this.node(`job:${s.jobId}`, () => ({ kind: 'job', jobId: s.jobId })));
+    // A cluster member's tree groups the cluster's jobs by member; a single conductor's is flat.
+    const groups = memberGroups(this.store.jobs());
+    if (!node) return groups ? groups.map((g) => this.node(`member:${g.member}`, () => ({ kind: 'member', jobId: '', member: g.member }))) : jobNodes(this.store.jobs());
+    if (node.kind === 'member') return jobNodes(groups?.find((g) => g.member === node.member)?.jobs ?? []);
     let state = this.store.state(node.jobId);
     if (!state) {
       try {
@@ -124,9 +134,9 @@ export class JobsTree implements vscode.TreeDataProvider<JobNode>, vscode.Dispos
       const node = this.nodes.get(`job:${jobId}`);
       return node ? [node] : [];
     });
-    const unknown = this.pending.size > nodes.length;
+    // A job not shown yet, or (in a cluster) a member's group whose counts change with its jobs.
+    const unknown = this.pending.size > nodes.length || memberGroups(this.store.jobs()) !== undefined;
     this.pending.clear();
-    // A job not shown yet (submitted elsewhere) changes the list itself.
     if (unknown) this.changed.fire(undefined);
     else if (nodes.length) this.changed.fire(nodes);
   }
