@@ -107,6 +107,11 @@ export class JobManager {
     return this.active.size;
   }
 
+  /** Whether the job runs now (its state is live and changes); otherwise it is at rest. */
+  isRunning(jobId: string): boolean {
+    return this.active.has(jobId);
+  }
+
   /** Jobs in the registry (cheap: no checkpoint is read). */
   get knownCount(): number {
     return this.registry.size;

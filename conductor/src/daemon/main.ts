@@ -4,12 +4,10 @@ import { closeSync, existsSync, mkdirSync, rmSync, writeFileSync, writeSync } fr
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { RPC_ERRORS } from '../../../protocol/src/framing.js';
 import { mozartHome, pidFile, registryDir, socketPath, socketPathProblem } from '../../../protocol/src/paths.js';
-import type { JobStatus } from '../../../protocol/src/job-state.js';
 import { DEFAULT_LIMITS, JobError, JobManager } from './job-manager.js';
-import { ConductorServer, MethodError } from './server.js';
-import type { Handler } from './server.js';
+import { ConductorServer } from './server.js';
+import type { Handlers } from './server.js';
 
 declare const MOZART_VERSION: string | undefined;
 const VERSION = typeof MOZART_VERSION === 'string' ? MOZART_VERSION : 'dev';
@@ -30,63 +28,10 @@ function answers(path: string): Promise<boolean> {
   });
 }
 
-function requireString(params: Record<string, unknown>, name: string): string {
-  const value = params[name];
-  if (typeof value !== 'string' || value === '') throw new MethodError(RPC_ERRORS.invalidParams, `Invalid params: '${name}' must be a non-empty string.`);
-  return value;
-}
-
-function optionalString(params: Record<string, unknown>, name: string): string | undefined {
-  const value = params[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value === '') throw new MethodError(RPC_ERRORS.invalidParams, `Invalid params: '${name}' must be a non-empty string when given.`);
-  return value;
-}
-
-function optionalInt(params: Record<string, unknown>, name: string, min: number): number | undefined {
-  const value = params[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new MethodError(RPC_ERRORS.invalidParams, `Invalid params: '${name}' must be an integer ≥ ${min}.`);
-  return value;
-}
-
-const JOB_STATUSES: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'paused', 'cancelled'];
-
-function optionalStatuses(params: Record<string, unknown>): JobStatus[] | undefined {
-  const value = params.statuses;
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || !value.every((v): v is JobStatus => typeof v === 'string' && (JOB_STATUSES as readonly string[]).includes(v))) {
-    throw new MethodError(RPC_ERRORS.invalidParams, `Invalid params: 'statuses' must be a list of ${JOB_STATUSES.join(', ')}.`);
-  }
-  return value;
-}
-
-/** `{ [key]: value }` when value is defined, else `{}` (optional properties stay absent). */
-function withDefined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-/** selfHealing / autoConfirm booleans, when given. */
-function healingChoice(params: Record<string, unknown>): { selfHealing?: boolean; autoConfirm?: boolean } {
-  return { ...(typeof params.selfHealing === 'boolean' ? { selfHealing: params.selfHealing } : {}), ...(typeof params.autoConfirm === 'boolean' ? { autoConfirm: params.autoConfirm } : {}) };
-}
-
 /** A positive number from an environment variable, or the default. */
 function envNumber(name: string, fallback: number): number {
   const value = Number(process.env[name]);
   return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-/** Runs one manager call, turning its refusals into JSON-RPC errors. */
-function guarded(fn: Handler): Handler {
-  return async (params) => {
-    try {
-      return await fn(params);
-    } catch (error) {
-      if (error instanceof JobError) throw new MethodError(RPC_ERRORS.refused, error.message);
-      throw error;
-    }
-  };
 }
 
 async function main(): Promise<void> {
@@ -106,8 +51,6 @@ async function main(): Promise<void> {
   }
 
   const started = Date.now();
-  const handlers: Record<string, Handler> = {};
-  const server = new ConductorServer(handlers);
   const maxJobs = values['max-jobs'] !== undefined ? Number(values['max-jobs']) : envNumber('MOZART_MAX_JOBS', DEFAULT_LIMITS.maxRunningJobs);
   if (!Number.isInteger(maxJobs) || maxJobs < 1) {
     log(`mozart conductor: --max-jobs must be a whole number ≥ 1 (got '${values['max-jobs']}').`);
@@ -128,8 +71,10 @@ async function main(): Promise<void> {
     return stopping;
   };
 
-  Object.assign(handlers, {
-    'daemon.status': () => ({
+  // Params arrive checked against each method's schema (absent options stay absent); a JobError
+  // thrown here is the manager refusing, answered as is (-32000).
+  const handlers: Handlers = {
+    'daemon.status': async () => ({
       pid: process.pid,
       version: VERSION,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
@@ -137,28 +82,30 @@ async function main(): Promise<void> {
       rssBytes: process.memoryUsage.rss(),
       jobs: { total: manager.knownCount, running: manager.runningCount },
     }),
-    'daemon.shutdown': () => {
+    'daemon.shutdown': async () => {
       setImmediate(() => void stop('shutdown requested'));
       return { stopping: true };
     },
-    'daemon.health': () => manager.health(mozartHome()),
-    'job.submit': guarded((p) => manager.submit(requireString(p, 'scoreFile'), { fresh: p.fresh === true, ...withDefined('startSheet', optionalInt(p, 'startSheet', 1)), ...healingChoice(p) })),
-    'job.status': guarded((p) => manager.state(requireString(p, 'jobId'))),
-    'job.list': guarded((p) => manager.list(p.all === true)),
-    'job.pause': guarded((p) => manager.pause(requireString(p, 'jobId'))),
-    'job.resume': guarded((p) => manager.resume(requireString(p, 'jobId'), { ...withDefined('scoreFile', optionalString(p, 'scoreFile')), ...healingChoice(p) })),
-    'job.modify': guarded((p) => manager.modify(requireString(p, 'jobId'), { resume: p.resume === true, ...withDefined('scoreFile', optionalString(p, 'scoreFile')) })),
-    'job.clear': guarded((p) => manager.clear({ ...withDefined('jobId', optionalString(p, 'jobId')), ...withDefined('statuses', optionalStatuses(p)) })),
-    'job.errors': guarded((p) => manager.errors(requireString(p, 'jobId'), optionalInt(p, 'sheet', 1))),
-    'job.diagnose': guarded((p) => manager.diagnose(requireString(p, 'jobId'))),
-    'job.logs': guarded((p) => {
-      const offset = p.offset;
-      if (offset !== undefined && (typeof offset !== 'number' || !Number.isInteger(offset))) throw new MethodError(RPC_ERRORS.invalidParams, "Invalid params: 'offset' must be an integer (negative: from the end).");
-      return manager.logs(requireString(p, 'jobId'), { ...withDefined('sheet', optionalInt(p, 'sheet', 1)), ...withDefined('offset', offset as number | undefined), ...withDefined('maxBytes', optionalInt(p, 'maxBytes', 1)) });
-    }),
-    'job.recover': guarded((p) => manager.recover(requireString(p, 'jobId'), p.dryRun === true)),
-    'job.cancel': guarded((p) => manager.cancel(requireString(p, 'jobId'))),
-  } satisfies Record<string, Handler>);
+    'daemon.health': async () => manager.health(mozartHome()),
+    'job.submit': async ({ scoreFile, ...options }) => manager.submit(scoreFile, options),
+    'job.status': async ({ jobId }) => {
+      const state = manager.state(jobId);
+      // A job at rest keeps the same checkpoint object until its files change: encode it once.
+      if (!manager.isRunning(jobId)) server.keepJson(state);
+      return state;
+    },
+    'job.list': async ({ all }) => manager.list(all === true),
+    'job.pause': async ({ jobId }) => manager.pause(jobId),
+    'job.resume': async ({ jobId, ...options }) => manager.resume(jobId, options),
+    'job.modify': async ({ jobId, ...options }) => manager.modify(jobId, options),
+    'job.clear': async (options) => manager.clear(options),
+    'job.errors': async ({ jobId, sheet }) => manager.errors(jobId, sheet),
+    'job.diagnose': async ({ jobId }) => manager.diagnose(jobId),
+    'job.logs': async ({ jobId, ...options }) => manager.logs(jobId, options),
+    'job.recover': async ({ jobId, dryRun }) => manager.recover(jobId, dryRun === true),
+    'job.cancel': async ({ jobId }) => manager.cancel(jobId),
+  };
+  const server = new ConductorServer(handlers, { isRefusal: (error) => error instanceof JobError, log });
   await server.listen(path);
   mkdirSync(dirname(pidFile()), { recursive: true, mode: 0o700 });
   writeFileSync(pidFile(), String(process.pid));
