@@ -59,7 +59,7 @@ interface Pending {
 }
 
 /** "30 s", "0.5 s". */
-const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(1))} s`;
+const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(2))} s`;
 
 export class ConductorClient {
   private nextId = 1;
@@ -125,8 +125,12 @@ export class ConductorClient {
     return this.send(method, params, waiting ? Infinity : (options.timeoutMs ?? this.timeoutMs), waiting) as Promise<Result<M>>;
   }
 
+  /**
+   * Closes the connection once what was written is flushed. It does not wait for the conductor to
+   * close its side, so a stuck conductor cannot keep the process alive.
+   */
   close(): void {
-    this.socket.end();
+    this.socket.end(() => this.socket.destroy());
   }
 
   private send(method: string, params: unknown, timeoutMs: number, waiting: boolean): Promise<unknown> {
