@@ -8,6 +8,7 @@ import type { ScoreCheckResult } from '../../score/src/engine.js';
 import { checkScore } from '../../score/src/engine.js';
 import type { FileView } from '../../score/src/files.js';
 import { diskFiles, resolveFromScore } from '../../score/src/files.js';
+import type { ClientFeatures } from './client-features.js';
 import { fileUri, toDiagnostic, uriPath } from './convert.js';
 import { isScoreDocument } from './score-detection.js';
 import type { ServerSettings } from './settings.js';
@@ -27,6 +28,7 @@ export interface CheckerHost {
   document(uri: string): TextDocument | undefined;
   openDocuments(): TextDocument[];
   settings(): ServerSettings;
+  features(): ClientFeatures;
   publish(uri: string, diagnostics: Diagnostic[], version?: number): void;
   log(message: string): void;
 }
@@ -121,7 +123,7 @@ export class ScoreChecker {
     const own: Diagnostic[] = [];
     const elsewhere = new Map<string, Diagnostic[]>();
     for (const finding of entry.result.findings) {
-      const diagnostic = toDiagnostic(finding, settings.checks, settings.docsUrl);
+      const diagnostic = toDiagnostic(finding, settings.checks, settings.docsUrl, this.host.features());
       if (!diagnostic) continue;
       if (finding.file === entry.path) own.push(diagnostic);
       else {
@@ -150,8 +152,8 @@ export class ScoreChecker {
     this.host.publish(uri, all, document?.version);
   }
 
-  /** Open editor buffers first (unsaved text counts), then the disk. */
-  private fileView(): FileView {
+  /** Open editor buffers first (unsaved text counts), then the disk: what checks and go-to-definition read. */
+  fileView(): FileView {
     const open = new Map<string, TextDocument>();
     for (const document of this.host.openDocuments()) open.set(uriPath(document.uri), document);
     return {
