@@ -9,7 +9,7 @@ export const FAST_CHECK_MS = 25;
 
 /** What is known about one score when an edit (or a change to a file it reads) arrives. */
 export interface CheckTimingState {
-  /** How long its last check took (wall clock), if it was checked before. */
+  /** How long its recent checks took (wall clock; the checker passes the quicker of the last two), if it was checked before. */
   lastCheckMs: number | undefined;
   /** A check of it is already waiting: 'soon' (at once) or 'debounce'. */
   pending: 'none' | 'soon' | 'debounce';

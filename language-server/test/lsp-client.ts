@@ -167,6 +167,24 @@ export class TestClient {
     return version;
   }
 
+  /**
+   * Replaces a document's text several times in one write to the server's input, so all the edits
+   * arrive together as a fast burst does (each `change` would wait for its own write). Returns the
+   * last version. Call it only when no other message is being written.
+   */
+  changeBurst(uri: string, texts: readonly string[]): Promise<number> {
+    const document = this.documents.get(uri);
+    if (!document) throw new Error(`not open: ${uri}`);
+    let version = document.version;
+    const frames = texts.map((text) => {
+      version++;
+      const body = JSON.stringify({ jsonrpc: '2.0', method: DidChangeTextDocumentNotification.method, params: { textDocument: { uri, version }, contentChanges: [{ text }] } });
+      return `Content-Length: ${Buffer.byteLength(body, 'utf8')}\r\n\r\n${body}`;
+    });
+    this.documents.set(uri, TextDocument.create(uri, document.languageId, version, texts[texts.length - 1] ?? document.getText()));
+    return new Promise((done, fail) => this.child.stdin.write(frames.join(''), (error) => (error ? fail(error) : done(version))));
+  }
+
   /** Sends edits to an open document (incremental sync, as VS Code does); returns the new version. */
   async edit(uri: string, edits: TextEdit[]): Promise<number> {
     const document = this.documents.get(uri);
