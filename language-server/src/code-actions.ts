@@ -1,10 +1,10 @@
 // Quick fixes and "fix all" for a score, built from the findings' fixes within what the client
 // declared (see convert.ts), and the server command that carries out what the editor cannot.
-import type { CodeAction, CodeActionParams, Command, WorkspaceEdit } from 'vscode-languageserver';
+import type { CodeAction, CodeActionParams, Command, Diagnostic, WorkspaceEdit } from 'vscode-languageserver';
 import { CodeActionKind } from 'vscode-languageserver';
 import { applyFixOnDisk } from '../../score/src/fix-apply.js';
 import type { FixOutcome } from '../../score/src/fix-apply.js';
-import type { Fix } from '../../score/src/findings.js';
+import type { Finding, Fix } from '../../score/src/findings.js';
 import type { CheckedScore } from './checker.js';
 import type { EditTarget } from './convert.js';
 import { codeActionFor, DIAGNOSTIC_SOURCE, nonOverlapping, planFixes, sameFinding, toCodeAction } from './convert.js';
@@ -29,7 +29,7 @@ export function scoreCodeActions(params: CodeActionParams, checked: CheckedScore
   if (wantsQuickFix) {
     for (const diagnostic of params.context.diagnostics) {
       if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
-      const finding = own.find((f) => sameFinding(f, diagnostic));
+      const finding = findingOf(own, diagnostic);
       finding?.fixes?.forEach((fix, index) => {
         if (reachable(fix)) actions.push(toCodeAction(fix, diagnostic, target, index === 0 && fix.safe));
       });
@@ -44,6 +44,18 @@ export function scoreCodeActions(params: CodeActionParams, checked: CheckedScore
     }
   }
   return actions;
+}
+
+/**
+ * The finding a diagnostic sent back was made from: the one at exactly its range, else the only
+ * one with its code on its lines — Neovim 0.7 sends diagnostics back with byte columns instead of
+ * the UTF-16 ones it was given, which differ on a line with non-ASCII text.
+ */
+function findingOf(findings: readonly Finding[], diagnostic: Diagnostic): Finding | undefined {
+  const exact = findings.find((f) => sameFinding(f, diagnostic));
+  if (exact) return exact;
+  const onLines = findings.filter((f) => f.id === diagnostic.code && f.range.start.line === diagnostic.range.start.line && f.range.end.line === diagnostic.range.end.line);
+  return onLines.length === 1 ? onLines[0] : undefined;
 }
 
 /** How the server reaches the editor and the files while carrying out a fix. */

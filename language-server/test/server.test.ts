@@ -295,32 +295,6 @@ describe('language server over stdio', () => {
     await client.close(file);
   });
 
-  test('definition reads open buffers: a template open in the editor but not yet saved is a target', async () => {
-    const templatePath = join(dir, 'drafts', 'unsaved.j2');
-    assert.equal(existsSync(templatePath), false);
-    await client.openQuietly(templatePath, 'Sheet {{ sheet_num }}\n', 'jinja');
-    const file = join(dir, 'uses-unsaved.yaml');
-    const text = score({ prompt: '  template_file: drafts/unsaved.j2' });
-    assert.deepEqual(await client.open(file, text), [], 'the open buffer counts as the file');
-    const at = positionOf(text, 'drafts/unsaved.j2', 3);
-    const target = await client.definition(uriOf(file), at.line, at.character);
-    assert.equal(target?.uri, uriOf(templatePath));
-    await client.close(file);
-    await client.close(templatePath);
-  });
-
-  test('variables of a score whose YAML does not parse come from the same syntax tree (flow style too)', async () => {
-    const file = join(dir, 'broken.yaml');
-    // A duplicate key: the YAML is an error, the tree is still there.
-    const text = ['name: broken', 'name: twice', 'workspace: ./ws', 'backend: { type: command, command: cat }', 'sheet: { size: 1, total_items: 1 }', 'prompt:', '  variables: { topic: music, mood: calm }', '  template: |', '    About {{ mo', ''].join('\n');
-    const diagnostics = await client.open(file, text);
-    assert.deepEqual(codes(diagnostics), ['Y001']);
-    const items = await client.completion(uriOf(file), 8, 15);
-    assert.ok(items.some((i) => i.label === 'mood' && i.detail === 'prompt.variables'), items.map((i) => `${i.label}:${i.detail}`).join(','));
-    assert.ok(items.some((i) => i.label === 'topic' && i.detail === 'prompt.variables'));
-    await client.close(file);
-  });
-
   test('a file created on disk re-checks the scores that need it', async () => {
     const file = join(dir, 'watch.yaml');
     const diagnostics = await client.open(file, score({ prompt: '  template_file: later/t.j2' }));
