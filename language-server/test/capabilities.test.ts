@@ -209,6 +209,15 @@ describe('a client declaring what VS Code declares', () => {
     await s.client.close(file);
   });
 
+  test('diagnostics with documentation links and related places, without the version VS Code does not declare', async () => {
+    const file = join(s.dir, 'diagnostics.yaml');
+    const diagnostics = await s.client.open(file, SCORE);
+    assert.equal(s.client.published.filter((p) => p.uri === uriOf(file)).at(-1)?.version, undefined);
+    assert.ok(diagnostics.every((d) => /checks\.md#[a-z]\d{3}$/.test(d.codeDescription?.href ?? '')), JSON.stringify(diagnostics));
+    assert.ok((diagnostics.find((d) => d.code === 'D001')?.relatedInformation?.length ?? 0) >= 2);
+    await s.client.close(file);
+  });
+
   test('a new file is a create operation inside documentChanges, after a new folder the server makes both; text edits are versioned', async () => {
     const template = async (name: string): Promise<CodeAction | undefined> => {
       const file = join(s.dir, name);
@@ -231,5 +240,27 @@ describe('a client declaring what VS Code declares', () => {
     assert.ok(edit && 'textDocument' in edit);
     assert.equal(edit.textDocument.version, 1);
     await s.client.close(typo);
+  });
+});
+
+describe('a client with workspace/applyEdit but no code action literals', () => {
+  let s: Session;
+  before(async () => {
+    s = await start({ workspace: { applyEdit: true } });
+  });
+  after(() => stop(s));
+
+  test('a quick fix is a Command; the server sends its text edit back through workspace/applyEdit as `changes`', async () => {
+    const file = join(s.dir, 'typo.yaml');
+    const found = await s.client.open(file, TYPO);
+    const actions = (await s.client.codeActions(uriOf(file), found.filter((d) => d.code === 'V101'), ['quickfix'])) ?? [];
+    const rename = actions.find((a) => /Change to 'sheet_num'/.test(a.title));
+    assert.ok(rename && isCommand(rename), JSON.stringify(actions));
+    const clean = s.client.nextDiagnostics(uriOf(file), (p) => p.diagnostics.length === 0);
+    await s.client.apply(rename);
+    await clean;
+    assert.deepEqual(s.client.edits.map(editKinds), [['changes']]);
+    assert.match(s.client.text(uriOf(file)), /Sheet \{\{ sheet_num \}\} about/);
+    await s.client.close(file);
   });
 });

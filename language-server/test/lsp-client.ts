@@ -49,9 +49,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { URI } from 'vscode-uri';
 
-import { VSCODE_CAPABILITIES } from './client-capabilities.js';
-
-export { VSCODE_CAPABILITIES };
+import { TEST_CAPABILITIES } from './client-capabilities.js';
 
 const SERVER = resolve(__dirname, '../../dist/language-server.js');
 
@@ -79,7 +77,7 @@ export class TestClient {
 
   constructor(
     settings: Record<string, unknown> = {},
-    private readonly capabilities: ClientCapabilities = VSCODE_CAPABILITIES,
+    private readonly capabilities: ClientCapabilities = TEST_CAPABILITIES,
   ) {
     this.settings = settings;
     this.child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: 'pipe' });
