@@ -4,12 +4,15 @@
 // fast and no check of it is waiting; wait the debounce only when its checks are slow or edits
 // arrive faster than they are checked (a burst: an edit came while the last one still waited).
 
-/** A check that takes longer than this is slow: checking on every keystroke would make typing lag. */
+/**
+ * A check that costs more than this (CPU time) is slow: checking on every keystroke would make
+ * typing lag. CPU time, not wall clock, so other busy processes do not make a fast score look slow.
+ */
 export const FAST_CHECK_MS = 25;
 
 /** What is known about one score when an edit (or a change to a file it reads) arrives. */
 export interface CheckTimingState {
-  /** How long its recent checks took (wall clock; the checker passes the quicker of the last two), if it was checked before. */
+  /** What its recent checks cost (CPU ms; the checker passes the cheaper of the last two), if it was checked before. */
   lastCheckMs: number | undefined;
   /** A check of it is already waiting: 'soon' (at once) or 'debounce'. */
   pending: 'none' | 'soon' | 'debounce';
@@ -27,7 +30,8 @@ export function waitBeforeCheck(state: CheckTimingState, debounceMs: number): Ch
 
 /** The clock and timers the checker uses (injected, so tests can run it without waiting). */
 export interface CheckScheduler {
-  now(): number;
+  /** CPU time this process has used, in milliseconds (the cost of a check is the difference). */
+  cpuMs(): number;
   /** Runs `run` once the messages already received have been handled; returns a cancel function. */
   soon(run: () => void): () => void;
   /** Runs `run` after `ms`; returns a cancel function. */
@@ -40,7 +44,10 @@ export interface CheckScheduler {
  * of them cancels this check and marks the burst.
  */
 export const realScheduler: CheckScheduler = {
-  now: () => performance.now(),
+  cpuMs: () => {
+    const used = process.cpuUsage();
+    return (used.user + used.system) / 1000;
+  },
   soon(run) {
     let inner: NodeJS.Immediate | undefined;
     const outer = setImmediate(() => {

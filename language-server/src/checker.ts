@@ -41,7 +41,7 @@ export class ScoreChecker {
   private readonly checked = new Map<string, CheckedScore>();
   /** Checks waiting to run, per score: how they wait and how to cancel them. */
   private readonly pending = new Map<string, { kind: 'soon' | 'debounce'; cancel: () => void }>();
-  /** How long each score's last two checks took (the newest last). */
+  /** What each score's last two checks cost in CPU time (the newest last). */
   private readonly durations = new Map<string, number[]>();
   /** Diagnostics in files other than scores (template files), per file, per score that found them. */
   private readonly foreign = new Map<string, Map<string, Diagnostic[]>>();
@@ -66,7 +66,7 @@ export class ScoreChecker {
   /** Checks a document soon: at once or after the debounce, as check-timing.ts decides; a later call restarts a debounce. */
   schedule(uri: string): void {
     const waiting = this.pending.get(uri);
-    // The quicker of the last two checks: one slow check may be the machine being busy, not the score.
+    // The cheaper of the last two checks: one costly check may be a garbage collection, not the score.
     const recent = this.durations.get(uri);
     const lastCheckMs = recent ? Math.min(...recent) : undefined;
     const wait = waitBeforeCheck({ lastCheckMs, pending: waiting?.kind ?? 'none' }, this.host.settings().debounceMs);
@@ -97,9 +97,9 @@ export class ScoreChecker {
       return undefined;
     }
     this.checksRun++;
-    const started = this.scheduler.now();
+    const started = this.scheduler.cpuMs();
     const result = checkScore(path, document.getText(), { files: this.fileView() });
-    this.durations.set(uri, [...(this.durations.get(uri) ?? []).slice(-1), this.scheduler.now() - started]);
+    this.durations.set(uri, [...(this.durations.get(uri) ?? []).slice(-1), this.scheduler.cpuMs() - started]);
     const entry: CheckedScore = { uri, version: document.version, path, result, dependencies: dependenciesOf(path, result) };
     this.checked.set(uri, entry);
     this.publish(entry);

@@ -33,7 +33,7 @@ class ManualScheduler implements CheckScheduler {
   private calls = 0;
   queued: { kind: 'soon' | 'after'; ms?: number; run: () => void; cancelled: boolean }[] = [];
 
-  now(): number {
+  cpuMs(): number {
     // The checker reads the clock before and after each check: every second reading is `checkMs` later.
     this.time += this.calls++ % 2 === 0 ? 1000 : this.checkMs;
     return this.time;
@@ -125,7 +125,7 @@ test('a slow score waits the debounce; once its checks are fast again it is chec
   assert.deepEqual(published.map((p) => p.version), [1, 2, 3]);
 });
 
-test('one slow check of a fast score (a busy machine) does not make the next edit wait; two in a row do', () => {
+test('one costly check of a fast score (say, a garbage collection) does not make the next edit wait; two in a row do', () => {
   const { uri, checker, scheduler, edit } = setup();
   checker.checkNow(uri);
   scheduler.checkMs = FAST_CHECK_MS * 4;
