@@ -7,9 +7,6 @@ import type { CodeAction, CodeActionParams, Command, Connection, Hover, Initiali
 import { CodeActionKind, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Fix } from '../../score/src/findings.js';
-import { isMap } from 'yaml';
-import type { ScoreSource } from '../../score/src/source.js';
-import { keyString } from '../../score/src/source.js';
 import type { CheckedScore } from './checker.js';
 import { ScoreChecker } from './checker.js';
 import type { ClientFeatures } from './client-features.js';
@@ -19,7 +16,7 @@ import type { DeclaredVariables } from './completion.js';
 import { completeScore, completeTemplateFile } from './completion.js';
 import type { EditTarget } from './convert.js';
 import { APPLY_FIX_COMMAND, fileUri, uriPath } from './convert.js';
-import { definitionInScore, variableDeclaration } from './definition.js';
+import { declaredInTree, definitionInScore, variableDeclaration } from './definition.js';
 import { hoverScore, variableMeaning, wordAt } from './hover.js';
 import type { ServerSettings } from './settings.js';
 import { readSettings } from './settings.js';
@@ -259,20 +256,4 @@ export class ScoreLanguageServer {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     this.connection.console.error(`mozart: ${feature} failed: ${detail}`);
   }
-}
-
-/**
- * Variables under `prompt.variables` of a score the schema did not accept or that does not parse:
- * from the same syntax tree (the YAML parser keeps what it could read of a broken document).
- */
-function declaredInTree(source: ScoreSource): DeclaredVariables {
-  const names = new Map<string, unknown>();
-  const variables = source.nodeAt(['prompt', 'variables']);
-  if (!isMap(variables)) return names;
-  for (const pair of variables.items) {
-    const name = keyString(pair.key);
-    const value = pair.value as { toJSON?: () => unknown } | null;
-    if (name) names.set(name, typeof value?.toJSON === 'function' ? value.toJSON() : '');
-  }
-  return names;
 }
