@@ -38,6 +38,7 @@ const ENTRIES: readonly CheckInfo[] = [
   { id: 'V104', severity: 'info', title: 'Backend timeout very long' },
   { id: 'V106', severity: 'warning', title: 'Empty validation pattern' },
   { id: 'V107', severity: 'warning', title: 'File named in a validation command missing' },
+  { id: 'V110', severity: 'error', title: 'skip_when condition cannot be evaluated' },
 ];
 
 /** Every check id, in documentation order. */

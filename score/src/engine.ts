@@ -5,6 +5,7 @@ import type { Check, CheckContext } from './checks/context.js';
 import { checkTemplateSyntax, checkUndefinedVariables } from './checks/jinja.js';
 import { checkSystemPromptFile, checkTemplateFile, checkValidationFiles, checkWorkingDirectory, checkWorkspaceParent } from './checks/paths.js';
 import { checkBackend, checkConsistency, checkPromptSource, planFindings } from './checks/rules.js';
+import { checkSkipWhen } from './checks/skip-when.js';
 import type { FileView } from './files.js';
 import { diskFiles, resolveFromScore } from './files.js';
 import type { Finding } from './findings.js';
@@ -33,6 +34,7 @@ const CHECKS: readonly Check[] = [
   checkTimeouts,
   checkEmptyPatterns,
   checkValidationFiles,
+  checkSkipWhen,
 ];
 
 /** What checking a score produced. */
