@@ -21,6 +21,8 @@ export type RunnerEvent =
   | (Base & { type: 'job.cost_update'; costUsd: number })
   | (Base & { type: 'job.circuit_open'; failures: number; untilMs: number })
   | (Base & { type: 'job.hook'; index: number; ok: boolean; message: string })
+  /** `--fresh` moved the previous run's files into an archive folder (workspace_lifecycle). */
+  | (Base & { type: 'job.archived'; message: string })
   | (Base & { type: 'sheet.started'; sheet: number; attempt: number; mode: 'normal' | 'completion' })
   | (Base & { type: 'sheet.output'; sheet: number; stream: 'stdout' | 'stderr'; text: string })
   | (Base & { type: 'sheet.validation_passed' | 'sheet.validation_failed'; sheet: number; rule: RuleRecord })

@@ -15,6 +15,8 @@ export interface JobSummary {
   costUsd: number;
   updatedAt: string;
   error?: { code: string; message: string };
+  /** What the conductor did besides starting the job, e.g. where --fresh archived the old files. */
+  notes?: string[];
 }
 
 export interface ConductorStatus {

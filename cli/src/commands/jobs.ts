@@ -56,6 +56,7 @@ export async function runCommand(args: { score: string; socket?: string; fresh: 
       ...(args.selfHealing ? { selfHealing: true, autoConfirm: args.autoConfirm === true } : {}),
     });
     if (!args.json) print(`Job '${summary.jobId}' started: ${summary.totalSheets} sheets, workspace ${summary.workspace}`);
+    if (!args.json) for (const note of summary.notes ?? []) print(note);
     if (!args.watch) {
       print(args.json ? JSON.stringify(summary, null, 2) : `Follow it with 'mozart status ${summary.jobId} --watch'.`);
       return EXIT.ok;

@@ -11,6 +11,10 @@ export interface RegistryEntry {
   workspace: string;
   /** --self-healing (and --yes), kept so a resumed or restarted job heals the same way. */
   selfHealing?: { autoConfirm: boolean };
+  /** The workspace was chosen for the job (a concert's job_workspace), not read from its score. */
+  workspaceGiven?: true;
+  /** Its place in a concert, when a run_job hook started it. */
+  concert?: { id: string; depth: number; parent: string; root: string };
 }
 
 export class JobRegistry {

@@ -20,6 +20,7 @@ import { findRemedies, heal, MAX_HEALING_ATTEMPTS } from './healing.js';
 import { decide } from './decide.js';
 import { runHooks } from './hooks.js';
 import type { SubmitJob } from './hooks.js';
+import type { ConcertLink } from './concert.js';
 import type { ClassifiedError } from './errors.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { completionPrompt, renderSheetBody, requirementsSection, sheetExtensions, sheetPrompt, sheetValues } from './prompt.js';
@@ -41,6 +42,8 @@ export interface JobRunnerOptions {
   onEvent?: (event: RunnerEvent) => void;
   /** Starts another job for run_job hooks (the conductor supplies it). */
   submitJob?: SubmitJob;
+  /** This job's place in its concert, when a run_job hook of another job started it. */
+  concertLink?: ConcertLink;
   /** Self-healing when a sheet would fail for good (--self-healing; autoConfirm: --yes). */
   selfHealing?: { autoConfirm: boolean };
   /** Rate-limit waits shared with the conductor's other jobs on the same backend. */
@@ -244,7 +247,8 @@ export class JobRunner {
 
   private async runSuccessHooks(): Promise<void> {
     const { score, jobId, scoreFile, workspace, plan, submitJob } = this.options;
-    const results = await runHooks(score.on_success, { jobId, scoreFile, workspace, sheetCount: plan.totalSheets, ...(submitJob ? { submitJob } : {}), signal: this.abort.signal });
+    const { concertLink } = this.options;
+    const results = await runHooks(score.on_success, { jobId, scoreFile, workspace, sheetCount: plan.totalSheets, concert: score.concert, ...(concertLink ? { link: concertLink } : {}), ...(submitJob ? { submitJob } : {}), signal: this.abort.signal });
     for (const r of results) this.emit({ type: 'job.hook', index: r.index, ok: r.ok, message: r.message });
   }
 
