@@ -39,6 +39,7 @@ const ENTRIES: readonly CheckInfo[] = [
   { id: 'V106', severity: 'warning', title: 'Empty validation pattern' },
   { id: 'V107', severity: 'warning', title: 'File named in a validation command missing' },
   { id: 'V110', severity: 'error', title: 'skip_when condition cannot be evaluated' },
+  { id: 'V111', severity: 'warning', title: 'Template syntax inside a prompt variable' },
 ];
 
 /** Every check id, in documentation order. */

@@ -6,6 +6,7 @@ import { checkTemplateSyntax, checkUndefinedVariables } from './checks/jinja.js'
 import { checkSystemPromptFile, checkTemplateFile, checkValidationFiles, checkWorkingDirectory, checkWorkspaceParent } from './checks/paths.js';
 import { checkBackend, checkConsistency, checkPromptSource, planFindings } from './checks/rules.js';
 import { checkSkipWhen } from './checks/skip-when.js';
+import { checkVariableTemplates } from './checks/variables.js';
 import type { FileView } from './files.js';
 import { diskFiles, resolveFromScore } from './files.js';
 import type { Finding } from './findings.js';
@@ -35,6 +36,7 @@ const CHECKS: readonly Check[] = [
   checkEmptyPatterns,
   checkValidationFiles,
   checkSkipWhen,
+  checkVariableTemplates,
 ];
 
 /** What checking a score produced. */

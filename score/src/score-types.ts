@@ -238,6 +238,10 @@ export interface Score {
       [k: string]: unknown | undefined;
     };
     /**
+     * Render the text of each variable as a template before the prompt uses it, so a variable can hold {{ workspace }} or refer to another variable. Off by default: variables are inserted as written, braces and all. Each variable is rendered once; variables that refer to each other in a circle are refused.
+     */
+    render_variables: boolean;
+    /**
      * Text about why the work matters, added to the prompt and available as {{ stakes }}.
      */
     stakes: string | null;
