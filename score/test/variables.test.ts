@@ -21,7 +21,7 @@ test('V111 offers to turn on render_variables, and with it on the warning is gon
   const lines = score.split('\n');
   lines.splice(edit.range.start.line, 0, edit.newText.replace(/\n$/, ''));
   const fixed = lines.join('\n');
-  assert.match(fixed, /prompt:\n  template: .*\n  render_variables: true\n  variables:/);
+  assert.match(fixed, /prompt:\n {2}template: .*\n {2}render_variables: true\n {2}variables:/);
   assert.deepEqual(checkScore('/tmp/v.yaml', fixed).findings.filter((f) => f.id === 'V111'), []);
 });
 
