@@ -25,6 +25,7 @@ import type { ClassifiedError } from './errors.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { completionPrompt, renderSheetBody, requirementsSection, sheetExtensions, sheetPrompt, sheetValues } from './prompt.js';
 import type { CrossSheetContext } from './prompt.js';
+import { skipWhenReason } from './skip-when.js';
 import { runValidations, snapshotModifiedTargets } from './validations.js';
 import type { RuleResult } from './validations.js';
 import { isolateJob, releaseWorktree, shouldRemove } from './worktree.js';
@@ -355,7 +356,7 @@ export class JobRunner {
       return;
     }
     const cwd = this.worktree?.path ?? this.checkoutDir();
-    const timeoutSeconds = score.backend.timeout_overrides[String(sheet.num)] ?? score.backend.timeout_seconds;
+    const timeoutSeconds = score.backend.sheet_overrides[String(sheet.num)]?.timeout_seconds ?? score.backend.timeout_overrides[String(sheet.num)] ?? score.backend.timeout_seconds;
     let mode: 'normal' | 'completion' = 'normal';
     let lastResults: Awaited<ReturnType<typeof runValidations>>['results'] = [];
     let basePrompt: string | undefined;
@@ -567,8 +568,13 @@ export class JobRunner {
     }
   }
 
-  /** skip_when_command: exit 0 skips; any failure to decide lets the sheet run (fail open). */
+  /**
+   * skip_when first (a condition over the checkpoint; one that cannot be evaluated skips, as in the
+   * original), then skip_when_command: exit 0 skips; any failure to decide lets the sheet run.
+   */
   private async skipReason(num: number, values: ReturnType<typeof sheetValues>): Promise<string | undefined> {
+    const byCondition = skipWhenReason(this.options.score.sheet.skip_when[String(num)], this.state);
+    if (byCondition) return byCondition;
     const rule = this.options.score.sheet.skip_when_command[String(num)];
     if (!rule) return undefined;
     const command = expandPlaceholders(rule.command, values);

@@ -38,12 +38,12 @@ function workspaceDir(): string {
   return ws;
 }
 
-const score = (ws: string, extra = '') => `name: claude-job
+const score = (ws: string, extra = '', format = 'json', backendExtra = '') => `name: claude-job
 workspace: ${ws}
 pause_between_sheets_seconds: 0
 backend:
   type: claude_cli
-  output_format: json
+  output_format: ${format}${backendExtra}
   timeout_seconds: 120
   working_directory: ${ws}
 retry: { max_retries: 1, base_delay_seconds: 1 }
@@ -98,4 +98,18 @@ test('a job over cost_limits.max_cost_per_job stops with E701 and keeps its comp
   assert.match(state.error?.message ?? '', /max_cost_per_job/);
   assert.equal(state.sheets['2']!.status, 'pending', 'no sheet starts after the limit');
   assert.ok(state.costUsd > 0);
+});
+
+test('output_format text still records cost and tokens, and the sheet keeps the text answer; sheet_overrides picks the model', async () => {
+  const ws = workspaceDir();
+  const fake = await withApi([{ kind: 'write', filePath: join(ws, 'report.md'), content: 'all checks green\n' }, { kind: 'text', text: 'Report written.' }]);
+  const { state, events } = await runScore(score(ws, '', 'text', '\n  sheet_overrides: { 1: { cli_model: claude-override-model } }'));
+  const sheet = state.sheets['1']!;
+  assert.equal(state.status, 'completed', JSON.stringify(sheet.errors));
+  assert.ok(state.costUsd > 0 && sheet.inputTokens > 0 && sheet.outputTokens > 0, 'cost and tokens came from the event stream');
+  assert.equal(sheet.stdoutTail?.trim(), 'Report written.');
+  const shown = events.filter((e) => e.type === 'sheet.output' && e.stream === 'stdout').map((e) => (e.type === 'sheet.output' ? e.text : '')).join('');
+  assert.match(shown, /Report written\./);
+  assert.doesNotMatch(shown, /"type":/, 'the person watching sees words, not JSON events');
+  assert.equal((fake.requests[0] as unknown as { model: string }).model, 'claude-override-model');
 });
