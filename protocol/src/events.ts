@@ -23,6 +23,8 @@ export type RunnerEvent =
   | (Base & { type: 'job.hook'; index: number; ok: boolean; message: string })
   /** `--fresh` moved the previous run's files into an archive folder (workspace_lifecycle). */
   | (Base & { type: 'job.archived'; message: string })
+  /** A notification channel could not deliver (the target shows only scheme and host). */
+  | (Base & { type: 'job.notification_failed'; channel: string; target: string; event: string; message: string })
   | (Base & { type: 'sheet.started'; sheet: number; attempt: number; mode: 'normal' | 'completion' })
   | (Base & { type: 'sheet.output'; sheet: number; stream: 'stdout' | 'stderr'; text: string })
   | (Base & { type: 'sheet.validation_passed' | 'sheet.validation_failed'; sheet: number; rule: RuleRecord })

@@ -57,8 +57,20 @@ export interface DiagnoseReport {
   errors: JobErrorEntry[];
   /** Readable next steps (e.g. "mozart resume JOB"). */
   suggestions: string[];
+  /** Notifications that could not be delivered (latest first is last), with URLs reduced to their host. */
+  undeliveredNotices?: UndeliveredNotice[];
   /** Files worth opening: the score, the workspace, the event log, sheet logs. */
   files: { label: string; path: string }[];
+}
+
+/** A notification the conductor could not deliver. */
+export interface UndeliveredNotice {
+  at: string;
+  /** job_complete, sheet_failed, … (or setup, for a channel that could not be built). */
+  event: string;
+  channel: string;
+  target: string;
+  message: string;
 }
 
 /** A slice of a log: a sheet's captured output or the job's event log. */

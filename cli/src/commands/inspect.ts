@@ -44,6 +44,11 @@ function printDiagnosis(report: DiagnoseReport): void {
     print(c.bold('What to do:'));
     for (const s of report.suggestions) print(`  • ${s}`);
   }
+  if (report.undeliveredNotices?.length) {
+    print('');
+    print(c.bold('Notifications not delivered:'));
+    for (const n of report.undeliveredNotices) print(`  ${c.dim(time(n.at))} ${n.channel} ${n.target} (${n.event}): ${n.message}`);
+  }
   print('');
   print(c.bold('Files:'));
   for (const f of report.files) print(`  ${f.label.padEnd(16)} ${f.path}`);

@@ -22,6 +22,7 @@ import { applyJobRecord } from '../../../protocol/src/job-state.js';
 import { JournalStore } from '../state/journal-store.js';
 import { eventLogFile, sheetLogFile, stateDir } from '../state/workspace-files.js';
 import { ChainStarter } from './chains.js';
+import { JobNotifications, notificationFailures, teeEvents } from './job-notifications.js';
 import { SharedRateLimits } from './rate-limits.js';
 import { JobRegistry } from './registry.js';
 import type { RegistryEntry } from './registry.js';
@@ -72,6 +73,8 @@ export class JobManager {
   availableMemory: () => number = freemem;
 
   private readonly registry: JobRegistry;
+  /** Notification channels of the jobs that run (and of those still delivering). */
+  private readonly notifications = new JobNotifications((event) => this.onEvent(event));
   /** The next jobs of concerts, started by run_job hooks. */
   private readonly chains = new ChainStarter({
     jobIdOf: (scoreFile) => {
@@ -303,7 +306,8 @@ export class JobManager {
   }
 
   diagnose(jobId: string): DiagnoseReport {
-    return diagnose(this.state(jobId));
+    const state = this.state(jobId);
+    return diagnose(state, notificationFailures(state.workspace));
   }
 
   /** A slice of a sheet's full output log, or of the job's event log. */
@@ -385,6 +389,7 @@ export class JobManager {
   /** Pauses every running job, stopping running agents, and waits until each is checkpointed. */
   async pauseAll(): Promise<void> {
     this.chains.close();
+    this.notifications.close();
     const waits = [...this.active.values()].map((job) => {
       job.runner.pause({ interrupt: true });
       return job.done;
@@ -445,8 +450,10 @@ export class JobManager {
   private start(jobId: string, store: JournalStore<JobState, JobRecord>, scoreFile: string, checked: ValidScore): void {
     const { score, plan, workspace } = checked;
     const { selfHealing, concert } = this.registry.get(jobId) ?? {};
+    const notifier = this.notifications.forJob(jobId, score, plan, workspace, () => store.current);
+    const emit = teeEvents(this.onEvent, notifier);
     const runner = new JobRunner({
-      jobId, scoreFile, score, plan, workspace, backend: createBackend(score, scoreFile), store, onEvent: this.onEvent, rateLimits: this.rateLimits,
+      jobId, scoreFile, score, plan, workspace, backend: createBackend(score, scoreFile), store, onEvent: emit, rateLimits: this.rateLimits,
       submitJob: this.chains.submitterFor(jobId),
       ...(concert ? { concertLink: concert } : {}),
       ...(selfHealing ? { selfHealing } : {}),
@@ -465,7 +472,7 @@ export class JobManager {
           // The disk refuses this too: the failure lives in memory until the job is resumed.
           this.unsaved.set(jobId, store.current);
         }
-        this.onEvent({ type: 'job.failed', jobId, at, ...failure });
+        emit({ type: 'job.failed', jobId, at, ...failure });
         return store.current;
       })
       .finally(() => {
@@ -475,6 +482,7 @@ export class JobManager {
           /* closing compacts, which needs the disk too; the journal on disk stays readable */
         }
         this.active.delete(jobId);
+        this.notifications.finished(notifier);
         this.chains.parentEnded(jobId, store.current.status);
       });
     this.active.set(jobId, { runner, store, done });

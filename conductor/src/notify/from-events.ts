@@ -8,7 +8,7 @@ export interface JobFacts {
   name: string;
   totalSheets: number;
   /** sheet.descriptions, keyed by sheet number. */
-  descriptions?: Readonly<Record<string, string>>;
+  descriptions?: Readonly<Record<string, string | undefined>>;
   /** Sheets completed and failed so far, for job-level notices. */
   counts?: () => { completed: number; failed: number };
   /** When the job (this run of it) started, epoch ms, for the duration of job-level notices. */
