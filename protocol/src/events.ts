@@ -19,6 +19,8 @@ export type RunnerEvent =
   | (Base & { type: 'job.pausing'; message?: string })
   | (Base & { type: 'job.failed'; code: string; message: string })
   | (Base & { type: 'job.cost_update'; costUsd: number })
+  /** Spending crossed cost_limits.warn_at_percent of a limit (of the job, or of one sheet's). */
+  | (Base & { type: 'job.cost_warning'; costUsd: number; limitUsd: number; percent: number; sheet?: number; message: string })
   | (Base & { type: 'job.circuit_open'; failures: number; untilMs: number })
   | (Base & { type: 'job.hook'; index: number; ok: boolean; message: string })
   /** `--fresh` moved the previous run's files into an archive folder (workspace_lifecycle). */

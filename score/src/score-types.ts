@@ -1018,7 +1018,7 @@ export interface Notification {
    */
   type: 'desktop' | 'slack' | 'webhook' | 'email';
   /**
-   * Events that trigger a message on this channel.
+   * Events that trigger a message on this channel. cost_warning is sent when spending reaches cost_limits.warn_at_percent of a limit.
    */
   on_events: (
     | 'job_start'
@@ -1028,6 +1028,7 @@ export interface Notification {
     | 'job_complete'
     | 'job_failed'
     | 'job_paused'
+    | 'cost_warning'
   )[];
   /**
    * Settings for the channel, free-form: slack needs webhook_url or webhook_url_env, webhook needs url or url_env.

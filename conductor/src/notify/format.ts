@@ -6,6 +6,7 @@ const TITLES: Record<NoticeEvent, (n: Notice) => string> = {
   job_complete: (n) => `Mozart: job '${n.jobName}' completed`,
   job_failed: (n) => `Mozart: job '${n.jobName}' failed`,
   job_paused: (n) => `Mozart: job '${n.jobName}' paused`,
+  cost_warning: (n) => `Mozart: job '${n.jobName}' is near its cost limit`,
   sheet_start: (n) => `Mozart: '${n.jobName}' sheet ${n.sheet ?? '?'} started`,
   sheet_complete: (n) => `Mozart: '${n.jobName}' sheet ${n.sheet ?? '?'} completed`,
   sheet_failed: (n) => `Mozart: '${n.jobName}' sheet ${n.sheet ?? '?'} failed`,

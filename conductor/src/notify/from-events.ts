@@ -39,6 +39,8 @@ export function noticeFor(event: RunnerEvent, job: JobFacts): Notice | undefined
       return event.attempt === 1 ? { ...base, event: 'sheet_start', ...sheetPart(event.sheet) } : undefined;
     case 'sheet.completed':
       return { ...base, event: 'sheet_complete', ...sheetPart(event.sheet), durationSeconds: event.durationMs / 1000, ...(event.costUsd > 0 ? { costUsd: event.costUsd } : {}) };
+    case 'job.cost_warning':
+      return { ...base, event: 'cost_warning', costUsd: event.costUsd, detail: event.message, ...(event.sheet !== undefined ? sheetPart(event.sheet) : {}) };
     case 'sheet.failed':
       return { ...base, event: 'sheet_failed', ...sheetPart(event.sheet), code: event.code, error: event.message };
     default:

@@ -7,12 +7,13 @@ import { postJson } from './http-post.js';
 import { redactUrl } from './redact.js';
 import type { Channel, Notice, NoticeEvent } from './types.js';
 
-const COLOURS: Partial<Record<NoticeEvent, string>> = { job_complete: '#36a64f', job_failed: '#d00000', sheet_failed: '#ff9800', job_paused: '#ffcc00' };
+const COLOURS: Partial<Record<NoticeEvent, string>> = { job_complete: '#36a64f', job_failed: '#d00000', sheet_failed: '#ff9800', job_paused: '#ffcc00', cost_warning: '#ffcc00' };
 const EMOJI: Record<NoticeEvent, string> = {
   job_start: ':rocket:',
   job_complete: ':white_check_mark:',
   job_failed: ':x:',
   job_paused: ':pause_button:',
+  cost_warning: ':moneybag:',
   sheet_start: ':hourglass_flowing_sand:',
   sheet_complete: ':heavy_check_mark:',
   sheet_failed: ':warning:',

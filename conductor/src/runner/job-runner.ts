@@ -17,6 +17,7 @@ import { newSheet } from '../../../protocol/src/job-state.js';
 import { eventLogFile, promptFile, sheetLogFile } from '../state/workspace-files.js';
 import { classifyFailure, compileRateLimitPatterns } from './classify.js';
 import { findRemedies, heal, MAX_HEALING_ATTEMPTS } from './healing.js';
+import { costWarnings } from './cost-warning.js';
 import { decide } from './decide.js';
 import { runHooks } from './hooks.js';
 import type { SubmitJob } from './hooks.js';
@@ -624,6 +625,7 @@ export class JobRunner {
   private checkCost(num: number, cost: number): { code: string; message: string } | undefined {
     const limits = this.options.score.cost_limits;
     if (!limits.enabled) return undefined;
+    for (const warning of costWarnings(limits, num, this.state.sheets[String(num)]?.costUsd ?? 0, this.state.costUsd, cost)) this.emit({ type: 'job.cost_warning', ...warning });
     const sheetCost = (this.state.sheets[String(num)]?.costUsd ?? 0) + cost;
     if (limits.max_cost_per_sheet != null && sheetCost > limits.max_cost_per_sheet) {
       return { code: 'E701', message: `Sheet ${num} cost $${sheetCost.toFixed(4)}, over cost_limits.max_cost_per_sheet ($${limits.max_cost_per_sheet}).` };

@@ -92,9 +92,11 @@ test('a job over cost_limits.max_cost_per_job stops with E701 and keeps its comp
     { kind: 'text', text: 'Done.' },
   ]);
   const text = score(ws, 'cost_limits: { enabled: true, max_cost_per_job: 0.0000001 }').replace('total_items: 1', 'total_items: 2');
-  const { state } = await runScore(text);
+  const { state, events } = await runScore(text);
   assert.equal(state.status, 'failed');
   assert.equal(state.error?.code, 'E701');
+  const warning = events.find((e) => e.type === 'job.cost_warning');
+  assert.ok(warning?.type === 'job.cost_warning' && warning.percent === 80 && warning.sheet === undefined, 'warn_at_percent (80) was crossed on the way');
   assert.match(state.error?.message ?? '', /max_cost_per_job/);
   assert.equal(state.sheets['2']!.status, 'pending', 'no sheet starts after the limit');
   assert.ok(state.costUsd > 0);
