@@ -53,6 +53,8 @@ export interface SheetState {
   skipReason?: string;
   /** Self-healing passes run on this sheet (at most two). */
   healingAttempts?: number;
+  /** The sheet's label from sheet.descriptions: added by the conductor when it answers, never stored. */
+  description?: string;
   /** The running agent's process group and its start time, so a restarted conductor can stop it. */
   agent?: { pid: number; startTime: string };
 }

@@ -46,6 +46,8 @@ export interface DiagnoseReport {
   /** Sheets that failed or are failing, with their last error, validations and output tails. */
   failingSheets: {
     sheet: number;
+    /** The sheet's label from sheet.descriptions. */
+    description?: string;
     status: string;
     attempts: number;
     lastError?: JobErrorEntry;

@@ -129,7 +129,8 @@ function printStatus(state: JobState): void {
   for (const [num, s] of sheets) {
     const waiting = s.waitingUntil ? ` — ${s.waitReason ?? 'waiting'} until ${new Date(s.waitingUntil).toLocaleTimeString()}` : '';
     const error = s.status === 'failed' && s.lastError ? ` — ${s.lastError.code} ${s.lastError.message}` : '';
-    print(`  ${STATUS_ICON[s.status] ?? '?'} sheet ${num.padStart(3)} ${s.status.padEnd(11)} attempts ${s.attempts}${waiting}${error}`);
+    const label = s.description ? ` (${s.description})` : '';
+    print(`  ${STATUS_ICON[s.status] ?? '?'} sheet ${num.padStart(3)} ${s.status.padEnd(11)} attempts ${s.attempts}${label}${waiting}${error}`);
   }
 }
 

@@ -150,6 +150,16 @@ export class JobManager {
     return state;
   }
 
+  /** The state as `status` shows it: the checkpoint, with each sheet's label from sheet.descriptions. */
+  status(jobId: string): JobState {
+    const state = this.state(jobId);
+    const labels = this.registry.get(jobId)?.descriptions;
+    if (!labels) return state;
+    const sheets: JobState['sheets'] = {};
+    for (const [key, sheet] of Object.entries(state.sheets)) sheets[key] = labels[key] ? { ...sheet, description: labels[key] } : sheet;
+    return { ...state, sheets };
+  }
+
   /** Every job, newest first; without `all`, completed and cancelled jobs are left out. */
   list(all: boolean): JobSummary[] {
     const out: JobSummary[] = [];
@@ -195,7 +205,8 @@ export class JobManager {
     }
     const selfHealing = healingOf(options);
     const concert = options.concertLink;
-    this.registry.put({ jobId, scoreFile: file, workspace, ...(selfHealing ? { selfHealing } : {}), ...(options.workspace ? { workspaceGiven: true } : {}), ...(concert ? { concert } : {}) });
+    const descriptions = descriptionsOf(score);
+    this.registry.put({ jobId, scoreFile: file, workspace, ...(selfHealing ? { selfHealing } : {}), ...(options.workspace ? { workspaceGiven: true } : {}), ...(concert ? { concert } : {}), ...(descriptions ? { descriptions } : {}) });
     const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(workspace), apply }, initialJobState({ jobId, scoreFile: file, score, plan, workspace }));
     const at = new Date().toISOString();
     for (let num = 1; num < start; num++) store.append({ t: 'sheet', at, num, patch: { status: 'skipped', skipReason: `Before --start-sheet ${start}.`, finishedAt: at } });
@@ -230,7 +241,10 @@ export class JobManager {
       store.append({ t: 'plan', at: new Date().toISOString(), totalSheets: checked.plan.totalSheets, scoreFile: file, fanOutStages });
     }
     const selfHealing = healingOf(options, entry.selfHealing);
-    if (file !== entry.scoreFile || selfHealing !== entry.selfHealing) this.registry.put({ ...entry, scoreFile: file, ...(selfHealing ? { selfHealing } : { selfHealing: undefined }) });
+    const descriptions = descriptionsOf(checked.score);
+    if (file !== entry.scoreFile || selfHealing !== entry.selfHealing || JSON.stringify(descriptions) !== JSON.stringify(entry.descriptions)) {
+      this.registry.put({ ...entry, scoreFile: file, selfHealing: selfHealing ?? undefined, descriptions });
+    }
     this.start(jobId, store, file, checked);
     return summariseJob(store.current);
   }
@@ -306,7 +320,7 @@ export class JobManager {
   }
 
   diagnose(jobId: string): DiagnoseReport {
-    const state = this.state(jobId);
+    const state = this.status(jobId);
     return diagnose(state, notificationFailures(state.workspace));
   }
 
@@ -500,6 +514,12 @@ function fileStamp(dir: string): string {
     }
   };
   return `${part('state.json')}|${part('journal.ndjson')}`;
+}
+
+/** sheet.descriptions, or undefined when the score labels no sheet. */
+function descriptionsOf(score: Score): Record<string, string> | undefined {
+  const entries = Object.entries(score.sheet.descriptions).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '');
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);

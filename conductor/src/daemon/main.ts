@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     },
     'daemon.health': () => manager.health(mozartHome()),
     'job.submit': guarded((p) => manager.submit(requireString(p, 'scoreFile'), { fresh: p.fresh === true, ...withDefined('startSheet', optionalInt(p, 'startSheet', 1)), ...healingChoice(p) })),
-    'job.status': guarded((p) => manager.state(requireString(p, 'jobId'))),
+    'job.status': guarded((p) => manager.status(requireString(p, 'jobId'))),
     'job.list': guarded((p) => manager.list(p.all === true)),
     'job.pause': guarded((p) => manager.pause(requireString(p, 'jobId'))),
     'job.resume': guarded((p) => manager.resume(requireString(p, 'jobId'), { ...withDefined('scoreFile', optionalString(p, 'scoreFile')), ...healingChoice(p) })),

@@ -13,6 +13,8 @@ export interface RegistryEntry {
   selfHealing?: { autoConfirm: boolean };
   /** The workspace was chosen for the job (a concert's job_workspace), not read from its score. */
   workspaceGiven?: true;
+  /** sheet.descriptions of its score, so status can label sheets without reading the score again. */
+  descriptions?: Record<string, string>;
   /** Its place in a concert, when a run_job hook started it. */
   concert?: { id: string; depth: number; parent: string; root: string };
 }

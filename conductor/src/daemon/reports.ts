@@ -32,6 +32,7 @@ export function diagnose(state: JobState, undelivered: readonly UndeliveredNotic
     const last = [...errors].reverse().find((e) => e.sheet === num);
     return {
       sheet: num,
+      ...(s.description ? { description: s.description } : {}),
       status: s.waitingUntil !== undefined ? `${s.status} (${s.waitReason ?? 'waiting'})` : s.status,
       attempts: s.attempts,
       ...(last ? { lastError: last } : {}),

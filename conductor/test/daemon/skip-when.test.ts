@@ -36,3 +36,15 @@ test('a condition that cannot be written correctly is refused before anything ru
   assert.equal(run.code, 1);
   assert.match(run.err, /V110 sheet.skip_when for sheet 2: A sheet has no field 'passed'/);
 });
+
+test('sheet.descriptions label the sheets in status and diagnose', () => {
+  const file = scoreFile('labelled', 'touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"; test $MOZART_SHEET_NUM -ne 2', 2);
+  writeFileSync(file, readFileSync(file, 'utf8').replace('sheet: { size: 1, total_items: 2 }', 'sheet: { size: 1, total_items: 2, descriptions: { 1: Gather sources, 2: Write the report } }').replace('validations:', 'retry: { max_retries: 0 }\nvalidations:\n  - { type: command_succeeds, command: "test {sheet_num} -ne 2", description: "not sheet 2" }'));
+  assert.equal(h.mozart('run', file, '--watch').code, 1);
+  const status = h.mozart('status', 'labelled');
+  assert.match(status.out, /sheet +1 completed .*\(Gather sources\)/);
+  assert.match(status.out, /sheet +2 failed .*\(Write the report\)/);
+  assert.match(h.mozart('diagnose', 'labelled').out, /Sheet 2 \(Write the report\): failed/);
+  const state = JSON.parse(h.mozart('status', 'labelled', '--json').out) as JobState;
+  assert.equal(state.sheets['1']?.description, 'Gather sources');
+});
