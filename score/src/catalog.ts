@@ -22,6 +22,7 @@ const ENTRIES: readonly CheckInfo[] = [
   { id: 'S006', severity: 'error', title: 'Inconsistent settings' },
   { id: 'S007', severity: 'warning', title: 'Setting for another backend' },
   { id: 'S008', severity: 'error', title: 'Backend cannot run' },
+  { id: 'S009', severity: 'info', title: 'Field has no effect in this version' },
   { id: 'D001', severity: 'error', title: 'Dependency cycle' },
   { id: 'D002', severity: 'error', title: 'Sheet depends on itself' },
   { id: 'D003', severity: 'error', title: 'Dependency out of range' },
