@@ -153,11 +153,18 @@ export class JobManager {
   /** The state as `status` shows it: the checkpoint, with each sheet's label from sheet.descriptions. */
   status(jobId: string): JobState {
     const state = this.state(jobId);
-    const labels = this.registry.get(jobId)?.descriptions;
-    if (!labels) return state;
+    const entry = this.registry.get(jobId);
+    const next = this.chains.nextOf(jobId);
+    const concert = entry?.concert || next ? {
+      ...(entry?.concert ?? { depth: 0 }),
+      ...(entry?.maxChainDepth !== undefined ? { maxDepth: entry.maxChainDepth } : {}),
+      ...(next ? { next: { jobId: next.jobId, scoreFile: next.request.scoreFile, ...(next.startsAt !== undefined ? { startsAt: next.startsAt } : {}) } } : {}),
+    } : undefined;
+    const labels = entry?.descriptions;
+    if (!labels && !concert) return state;
     const sheets: JobState['sheets'] = {};
-    for (const [key, sheet] of Object.entries(state.sheets)) sheets[key] = labels[key] ? { ...sheet, description: labels[key] } : sheet;
-    return { ...state, sheets };
+    for (const [key, sheet] of Object.entries(state.sheets)) sheets[key] = labels?.[key] ? { ...sheet, description: labels[key] } : sheet;
+    return { ...state, sheets, ...(concert ? { concert } : {}) };
   }
 
   /** Every job, newest first; without `all`, completed and cancelled jobs are left out. */
@@ -206,7 +213,7 @@ export class JobManager {
     const selfHealing = healingOf(options);
     const concert = options.concertLink;
     const descriptions = descriptionsOf(score);
-    this.registry.put({ jobId, scoreFile: file, workspace, ...(selfHealing ? { selfHealing } : {}), ...(options.workspace ? { workspaceGiven: true } : {}), ...(concert ? { concert } : {}), ...(descriptions ? { descriptions } : {}) });
+    this.registry.put({ jobId, scoreFile: file, workspace, ...(selfHealing ? { selfHealing } : {}), ...(options.workspace ? { workspaceGiven: true } : {}), ...(concert ? { concert } : {}), ...(descriptions ? { descriptions } : {}), ...(score.on_success.some((h) => h.type === 'run_job') ? { maxChainDepth: score.concert.max_chain_depth } : {}) });
     const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(workspace), apply }, initialJobState({ jobId, scoreFile: file, score, plan, workspace }));
     const at = new Date().toISOString();
     for (let num = 1; num < start; num++) store.append({ t: 'sheet', at, num, patch: { status: 'skipped', skipReason: `Before --start-sheet ${start}.`, finishedAt: at } });
@@ -283,7 +290,21 @@ export class JobManager {
     if (!active) throw new JobError(`Job '${jobId}' is not running (${this.state(jobId).status}).`);
     this.chains.cancelNext(jobId);
     active.runner.cancel();
+    this.cancelLaterMembers(jobId);
     return summariseJob(active.store.current);
+  }
+
+  /** Cancelling one job of a concert stops the jobs it led to that are still running (a hook waiting on them). */
+  private cancelLaterMembers(jobId: string): void {
+    const own = this.registry.get(jobId)?.concert;
+    for (const [otherId, other] of this.active) {
+      const link = this.registry.get(otherId)?.concert;
+      if (otherId === jobId || !link) continue;
+      const sameChain = own ? link.id === own.id && link.depth > own.depth : link.root === jobId;
+      if (!sameChain) continue;
+      this.chains.cancelNext(otherId);
+      other.runner.cancel();
+    }
   }
 
   /**

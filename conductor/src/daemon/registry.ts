@@ -17,6 +17,8 @@ export interface RegistryEntry {
   descriptions?: Record<string, string>;
   /** Its place in a concert, when a run_job hook started it. */
   concert?: { id: string; depth: number; parent: string; root: string };
+  /** concert.max_chain_depth of its score. */
+  maxChainDepth?: number;
 }
 
 export class JobRegistry {

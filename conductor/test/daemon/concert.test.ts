@@ -38,6 +38,7 @@ on_success:
   const concertLog = readFileSync(join(dirname(file), 'ws', 'concert.log'), 'utf8').trim().split('\n');
   assert.equal(concertLog.length, 3);
   assert.match(concertLog[2] ?? '', /depth 2\] chain: run_job failed: The concert stops here/);
+  assert.match(h.mozart('status', 'chain').out, /concert depth 2 of at most 2, started by 'chain'/);
 });
 
 test('cancelling a job whose next run waits out the cooldown cancels that run', async () => {
@@ -55,9 +56,11 @@ on_success:
   assert.match(scheduled.message, /'chain-cancel' \(.*score.yaml\) starts 600s after 'chain-cancel' ends, as concert depth 1/);
   await log.waitFor((e) => e.type === 'job.completed');
   client.close();
+  assert.match(h.mozart('status', 'chain-cancel').out, /concert depth 0 of at most 5; next: 'chain-cancel' (at \d|when this job ends)/);
   const cancelled = h.mozart('cancel', 'chain-cancel');
   assert.equal(cancelled.code, 0, cancelled.err);
   const again = h.mozart('cancel', 'chain-cancel');
   assert.equal(again.code, 1, 'nothing is left to cancel');
   assert.match(again.err, /not running \(completed\)/);
+  assert.doesNotMatch(h.mozart('status', 'chain-cancel').out, /next:/);
 });
