@@ -1,7 +1,8 @@
 // skip_when expressions: parsed by nunjucks, evaluated by our own interpreter over plain data only.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkExpression, evaluateExpression, ExprError, parseExpression, SheetsMap } from '../src/expression.js';
+import { checkExpression, parseExpression, SheetsMap } from '../src/expression.js';
+import { evaluateExpression, ExprError } from '../src/expression-eval.js';
 import type { ExprScope, SheetView } from '../src/expression.js';
 
 const sheet = (over: Partial<SheetView> = {}): SheetView => ({

@@ -2,7 +2,8 @@
 // original's names), and the decision for one sheet. A condition that cannot be evaluated skips its
 // sheet, as the original does ("fail closed"), and the reason says why in words.
 import type { JobState, SheetState } from '../../../protocol/src/job-state.js';
-import { evaluateExpression, ExprError, parseExpression, SheetsMap } from '../../../score/src/expression.js';
+import { parseExpression, SheetsMap } from '../../../score/src/expression.js';
+import { evaluateExpression, ExprError } from '../../../score/src/expression-eval.js';
 import type { ExprScope, JobView, SheetView } from '../../../score/src/expression.js';
 
 /** One sheet as a condition sees it. */
