@@ -1,7 +1,7 @@
 // `sheet.skip_when` expressions ("sheets[3].validation_passed and not job.status == 'paused'"),
 // written in the template language's expression syntax. nunjucks only parses them: evaluation is
 // our own small interpreter over plain data, so an expression can read the checkpoint and nothing
-// else — no globals, no prototypes, no functions beyond the few listed here, no way to run code.
+// else — no globals, no prototypes, no functions beyond the few in expression-eval.ts, no way to run code.
 import nunjucks from 'nunjucks';
 
 /** A value an expression can see or produce. */

@@ -479,11 +479,11 @@ export interface Score {
    */
   concert: {
     /**
-     * Allow this job to start further jobs through on_success hooks.
+     * Treat the chain as a concert: write the concert log and honour abort_concert_on_hook_failure. run_job hooks start the next job either way, and max_chain_depth always applies.
      */
     enabled: boolean;
     /**
-     * Most jobs in one chain, from 1 to 100; guards against endless chains.
+     * Most jobs one chain may start after its first job, from 1 to 100; a job that deep starts no further one. Applies even when the concert is not enabled, so a self-chaining score cannot run forever.
      */
     max_chain_depth: number;
     /**
@@ -491,7 +491,7 @@ export interface Score {
      */
     cooldown_between_jobs_seconds: number;
     /**
-     * Let a started job use this job's workspace when it names none of its own.
+     * Run a started job in this job's workspace unless its run_job hook names a job_workspace. A workspace holds one job's checkpoint, so a chain of different scores needs job_workspace or this set to false.
      */
     inherit_workspace: boolean;
     /**
