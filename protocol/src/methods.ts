@@ -19,6 +19,8 @@ export interface JobSummary {
   costUsd: number;
   updatedAt: string;
   error?: { code: string; message: string };
+  /** What the conductor did besides starting the job, e.g. where --fresh archived the old files. */
+  notes?: string[];
 }
 
 export interface ConductorStatus {
@@ -48,6 +50,8 @@ export interface DiagnoseReport {
   /** Sheets that failed or are failing, with their last error, validations and output tails. */
   failingSheets: {
     sheet: number;
+    /** The sheet's label from sheet.descriptions. */
+    description?: string;
     status: string;
     attempts: number;
     lastError?: JobErrorEntry;
@@ -59,8 +63,20 @@ export interface DiagnoseReport {
   errors: JobErrorEntry[];
   /** Readable next steps (e.g. "mozart resume JOB"). */
   suggestions: string[];
+  /** Notifications that could not be delivered (latest first is last), with URLs reduced to their host. */
+  undeliveredNotices?: UndeliveredNotice[];
   /** Files worth opening: the score, the workspace, the event log, sheet logs. */
   files: { label: string; path: string }[];
+}
+
+/** A notification the conductor could not deliver. */
+export interface UndeliveredNotice {
+  at: string;
+  /** job_complete, sheet_failed, … (or setup, for a channel that could not be built). */
+  event: string;
+  channel: string;
+  target: string;
+  message: string;
 }
 
 /** A slice of a log: a sheet's captured output or the job's event log. */

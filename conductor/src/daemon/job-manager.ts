@@ -1,13 +1,15 @@
 // Keeps every job the conductor knows: submits (after checking the score with the engine), runs,
 // pauses, resumes, modifies, recovers and cancels them, answers questions about them, and remembers
 // them in a registry on disk so a restarted conductor lists them again.
-import { accessSync, constants, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createBackend } from '../backends/create.js';
 import type { DiagnoseReport, JobErrorEntry, JobSummary, LogChunk } from '../../../protocol/src/methods.js';
 import { summariseJob } from '../../../protocol/src/summary.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
+import { archiveWorkspace } from '../runner/archive.js';
+import type { ConcertLink } from '../runner/concert.js';
 import { CheckpointSaveError, fanOutStagesOf, initialJobState, JobRunner } from '../runner/job-runner.js';
 import { sheetValues } from '../runner/prompt.js';
 import { runValidations } from '../runner/validations.js';
@@ -19,6 +21,8 @@ import type { JobRecord, JobState, JobStatus } from '../../../protocol/src/job-s
 import { applyJobRecord } from '../../../protocol/src/job-state.js';
 import { JournalStore } from '../state/journal-store.js';
 import { eventLogFile, sheetLogFile, stateDir } from '../state/workspace-files.js';
+import { ChainStarter } from './chains.js';
+import { JobNotifications, notificationFailures, teeEvents } from './job-notifications.js';
 import { SharedRateLimits } from './rate-limits.js';
 import { JobRegistry } from './registry.js';
 import type { RegistryEntry } from './registry.js';
@@ -69,6 +73,21 @@ export class JobManager {
   availableMemory: () => number = freemem;
 
   private readonly registry: JobRegistry;
+  /** Notification channels of the jobs that run (and of those still delivering). */
+  private readonly notifications = new JobNotifications((event) => this.onEvent(event));
+  /** The next jobs of concerts, started by run_job hooks. */
+  private readonly chains = new ChainStarter({
+    jobIdOf: (scoreFile) => {
+      try {
+        return this.checkValid(resolve(scoreFile)).score.name;
+      } catch (error) {
+        throw new Error((error as Error).message.split('\n')[0]);
+      }
+    },
+    submit: (scoreFile, options) => this.submit(scoreFile, options),
+    whenDone: (jobId) => this.active.get(jobId)?.done,
+    emit: (event) => this.onEvent(event),
+  });
 
   constructor(
     registryDir: string,
@@ -136,6 +155,23 @@ export class JobManager {
     return state;
   }
 
+  /** The state as `status` shows it: the checkpoint, with each sheet's label from sheet.descriptions. */
+  status(jobId: string): JobState {
+    const state = this.state(jobId);
+    const entry = this.registry.get(jobId);
+    const next = this.chains.nextOf(jobId);
+    const concert = entry?.concert || next ? {
+      ...(entry?.concert ?? { depth: 0 }),
+      ...(entry?.maxChainDepth !== undefined ? { maxDepth: entry.maxChainDepth } : {}),
+      ...(next ? { next: { jobId: next.jobId, scoreFile: next.request.scoreFile, ...(next.startsAt !== undefined ? { startsAt: next.startsAt } : {}) } } : {}),
+    } : undefined;
+    const labels = entry?.descriptions;
+    if (!labels && !concert) return state;
+    const sheets: JobState['sheets'] = {};
+    for (const [key, sheet] of Object.entries(state.sheets)) sheets[key] = labels?.[key] ? { ...sheet, description: labels[key] } : sheet;
+    return { ...state, sheets, ...(concert ? { concert } : {}) };
+  }
+
   /** Every job, newest first; without `all`, completed and cancelled jobs are left out. */
   list(all: boolean): JobSummary[] {
     const out: JobSummary[] = [];
@@ -153,28 +189,42 @@ export class JobManager {
   }
 
   /** Checks a score and starts it as a new job; `startSheet` > 1 skips the sheets before it. */
-  submit(scoreFile: string, options: { fresh?: boolean; startSheet?: number } & HealingChoice = {}): JobSummary {
+  submit(scoreFile: string, options: { fresh?: boolean; startSheet?: number; workspace?: string; concertLink?: ConcertLink } & HealingChoice = {}): JobSummary {
     const file = resolve(scoreFile);
-    const checked = this.checkValid(file);
+    const valid = this.checkValid(file);
+    // A concert's next job may run in another job's workspace (job_workspace, inherit_workspace).
+    const checked = options.workspace ? { ...valid, workspace: resolve(options.workspace) } : valid;
     const { score, plan, workspace } = checked;
     const jobId = score.name;
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running. Use 'mozart status ${jobId}'.`);
     const start = options.startSheet ?? 1;
     if (!Number.isInteger(start) || start < 1 || start > plan.totalSheets) throw new JobError(`--start-sheet must be between 1 and ${plan.totalSheets} (the score has ${plan.totalSheets} sheets).`);
     const existing = JournalStore.read<JobState, JobRecord>(stateDir(workspace), apply);
+    if (existing && existing.jobId !== jobId) {
+      throw new JobError(`The workspace ${workspace} holds the checkpoint of job '${existing.jobId}'; a workspace keeps one job's checkpoint. Give '${jobId}' its own workspace (the score's workspace, or job_workspace on the run_job hook that starts it).`);
+    }
     if (existing && !options.fresh) {
       const hint = existing.status === 'completed' ? 'It already completed; use --fresh to run it again from the start.' : `Use 'mozart resume ${jobId}' to continue it, or --fresh to start over.`;
       throw new JobError(`Job '${jobId}' already has a checkpoint (${existing.status}). ${hint}`);
     }
     this.admit(jobId);
-    if (options.fresh) rmSync(stateDir(workspace), { recursive: true, force: true });
+    const notes: string[] = [];
+    if (options.fresh) {
+      const archived = archiveWorkspace(workspace, score.workspace_lifecycle);
+      if (archived.kind === 'archived') notes.push(archived.summary);
+      else if (archived.kind === 'refused') notes.push(`Nothing was archived: ${archived.message}`);
+      rmSync(stateDir(workspace), { recursive: true, force: true });
+    }
     const selfHealing = healingOf(options);
-    this.registry.put({ jobId, scoreFile: file, workspace, ...(selfHealing ? { selfHealing } : {}) });
+    const concert = options.concertLink;
+    const descriptions = descriptionsOf(score);
+    this.registry.put({ jobId, scoreFile: file, workspace, ...(selfHealing ? { selfHealing } : {}), ...(options.workspace ? { workspaceGiven: true } : {}), ...(concert ? { concert } : {}), ...(descriptions ? { descriptions } : {}), ...(score.on_success.some((h) => h.type === 'run_job') ? { maxChainDepth: score.concert.max_chain_depth } : {}) });
     const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(workspace), apply }, initialJobState({ jobId, scoreFile: file, score, plan, workspace }));
     const at = new Date().toISOString();
     for (let num = 1; num < start; num++) store.append({ t: 'sheet', at, num, patch: { status: 'skipped', skipReason: `Before --start-sheet ${start}.`, finishedAt: at } });
+    for (const message of notes) this.note(jobId, workspace, { type: 'job.archived', jobId, at, message });
     this.start(jobId, store, file, checked);
-    return summariseJob(store.current);
+    return { ...summariseJob(store.current), ...(notes.length ? { notes } : {}) };
   }
 
   /**
@@ -185,7 +235,9 @@ export class JobManager {
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running.`);
     const entry = this.entry(jobId);
     const file = options.scoreFile ? resolve(options.scoreFile) : entry.scoreFile;
-    const checked = this.checkValid(file, `fix it ('mozart validate ${file}') and resume again`);
+    const valid = this.checkValid(file, `fix it ('mozart validate ${file}') and resume again`);
+    // A job whose workspace its concert chose keeps that workspace, whatever its score names.
+    const checked = entry.workspaceGiven ? { ...valid, workspace: entry.workspace } : valid;
     if (checked.score.name !== jobId) throw new JobError(`The score ${file} is named '${checked.score.name}', not '${jobId}'; a score with another name is another job ('mozart run').`);
     if (checked.workspace !== entry.workspace) throw new JobError(`The score ${file} uses the workspace ${checked.workspace}, but job '${jobId}' ran in ${entry.workspace}; its checkpoint lives there. Keep the workspace, or start a new job with 'mozart run --fresh'.`);
     this.admit(jobId);
@@ -201,7 +253,10 @@ export class JobManager {
       store.append({ t: 'plan', at: new Date().toISOString(), totalSheets: checked.plan.totalSheets, scoreFile: file, fanOutStages });
     }
     const selfHealing = healingOf(options, entry.selfHealing);
-    if (file !== entry.scoreFile || selfHealing !== entry.selfHealing) this.registry.put({ jobId, scoreFile: file, workspace: entry.workspace, ...(selfHealing ? { selfHealing } : {}) });
+    const descriptions = descriptionsOf(checked.score);
+    if (file !== entry.scoreFile || selfHealing !== entry.selfHealing || JSON.stringify(descriptions) !== JSON.stringify(entry.descriptions)) {
+      this.registry.put({ ...entry, scoreFile: file, selfHealing: selfHealing ?? undefined, descriptions });
+    }
     this.start(jobId, store, file, checked);
     return summariseJob(store.current);
   }
@@ -235,9 +290,26 @@ export class JobManager {
 
   cancel(jobId: string): JobSummary {
     const active = this.active.get(jobId);
+    // A job that ended with its concert's next job still waiting out the cooldown: cancel that.
+    if (!active && this.chains.cancelNext(jobId)) return summariseJob(this.state(jobId));
     if (!active) throw new JobError(`Job '${jobId}' is not running (${this.state(jobId).status}).`);
+    this.chains.cancelNext(jobId);
     active.runner.cancel();
+    this.cancelLaterMembers(jobId);
     return summariseJob(active.store.current);
+  }
+
+  /** Cancelling one job of a concert stops the jobs it led to that are still running (a hook waiting on them). */
+  private cancelLaterMembers(jobId: string): void {
+    const own = this.registry.get(jobId)?.concert;
+    for (const [otherId, other] of this.active) {
+      const link = this.registry.get(otherId)?.concert;
+      if (otherId === jobId || !link) continue;
+      const sameChain = own ? link.id === own.id && link.depth > own.depth : link.root === jobId;
+      if (!sameChain) continue;
+      this.chains.cancelNext(otherId);
+      other.runner.cancel();
+    }
   }
 
   /**
@@ -274,7 +346,8 @@ export class JobManager {
   }
 
   diagnose(jobId: string): DiagnoseReport {
-    return diagnose(this.state(jobId));
+    const state = this.status(jobId);
+    return diagnose(state, notificationFailures(state.workspace));
   }
 
   /** A slice of a sheet's full output log, or of the job's event log. */
@@ -355,6 +428,8 @@ export class JobManager {
 
   /** Pauses every running job, stopping running agents, and waits until each is checkpointed. */
   async pauseAll(): Promise<void> {
+    this.chains.close();
+    this.notifications.close();
     const waits = [...this.active.values()].map((job) => {
       job.runner.pause({ interrupt: true });
       return job.done;
@@ -402,10 +477,27 @@ export class JobManager {
     return found;
   }
 
+  /** An event about a job that no runner emits (it happened before the runner started). */
+  private note(jobId: string, workspace: string, event: RunnerEvent): void {
+    try {
+      appendFileSync(eventLogFile(workspace), JSON.stringify(event) + '\n');
+    } catch {
+      /* the event log is best effort */
+    }
+    this.onEvent(event);
+  }
+
   private start(jobId: string, store: JournalStore<JobState, JobRecord>, scoreFile: string, checked: ValidScore): void {
     const { score, plan, workspace } = checked;
-    const selfHealing = this.registry.get(jobId)?.selfHealing;
-    const runner = new JobRunner({ jobId, scoreFile, score, plan, workspace, backend: createBackend(score, scoreFile), store, onEvent: this.onEvent, rateLimits: this.rateLimits, ...(selfHealing ? { selfHealing } : {}) });
+    const { selfHealing, concert } = this.registry.get(jobId) ?? {};
+    const notifier = this.notifications.forJob(jobId, score, plan, workspace, () => store.current);
+    const emit = teeEvents(this.onEvent, notifier);
+    const runner = new JobRunner({
+      jobId, scoreFile, score, plan, workspace, backend: createBackend(score, scoreFile), store, onEvent: emit, rateLimits: this.rateLimits,
+      submitJob: this.chains.submitterFor(jobId),
+      ...(concert ? { concertLink: concert } : {}),
+      ...(selfHealing ? { selfHealing } : {}),
+    });
     const done = runner
       .run()
       .catch((error: Error) => {
@@ -420,7 +512,7 @@ export class JobManager {
           // The disk refuses this too: the failure lives in memory until the job is resumed.
           this.unsaved.set(jobId, store.current);
         }
-        this.onEvent({ type: 'job.failed', jobId, at, ...failure });
+        emit({ type: 'job.failed', jobId, at, ...failure });
         return store.current;
       })
       .finally(() => {
@@ -430,6 +522,8 @@ export class JobManager {
           /* closing compacts, which needs the disk too; the journal on disk stays readable */
         }
         this.active.delete(jobId);
+        this.notifications.finished(notifier);
+        this.chains.parentEnded(jobId, store.current.status);
       });
     this.active.set(jobId, { runner, store, done });
   }
@@ -446,6 +540,12 @@ function fileStamp(dir: string): string {
     }
   };
   return `${part('state.json')}|${part('journal.ndjson')}`;
+}
+
+/** sheet.descriptions, or undefined when the score labels no sheet. */
+function descriptionsOf(score: Score): Record<string, string> | undefined {
+  const entries = Object.entries(score.sheet.descriptions).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '');
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);

@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     'daemon.health': async () => manager.health(mozartHome()),
     'job.submit': async ({ scoreFile, ...options }) => manager.submit(scoreFile, options),
     'job.status': async ({ jobId }) => {
-      const state = manager.state(jobId);
+      const state = manager.status(jobId);
       // A job at rest keeps the same checkpoint object until its files change: encode it once.
       if (!manager.isRunning(jobId)) server.keepJson(state);
       return state;

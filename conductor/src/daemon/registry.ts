@@ -11,6 +11,14 @@ export interface RegistryEntry {
   workspace: string;
   /** --self-healing (and --yes), kept so a resumed or restarted job heals the same way. */
   selfHealing?: { autoConfirm: boolean };
+  /** The workspace was chosen for the job (a concert's job_workspace), not read from its score. */
+  workspaceGiven?: true;
+  /** sheet.descriptions of its score, so status can label sheets without reading the score again. */
+  descriptions?: Record<string, string>;
+  /** Its place in a concert, when a run_job hook started it. */
+  concert?: { id: string; depth: number; parent: string; root: string };
+  /** concert.max_chain_depth of its score. */
+  maxChainDepth?: number;
 }
 
 export class JobRegistry {
