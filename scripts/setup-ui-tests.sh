@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the UI tests (extension/test/ui) need: Debian's Chromium, ripgrep and the Kerberos
 # headers, and code-server (VS Code's workbench served to a browser) in a cache folder outside the
-# checkout. Idempotent: a second run only checks that everything is in place and returns.
+# checkout; and Debian's Neovim, the second LSP client language-server/test/neovim.test.ts drives
+# the language server from. Idempotent: a second run only checks that everything is in place and returns.
 #
 # code-server's own postinstall downloads ripgrep from GitHub, which is unreachable here, so the
 # package is installed with --ignore-scripts and its native modules are rebuilt by hand (see
@@ -14,7 +15,7 @@ set -euo pipefail
 CODE_SERVER_VERSION=4.100.3
 DIR="${MOZART_UI_DIR:-$HOME/.cache/mozart-ui/code-server}"
 STAMP="$DIR/.installed-$CODE_SERVER_VERSION"
-DEBIAN_PACKAGES=(libkrb5-dev ripgrep chromium)
+DEBIAN_PACKAGES=(libkrb5-dev ripgrep chromium neovim)
 
 log() { echo "[setup-ui-tests] $*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

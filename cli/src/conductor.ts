@@ -3,18 +3,30 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ConductorClient } from '../../protocol/src/client.js';
+import { ConductorClient, ConductorTimeoutError, DEFAULT_REQUEST_TIMEOUT_MS } from '../../protocol/src/client.js';
+import type { ClientOptions } from '../../protocol/src/client.js';
 import { logFile, socketPath, socketPathProblem } from '../../protocol/src/paths.js';
 
 /** Thrown when no conductor answers; the message says how to start one. */
 export class NoConductorError extends Error {}
 
-/** Connects to the running conductor. */
+/** The request time limit: $MOZART_REQUEST_TIMEOUT seconds, else 30 s. */
+export function requestTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.MOZART_REQUEST_TIMEOUT;
+  if (text === undefined || text === '') return DEFAULT_REQUEST_TIMEOUT_MS;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`MOZART_REQUEST_TIMEOUT must be a number of seconds above 0 (it is '${text}').`);
+  return value * 1000;
+}
+
+/** Connects to the running conductor; its requests time out (see requestTimeoutMs). */
 export async function connectConductor(socket?: string): Promise<ConductorClient> {
   const path = socketPath(socket);
+  const options: ClientOptions = { timeoutMs: requestTimeoutMs(), stuckHint: `see ${logFile()} or 'mozart restart'` };
   try {
-    return await ConductorClient.connect(path);
-  } catch {
+    return await ConductorClient.connect(path, options);
+  } catch (error) {
+    if (error instanceof ConductorTimeoutError) throw error;
     throw new NoConductorError(`No conductor is running on ${path}. Start one with 'mozart start' (or 'mozart start --foreground' to watch its log).`);
   }
 }

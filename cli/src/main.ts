@@ -2,7 +2,7 @@
 // The `mozart` command line. `validate` and `run --dry-run` work offline; the job commands talk to
 // the conductor over its Unix socket.
 import { parseArgs } from 'node:util';
-import { ConductorError } from '../../protocol/src/client.js';
+import { ConductorError, ConductorTimeoutError } from '../../protocol/src/client.js';
 import { diagnoseCommand, errorsCommand, logsCommand } from './commands/inspect.js';
 import { conductorStatusCommand, jobActionCommand, listCommand, resumeCommand, runCommand, startCommand, statusCommand, stopCommand } from './commands/jobs.js';
 import { clearCommand, modifyCommand, recoverCommand, restartCommand } from './commands/manage.js';
@@ -191,7 +191,7 @@ export async function main(argv: string[]): Promise<number> {
         return usageError(`unknown command '${command}'`);
     }
   } catch (error) {
-    if (error instanceof NoConductorError) {
+    if (error instanceof NoConductorError || error instanceof ConductorTimeoutError) {
       process.stderr.write(`mozart: ${error.message}\n`);
       return EXIT.unusable;
     }

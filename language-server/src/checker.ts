@@ -1,13 +1,18 @@
-// Keeps diagnostics current: checks each open score a short while after its last edit, publishes
-// the findings (also to template files they point into), and re-checks scores when a file they
-// depend on changes. Checking is synchronous, so the result published for a version is always
-// computed from that version's text: a stale result can never overtake a newer one.
+// Keeps diagnostics current: checks each open score after an edit — at once when its checks are
+// fast, after the debounce when they are slow or edits come in a burst (check-timing.ts) —
+// publishes the findings (also to template files they point into), and re-checks scores when a
+// file they depend on changes. Checking is synchronous and reads the document's current text, so
+// the result published for a version is always computed from that version's text: a stale result
+// can never overtake a newer one.
 import type { Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ScoreCheckResult } from '../../score/src/engine.js';
 import { checkScore } from '../../score/src/engine.js';
 import type { FileView } from '../../score/src/files.js';
 import { diskFiles, resolveFromScore } from '../../score/src/files.js';
+import type { CheckScheduler } from './check-timing.js';
+import { realScheduler, waitBeforeCheck } from './check-timing.js';
+import type { ClientFeatures } from './client-features.js';
 import { fileUri, toDiagnostic, uriPath } from './convert.js';
 import { isScoreDocument } from './score-detection.js';
 import type { ServerSettings } from './settings.js';
@@ -27,19 +32,26 @@ export interface CheckerHost {
   document(uri: string): TextDocument | undefined;
   openDocuments(): TextDocument[];
   settings(): ServerSettings;
+  features(): ClientFeatures;
   publish(uri: string, diagnostics: Diagnostic[], version?: number): void;
   log(message: string): void;
 }
 
 export class ScoreChecker {
   private readonly checked = new Map<string, CheckedScore>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Checks waiting to run, per score: how they wait and how to cancel them. */
+  private readonly pending = new Map<string, { kind: 'soon' | 'debounce'; cancel: () => void }>();
+  /** What each score's last two checks cost in CPU time (the newest last). */
+  private readonly durations = new Map<string, number[]>();
   /** Diagnostics in files other than scores (template files), per file, per score that found them. */
   private readonly foreign = new Map<string, Map<string, Diagnostic[]>>();
   /** How many checks ran (for tests and benchmarks: a burst of edits must cost one). */
   checksRun = 0;
 
-  constructor(private readonly host: CheckerHost) {}
+  constructor(
+    private readonly host: CheckerHost,
+    private readonly scheduler: CheckScheduler = realScheduler,
+  ) {}
 
   /** The last result for an open score. */
   get(uri: string): CheckedScore | undefined {
@@ -51,26 +63,29 @@ export class ScoreChecker {
     return [...this.checked.values()];
   }
 
-  /** Checks a document after the debounce delay; a later call for the same document restarts the wait. */
-  schedule(uri: string, delayMs = this.host.settings().debounceMs): void {
-    clearTimeout(this.timers.get(uri));
-    this.timers.set(
-      uri,
-      setTimeout(() => {
-        this.timers.delete(uri);
-        try {
-          this.checkNow(uri);
-        } catch (error) {
-          this.host.log(`mozart: check of ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-        }
-      }, delayMs),
-    );
+  /** Checks a document soon: at once or after the debounce, as check-timing.ts decides; a later call restarts a debounce. */
+  schedule(uri: string): void {
+    const waiting = this.pending.get(uri);
+    // The cheaper of the last two checks: one costly check may be a garbage collection, not the score.
+    const recent = this.durations.get(uri);
+    const lastCheckMs = recent ? Math.min(...recent) : undefined;
+    const wait = waitBeforeCheck({ lastCheckMs, pending: waiting?.kind ?? 'none' }, this.host.settings().debounceMs);
+    waiting?.cancel();
+    const run = (): void => {
+      this.pending.delete(uri);
+      try {
+        this.checkNow(uri);
+      } catch (error) {
+        this.host.log(`mozart: check of ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
+    };
+    const cancel = wait.kind === 'soon' ? this.scheduler.soon(run) : this.scheduler.after(wait.ms, run);
+    this.pending.set(uri, { kind: wait.kind, cancel });
   }
 
   /** Checks a document now (cancelling a pending check), or drops it if it is not a score. */
   checkNow(uri: string): CheckedScore | undefined {
-    clearTimeout(this.timers.get(uri));
-    this.timers.delete(uri);
+    this.cancelPending(uri);
     const document = this.host.document(uri);
     if (!document) {
       this.forget(uri);
@@ -82,7 +97,9 @@ export class ScoreChecker {
       return undefined;
     }
     this.checksRun++;
+    const started = this.scheduler.cpuMs();
     const result = checkScore(path, document.getText(), { files: this.fileView() });
+    this.durations.set(uri, [...(this.durations.get(uri) ?? []).slice(-1), this.scheduler.cpuMs() - started]);
     const entry: CheckedScore = { uri, version: document.version, path, result, dependencies: dependenciesOf(path, result) };
     this.checked.set(uri, entry);
     this.publish(entry);
@@ -91,8 +108,8 @@ export class ScoreChecker {
 
   /** Stops tracking a document and clears everything published for it. */
   forget(uri: string, version?: number): void {
-    clearTimeout(this.timers.get(uri));
-    this.timers.delete(uri);
+    this.cancelPending(uri);
+    this.durations.delete(uri);
     if (this.checked.delete(uri)) this.host.publish(uri, [], version);
     for (const [other, byScore] of this.foreign) {
       if (byScore.delete(uri)) this.publishForeign(other);
@@ -112,8 +129,12 @@ export class ScoreChecker {
   }
 
   dispose(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    for (const uri of [...this.pending.keys()]) this.cancelPending(uri);
+  }
+
+  private cancelPending(uri: string): void {
+    this.pending.get(uri)?.cancel();
+    this.pending.delete(uri);
   }
 
   private publish(entry: CheckedScore): void {
@@ -121,7 +142,7 @@ export class ScoreChecker {
     const own: Diagnostic[] = [];
     const elsewhere = new Map<string, Diagnostic[]>();
     for (const finding of entry.result.findings) {
-      const diagnostic = toDiagnostic(finding, settings.checks, settings.docsUrl);
+      const diagnostic = toDiagnostic(finding, settings.checks, settings.docsUrl, this.host.features());
       if (!diagnostic) continue;
       if (finding.file === entry.path) own.push(diagnostic);
       else {
@@ -150,8 +171,8 @@ export class ScoreChecker {
     this.host.publish(uri, all, document?.version);
   }
 
-  /** Open editor buffers first (unsaved text counts), then the disk. */
-  private fileView(): FileView {
+  /** Open editor buffers first (unsaved text counts), then the disk: what checks and go-to-definition read. */
+  fileView(): FileView {
     const open = new Map<string, TextDocument>();
     for (const document of this.host.openDocuments()) open.set(uriPath(document.uri), document);
     return {

@@ -1,10 +1,13 @@
 // Go to definition: from a path field (template_file, system_prompt_file, …) to the file, and from
-// a template variable to its declaration under prompt.variables.
+// a template variable to its declaration under prompt.variables (read from the syntax tree).
 import type { Location, Position } from 'vscode-languageserver';
+import { isMap } from 'yaml';
 import type { FileView } from '../../score/src/files.js';
 import { resolveFromScore } from '../../score/src/files.js';
 import { schemaAt } from '../../score/src/schema-index.js';
 import type { ScoreSource } from '../../score/src/source.js';
+import { keyString } from '../../score/src/source.js';
+import type { DeclaredVariables } from './completion.js';
 import { fileUri } from './convert.js';
 import { wordAt } from './hover.js';
 import { cursorContext } from './yaml-context.js';
@@ -36,4 +39,20 @@ export function definitionInScore(source: ScoreSource, position: Position, files
 export function variableDeclaration(source: ScoreSource, name: string): Location | null {
   if (!source.pairAt(['prompt', 'variables', name])) return null;
   return { uri: fileUri(source.file), range: source.keyRange(['prompt', 'variables', name]) };
+}
+
+/**
+ * Variables under `prompt.variables` of a score the schema did not accept or that does not parse:
+ * from the same syntax tree (the YAML parser keeps what it could read of a broken document).
+ */
+export function declaredInTree(source: ScoreSource): DeclaredVariables {
+  const names = new Map<string, unknown>();
+  const variables = source.nodeAt(['prompt', 'variables']);
+  if (!isMap(variables)) return names;
+  for (const pair of variables.items) {
+    const name = keyString(pair.key);
+    const value = pair.value as { toJSON?: () => unknown } | null;
+    if (name) names.set(name, typeof value?.toJSON === 'function' ? value.toJSON() : '');
+  }
+  return names;
 }

@@ -33,6 +33,7 @@ export function fieldMarkdown(name: string, node: SchemaNode | undefined): strin
   const lines = [`**${name}**: \`${typeLabel(node)}\``, '', describe(node)];
   const resolved = deref(node);
   if (resolved && 'default' in resolved && typeof resolved.default !== 'object') lines.push('', `Default: \`${JSON.stringify(resolved.default)}\``);
-  if (resolved?.['x-inactive']) lines.push('', '_Accepted for compatibility; it has no effect in this version._');
+  const inactive = resolved?.['x-inactive'];
+  if (inactive) lines.push('', `_Accepted for compatibility; it has no effect in this version${typeof inactive === 'string' ? `: ${inactive}` : ''}._`);
   return lines.join('\n');
 }

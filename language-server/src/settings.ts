@@ -7,7 +7,7 @@ export type SeverityOverride = 'error' | 'warning' | 'information' | 'hint' | 'o
 
 /** Everything the server can be told. */
 export interface ServerSettings {
-  /** Delay after the last keystroke before a document is checked. */
+  /** Wait after the last keystroke when edits come in a burst or checks are slow (else a score is checked at once; see check-timing.ts). */
   debounceMs: number;
   /** Globs (matched against the absolute path) of YAML files that are always scores. */
   scoreGlobs: string[];

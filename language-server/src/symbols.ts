@@ -1,24 +1,46 @@
 // The outline: top-level sections with their fields, each validation by type and target, and
-// the planned sheets under `sheet`.
-import type { DocumentSymbol } from 'vscode-languageserver';
+// the planned sheets under `sheet` — as a tree, or flat for a client without hierarchical symbols,
+// with kinds the client declared.
+import type { DocumentSymbol, SymbolInformation } from 'vscode-languageserver';
 import { SymbolKind } from 'vscode-languageserver';
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, Pair } from 'yaml';
 import type { SheetPlan } from '../../score/src/plan.js';
 import type { ScoreSource } from '../../score/src/source.js';
 import { keyString } from '../../score/src/source.js';
+import { knownKind } from './client-features.js';
 
 const MAX_SHEETS_LISTED = 200;
 
 /** Document symbols for a score. Works on documents with YAML errors (whatever parsed). */
-export function scoreSymbols(source: ScoreSource, plan: SheetPlan | undefined): DocumentSymbol[] {
+export function scoreSymbols(source: ScoreSource, plan: SheetPlan | undefined, kinds: ReadonlySet<number>): DocumentSymbol[] {
   const contents = source.doc.contents;
   if (!isMap(contents)) return [];
-  return (contents.items as Pair<Node, Node | null>[]).flatMap((pair) => {
+  const symbols = (contents.items as Pair<Node, Node | null>[]).flatMap((pair) => {
     const symbol = pairSymbol(source, pair, 0);
     if (symbol && symbol.name === 'sheet' && plan) symbol.children = [...(symbol.children ?? []), ...sheetSymbols(plan, symbol)];
     return symbol ? [symbol] : [];
   });
+  return symbols.map((s) => withKnownKinds(s, kinds));
+}
+
+/** Kinds past the protocol's first set (Object, Event) fall back to ones the client knows. */
+function withKnownKinds(symbol: DocumentSymbol, kinds: ReadonlySet<number>): DocumentSymbol {
+  const kind =
+    symbol.kind === SymbolKind.Event
+      ? knownKind(kinds, SymbolKind.Event, SymbolKind.Object, SymbolKind.Module)
+      : symbol.kind === SymbolKind.Object
+        ? knownKind(kinds, SymbolKind.Object, SymbolKind.Module)
+        : knownKind(kinds, symbol.kind, SymbolKind.Module);
+  return { ...symbol, kind, ...(symbol.children ? { children: symbol.children.map((c) => withKnownKinds(c, kinds)) } : {}) };
+}
+
+/** The tree as a flat list, each symbol naming its container (for clients without hierarchical symbols). */
+export function flatSymbols(symbols: readonly DocumentSymbol[], uri: string, container?: string): SymbolInformation[] {
+  return symbols.flatMap((s) => [
+    { name: s.name, kind: s.kind, location: { uri, range: s.range }, ...(container ? { containerName: container } : {}) },
+    ...flatSymbols(s.children ?? [], uri, container ? `${container}.${s.name}` : s.name),
+  ]);
 }
 
 function pairSymbol(source: ScoreSource, pair: Pair<Node, Node | null>, depth: number): DocumentSymbol | undefined {

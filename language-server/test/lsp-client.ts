@@ -8,15 +8,19 @@ import { dirname, resolve } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type {
   ApplyWorkspaceEditParams,
+  ClientCapabilities,
   CodeAction,
+  Command,
   CompletionItem,
   CompletionList,
   Diagnostic,
   DocumentSymbol,
   Hover,
+  InitializeResult,
   Location,
   ProtocolConnection,
   PublishDiagnosticsParams,
+  SymbolInformation,
   TextEdit,
   WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
@@ -45,6 +49,8 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { URI } from 'vscode-uri';
 
+import { TEST_CAPABILITIES } from './client-capabilities.js';
+
 const SERVER = resolve(__dirname, '../../dist/language-server.js');
 
 export const uriOf = (path: string): string => URI.file(path).toString();
@@ -69,7 +75,10 @@ export class TestClient {
   settings: Record<string, unknown> = {};
   exited: Promise<number | null>;
 
-  constructor(settings: Record<string, unknown> = {}) {
+  constructor(
+    settings: Record<string, unknown> = {},
+    private readonly capabilities: ClientCapabilities = TEST_CAPABILITIES,
+  ) {
     this.settings = settings;
     this.child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: 'pipe' });
     this.child.stderr.on('data', (chunk: Buffer) => this.logs.push(chunk.toString()));
@@ -94,18 +103,16 @@ export class TestClient {
     this.connection.listen();
   }
 
-  async initialize(rootPath: string): Promise<void> {
-    await this.connection.sendRequest(InitializeRequest.type, {
+  async initialize(rootPath: string): Promise<InitializeResult> {
+    const result = await this.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: uriOf(rootPath),
       workspaceFolders: [{ uri: uriOf(rootPath), name: 'test' }],
-      capabilities: {
-        workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create'] }, didChangeWatchedFiles: { dynamicRegistration: true } },
-        textDocument: { publishDiagnostics: { versionSupport: true, relatedInformation: true, codeDescriptionSupport: true } },
-      },
+      capabilities: this.capabilities,
       initializationOptions: { settings: this.settings },
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
+    return result;
   }
 
   /** The next diagnostics for a document that satisfy `accept` (by default: any). */
@@ -158,6 +165,24 @@ export class TestClient {
     return version;
   }
 
+  /**
+   * Replaces a document's text several times in one write to the server's input, so all the edits
+   * arrive together as a fast burst does (each `change` would wait for its own write). Returns the
+   * last version. Call it only when no other message is being written.
+   */
+  changeBurst(uri: string, texts: readonly string[]): Promise<number> {
+    const document = this.documents.get(uri);
+    if (!document) throw new Error(`not open: ${uri}`);
+    let version = document.version;
+    const frames = texts.map((text) => {
+      version++;
+      const body = JSON.stringify({ jsonrpc: '2.0', method: DidChangeTextDocumentNotification.method, params: { textDocument: { uri, version }, contentChanges: [{ text }] } });
+      return `Content-Length: ${Buffer.byteLength(body, 'utf8')}\r\n\r\n${body}`;
+    });
+    this.documents.set(uri, TextDocument.create(uri, document.languageId, version, texts[texts.length - 1] ?? document.getText()));
+    return new Promise((done, fail) => this.child.stdin.write(frames.join(''), (error) => (error ? fail(error) : done(version))));
+  }
+
   /** Sends edits to an open document (incremental sync, as VS Code does); returns the new version. */
   async edit(uri: string, edits: TextEdit[]): Promise<number> {
     const document = this.documents.get(uri);
@@ -180,6 +205,7 @@ export class TestClient {
 
   /** Applies a workspace edit: open documents through didChange, other files on disk. */
   applyWorkspaceEdit(edit: WorkspaceEdit): void {
+    this.edits.push(edit);
     for (const change of edit.documentChanges ?? []) {
       if ('kind' in change) {
         if (change.kind === 'create') {
@@ -189,27 +215,38 @@ export class TestClient {
         }
         continue;
       }
-      const uri = change.textDocument.uri;
-      const edits = change.edits as TextEdit[];
-      if (this.documents.has(uri)) void this.edit(uri, edits);
-      else {
-        const path = URI.parse(uri).fsPath;
-        const document = TextDocument.create(uri, 'plaintext', 0, readFileSync(path, 'utf8'));
-        writeFileSync(path, TextDocument.applyEdits(document, edits));
-      }
+      this.editFile(change.textDocument.uri, change.edits as TextEdit[]);
     }
-    for (const [uri, edits] of Object.entries(edit.changes ?? {})) void this.edit(uri, edits);
+    for (const [uri, edits] of Object.entries(edit.changes ?? {})) this.editFile(uri, edits);
   }
 
-  /** Carries out a code action the way an editor does: its edit, then its command. */
-  async apply(action: CodeAction): Promise<void> {
-    if (action.edit) this.applyWorkspaceEdit(action.edit);
-    if (action.command) await this.connection.sendRequest(ExecuteCommandRequest.type, { command: action.command.command, arguments: action.command.arguments ?? [] });
+  /** Every workspace edit the client was given (by a code action or workspace/applyEdit), in order. */
+  readonly edits: WorkspaceEdit[] = [];
+
+  private editFile(uri: string, edits: TextEdit[]): void {
+    if (this.documents.has(uri)) {
+      void this.edit(uri, edits);
+      return;
+    }
+    const path = URI.parse(uri).fsPath;
+    const document = TextDocument.create(uri, 'plaintext', 0, readFileSync(path, 'utf8'));
+    writeFileSync(path, TextDocument.applyEdits(document, edits));
   }
 
-  codeActions(uri: string, diagnostics: Diagnostic[], only?: string[]): Promise<(CodeAction | { command: string })[] | null> {
+  /** Carries out a code action the way an editor does: its edit, then its command (or a bare Command). */
+  async apply(action: CodeAction | Command): Promise<void> {
+    if (typeof action.command === 'string') {
+      await this.connection.sendRequest(ExecuteCommandRequest.type, { command: action.command, arguments: (action as Command).arguments ?? [] });
+      return;
+    }
+    const literal = action as CodeAction;
+    if (literal.edit) this.applyWorkspaceEdit(literal.edit);
+    if (literal.command) await this.connection.sendRequest(ExecuteCommandRequest.type, { command: literal.command.command, arguments: literal.command.arguments ?? [] });
+  }
+
+  codeActions(uri: string, diagnostics: Diagnostic[], only?: string[]): Promise<(CodeAction | Command)[] | null> {
     const range = diagnostics[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-    return this.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range, context: { diagnostics, ...(only ? { only } : {}) } }) as Promise<(CodeAction | { command: string })[] | null>;
+    return this.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range, context: { diagnostics, ...(only ? { only } : {}) } });
   }
 
   async completion(uri: string, line: number, character: number): Promise<CompletionItem[]> {
@@ -223,6 +260,11 @@ export class TestClient {
 
   symbols(uri: string): Promise<DocumentSymbol[]> {
     return this.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } }) as Promise<DocumentSymbol[]>;
+  }
+
+  /** The outline as a client without hierarchical symbols gets it. */
+  flatSymbols(uri: string): Promise<SymbolInformation[]> {
+    return this.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } }) as Promise<SymbolInformation[]>;
   }
 
   async definition(uri: string, line: number, character: number): Promise<Location | null> {

@@ -350,9 +350,9 @@ describe('language server settings and debounce', () => {
       const uri = uriOf(file);
       await client.open(file, score());
       const before = client.published.filter((p) => p.uri === uri).length;
-      let version = 1;
-      for (let i = 0; i < 20; i++) version = await client.change(uri, score({ template: `Edit ${i} {{ sheet_num }}${i === 19 ? ' {{ missing }}' : ''}` }));
-      const published = await client.nextDiagnostics(uri);
+      const next = client.nextDiagnostics(uri);
+      const version = await client.changeBurst(uri, Array.from({ length: 20 }, (_, i) => score({ template: `Edit ${i} {{ sheet_num }}${i === 19 ? ' {{ missing }}' : ''}` })));
+      const published = await next;
       assert.equal(published.version, version, 'the one result is for the latest version');
       assert.deepEqual(codes(published.diagnostics), ['V101']);
       // Another document's diagnostics after the burst mark that nothing more came for this one.

@@ -31,6 +31,8 @@ export function eventDetail(e: RunnerEvent): string {
       return `${e.failures} failures in a row; next attempt at ${new Date(e.untilMs).toLocaleTimeString()}`;
     case 'job.hook':
       return `${e.ok ? 'ok' : 'failed'}: ${e.message}`;
+    case 'job.notification_failed':
+      return `${e.channel} ${e.target} (${e.event}): ${e.message}`;
     case 'sheet.output':
       return e.text.trimEnd();
     default:

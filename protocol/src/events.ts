@@ -21,10 +21,16 @@ export type RunnerEvent =
   | (Base & { type: 'job.pausing'; message?: string })
   | (Base & { type: 'job.failed'; code: string; message: string })
   | (Base & { type: 'job.cost_update'; costUsd: number })
+  /** Spending crossed cost_limits.warn_at_percent of a limit (of the job, or of one sheet's). */
+  | (Base & { type: 'job.cost_warning'; costUsd: number; limitUsd: number; percent: number; sheet?: number; message: string })
   | (Base & { type: 'job.circuit_open'; failures: number; untilMs: number })
   | (Base & { type: 'job.hook'; index: number; ok: boolean; message: string })
   /** In a cluster: the job was queued, taken by a member, left by one that cannot see it, or handed back. */
   | (Base & { type: 'job.cluster'; action: 'queued' | 'taken' | 'left' | 'lock-lost' | 'handed-back'; message: string })
+  /** `--fresh` moved the previous run's files into an archive folder (workspace_lifecycle). */
+  | (Base & { type: 'job.archived'; message: string })
+  /** A notification channel could not deliver (the target shows only scheme and host). */
+  | (Base & { type: 'job.notification_failed'; channel: string; target: string; event: string; message: string })
   | (Base & { type: 'sheet.started'; sheet: number; attempt: number; mode: 'normal' | 'completion' })
   | (Base & { type: 'sheet.output'; sheet: number; stream: 'stdout' | 'stderr'; text: string })
   | (Base & { type: 'sheet.validation_passed' | 'sheet.validation_failed'; sheet: number; rule: RuleRecord })

@@ -53,6 +53,8 @@ export interface SheetState {
   skipReason?: string;
   /** Self-healing passes run on this sheet (at most two). */
   healingAttempts?: number;
+  /** The sheet's label from sheet.descriptions: added by the conductor when it answers, never stored. */
+  description?: string;
   /** The running agent's process group and its start time, so a restarted conductor can stop it. */
   agent?: { pid: number; startTime: string };
 }
@@ -80,8 +82,22 @@ export interface JobState {
   sheets: Record<string, SheetState>;
   costUsd: number;
   error?: { code: string; message: string };
+  /** Its place in a concert (chained by run_job hooks): added by the conductor when it answers, never stored. */
+  concert?: ConcertView;
   /** The git worktree the job's agents work in (isolation), kept so a resumed job finds it again. */
   worktree?: { path: string; branch: string };
+}
+
+/** A job's place in its concert, as status shows it. */
+export interface ConcertView {
+  /** Absent for the job that began the chain. */
+  id?: string;
+  depth: number;
+  parent?: string;
+  root?: string;
+  maxDepth?: number;
+  /** The job its run_job hook scheduled, waiting for this one to end and the cooldown to pass. */
+  next?: { jobId: string; scoreFile: string; startsAt?: number };
 }
 
 /** A change to a job's state. */

@@ -1,4 +1,8 @@
-// The conductor's methods and their parameter and result types, shared by the CLI and the extension.
+// The conductor's methods and their parameter and result types, shared by the CLI and the extension:
+// the one table both ends are typed by. The server's handlers take `Params<M>` and answer
+// `Result<M>`; the client's `request(method, params)` is typed by the same table; each method's
+// params are checked against its JSON schema (param-schemas.ts) before a handler sees them.
+// Every type here is a wire type: what crosses the socket, owned by the protocol.
 import type { RunnerEvent } from './events.js';
 import type { JobState, JobStatus } from './job-state.js';
 
@@ -17,6 +21,8 @@ export interface JobSummary {
   error?: { code: string; message: string };
   /** In a cluster: the member running the job now. */
   member?: string;
+  /** What the conductor did besides starting the job, e.g. where --fresh archived the old files. */
+  notes?: string[];
 }
 
 export interface ConductorStatus {
@@ -62,6 +68,8 @@ export interface DiagnoseReport {
   /** Sheets that failed or are failing, with their last error, validations and output tails. */
   failingSheets: {
     sheet: number;
+    /** The sheet's label from sheet.descriptions. */
+    description?: string;
     status: string;
     attempts: number;
     lastError?: JobErrorEntry;
@@ -73,8 +81,20 @@ export interface DiagnoseReport {
   errors: JobErrorEntry[];
   /** Readable next steps (e.g. "mozart resume JOB"). */
   suggestions: string[];
+  /** Notifications that could not be delivered (latest first is last), with URLs reduced to their host. */
+  undeliveredNotices?: UndeliveredNotice[];
   /** Files worth opening: the score, the workspace, the event log, sheet logs. */
   files: { label: string; path: string }[];
+}
+
+/** A notification the conductor could not deliver. */
+export interface UndeliveredNotice {
+  at: string;
+  /** job_complete, sheet_failed, … (or setup, for a channel that could not be built). */
+  event: string;
+  channel: string;
+  target: string;
+  message: string;
 }
 
 /** A slice of a log: a sheet's captured output or the job's event log. */
@@ -86,10 +106,29 @@ export interface LogChunk {
   nextOffset: number;
 }
 
-/** Method name → [params, result]. */
+/** `daemon.health`: each check the conductor runs on itself. */
+export interface HealthReport {
+  ok: boolean;
+  checks: { name: string; ok: boolean; detail: string }[];
+}
+
+/** `job.recover`: the failed sheets whose validations now pass, those still failing, and the job's status afterwards. */
+export interface RecoverResult {
+  recovered: number[];
+  stillFailing: number[];
+  jobStatus: JobStatus;
+}
+
+/** A method that takes no params (`{}`; omitted params mean the same). */
+export type NoParams = Record<string, never>;
+
+/**
+ * Method name → [params, result]. Optional params may also be sent as `null`, which means "not
+ * given"; the conductor drops them before its handler runs.
+ */
 export interface Methods {
-  'daemon.status': [Record<string, never>, ConductorStatus];
-  'daemon.shutdown': [Record<string, never>, { stopping: true }];
+  'daemon.status': [NoParams, ConductorStatus];
+  'daemon.shutdown': [NoParams, { stopping: true }];
   /**
    * `startSheet` > 1 records the sheets before it as skipped. `selfHealing` turns on remedies for
    * sheets about to fail; `autoConfirm` (--yes) also allows the suggested ones. Both are remembered.
@@ -109,12 +148,45 @@ export interface Methods {
   /** Re-reads the score (optionally from a new file) before resuming; only sheets not yet validated run. */
   'job.modify': [{ jobId: string; scoreFile?: string; resume?: boolean }, JobSummary];
   /** Re-checks failed sheets' validations without running the agent; `jobStatus` is the job's status afterwards. */
-  'job.recover': [{ jobId: string; dryRun?: boolean }, { recovered: number[]; stillFailing: number[]; jobStatus: JobStatus }];
-  'daemon.health': [Record<string, never>, { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] }];
+  'job.recover': [{ jobId: string; dryRun?: boolean }, RecoverResult];
+  'daemon.health': [NoParams, HealthReport];
+  /** Sends this connection the events of one job (or of every job); answered by the server itself. */
   'events.subscribe': [{ jobId?: string }, { subscribed: true }];
 }
 
 export type MethodName = keyof Methods;
+export type Method = MethodName;
+/** What method M takes. */
+export type Params<M extends Method> = Methods[M][0];
+/** What method M answers. */
+export type Result<M extends Method> = Methods[M][1];
+
+/** Every method name, for tables that must cover them all (a missing one fails to compile). */
+export const METHODS = Object.keys({
+  'daemon.status': 1,
+  'daemon.shutdown': 1,
+  'daemon.health': 1,
+  'job.submit': 1,
+  'job.status': 1,
+  'job.list': 1,
+  'job.pause': 1,
+  'job.resume': 1,
+  'job.cancel': 1,
+  'job.diagnose': 1,
+  'job.errors': 1,
+  'job.logs': 1,
+  'job.clear': 1,
+  'job.modify': 1,
+  'job.recover': 1,
+  'events.subscribe': 1,
+} satisfies Record<Method, 1>) as Method[];
+
+/**
+ * Methods that wait for work rather than answer at once: `job.modify` waits for a running job's
+ * sheets to reach a safe point, `job.recover` runs the score's validation commands. A client gives
+ * them no fixed time limit; it checks instead that the conductor still answers while it waits.
+ */
+export const WAITING_METHODS: ReadonlySet<Method> = new Set<Method>(['job.modify', 'job.recover']);
 
 /** The notification carrying a runner event to subscribers. */
 export const EVENT_NOTIFICATION = 'event';

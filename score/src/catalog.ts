@@ -22,6 +22,7 @@ const ENTRIES: readonly CheckInfo[] = [
   { id: 'S006', severity: 'error', title: 'Inconsistent settings' },
   { id: 'S007', severity: 'warning', title: 'Setting for another backend' },
   { id: 'S008', severity: 'error', title: 'Backend cannot run' },
+  { id: 'S009', severity: 'info', title: 'Field has no effect in this version' },
   { id: 'D001', severity: 'error', title: 'Dependency cycle' },
   { id: 'D002', severity: 'error', title: 'Sheet depends on itself' },
   { id: 'D003', severity: 'error', title: 'Dependency out of range' },
@@ -38,6 +39,8 @@ const ENTRIES: readonly CheckInfo[] = [
   { id: 'V104', severity: 'info', title: 'Backend timeout very long' },
   { id: 'V106', severity: 'warning', title: 'Empty validation pattern' },
   { id: 'V107', severity: 'warning', title: 'File named in a validation command missing' },
+  { id: 'V110', severity: 'error', title: 'skip_when condition cannot be evaluated' },
+  { id: 'V111', severity: 'warning', title: 'Template syntax inside a prompt variable' },
 ];
 
 /** Every check id, in documentation order. */

@@ -5,6 +5,9 @@ import type { Check, CheckContext } from './checks/context.js';
 import { checkTemplateSyntax, checkUndefinedVariables } from './checks/jinja.js';
 import { checkSystemPromptFile, checkTemplateFile, checkValidationFiles, checkWorkingDirectory, checkWorkspaceParent } from './checks/paths.js';
 import { checkBackend, checkConsistency, checkPromptSource, planFindings } from './checks/rules.js';
+import { checkInactiveFields } from './checks/inactive.js';
+import { checkSkipWhen } from './checks/skip-when.js';
+import { checkVariableTemplates } from './checks/variables.js';
 import type { FileView } from './files.js';
 import { diskFiles, resolveFromScore } from './files.js';
 import type { Finding } from './findings.js';
@@ -33,6 +36,9 @@ const CHECKS: readonly Check[] = [
   checkTimeouts,
   checkEmptyPatterns,
   checkValidationFiles,
+  checkSkipWhen,
+  checkVariableTemplates,
+  checkInactiveFields,
 ];
 
 /** What checking a score produced. */

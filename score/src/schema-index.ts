@@ -29,7 +29,8 @@ export interface SchemaNode {
   'x-backend'?: string;
   'x-path'?: boolean;
   'x-template'?: 'jinja' | 'format';
-  'x-inactive'?: boolean;
+  /** Accepted but not acted on; a string says why. */
+  'x-inactive'?: boolean | string;
 }
 
 /** The score schema as parsed JSON. */

@@ -238,6 +238,10 @@ export interface Score {
       [k: string]: unknown | undefined;
     };
     /**
+     * Render the text of each variable as a template before the prompt uses it, so a variable can hold {{ workspace }} or refer to another variable. Off by default: variables are inserted as written, braces and all. Each variable is rendered once; variables that refer to each other in a circle are refused.
+     */
+    render_variables: boolean;
+    /**
      * Text about why the work matters, added to the prompt and available as {{ stakes }}.
      */
     stakes: string | null;
@@ -475,11 +479,11 @@ export interface Score {
    */
   concert: {
     /**
-     * Allow this job to start further jobs through on_success hooks.
+     * Treat the chain as a concert: write the concert log and honour abort_concert_on_hook_failure. run_job hooks start the next job either way, and max_chain_depth always applies.
      */
     enabled: boolean;
     /**
-     * Most jobs in one chain, from 1 to 100; guards against endless chains.
+     * Most jobs one chain may start after its first job, from 1 to 100; a job that deep starts no further one. Applies even when the concert is not enabled, so a self-chaining score cannot run forever.
      */
     max_chain_depth: number;
     /**
@@ -487,7 +491,7 @@ export interface Score {
      */
     cooldown_between_jobs_seconds: number;
     /**
-     * Let a started job use this job's workspace when it names none of its own.
+     * Run a started job in this job's workspace unless its run_job hook names a job_workspace. A workspace holds one job's checkpoint, so a chain of different scores needs job_workspace or this set to false.
      */
     inherit_workspace: boolean;
     /**
@@ -1018,7 +1022,7 @@ export interface Notification {
    */
   type: 'desktop' | 'slack' | 'webhook' | 'email';
   /**
-   * Events that trigger a message on this channel.
+   * Events that trigger a message on this channel. cost_warning is sent when spending reaches cost_limits.warn_at_percent of a limit.
    */
   on_events: (
     | 'job_start'
@@ -1028,6 +1032,7 @@ export interface Notification {
     | 'job_complete'
     | 'job_failed'
     | 'job_paused'
+    | 'cost_warning'
   )[];
   /**
    * Settings for the channel, free-form: slack needs webhook_url or webhook_url_env, webhook needs url or url_env.

@@ -24,7 +24,7 @@ function printDiagnosis(report: DiagnoseReport): void {
   if (report.failingSheets.length === 0) print(c.green('  No failing sheets.'));
   for (const sheet of report.failingSheets) {
     print('');
-    print(c.bold(`Sheet ${sheet.sheet}: ${sheet.status}, ${sheet.attempts} attempt${sheet.attempts === 1 ? '' : 's'}`));
+    print(c.bold(`Sheet ${sheet.sheet}${sheet.description ? ` (${sheet.description})` : ''}: ${sheet.status}, ${sheet.attempts} attempt${sheet.attempts === 1 ? '' : 's'}`));
     if (sheet.lastError) print(c.red(`  ${sheet.lastError.code} (${sheet.lastError.category}) ${sheet.lastError.message}`));
     for (const v of sheet.validations) {
       const mark = v.status === 'passed' ? c.green('✓') : v.status === 'failed' ? c.red('✗') : c.dim('–');
@@ -43,6 +43,11 @@ function printDiagnosis(report: DiagnoseReport): void {
     print('');
     print(c.bold('What to do:'));
     for (const s of report.suggestions) print(`  • ${s}`);
+  }
+  if (report.undeliveredNotices?.length) {
+    print('');
+    print(c.bold('Notifications not delivered:'));
+    for (const n of report.undeliveredNotices) print(`  ${c.dim(time(n.at))} ${n.channel} ${n.target} (${n.event}): ${n.message}`);
   }
   print('');
   print(c.bold('Files:'));

@@ -61,6 +61,7 @@ export async function runCommand(args: { score: string; socket?: string; fresh: 
       ...(args.selfHealing ? { selfHealing: true, autoConfirm: args.autoConfirm === true } : {}),
     });
     if (!args.json) print(`Job '${summary.jobId}' started: ${summary.totalSheets} sheets, workspace ${summary.workspace}`);
+    if (!args.json) for (const note of summary.notes ?? []) print(note);
     if (!args.watch) {
       print(args.json ? JSON.stringify(summary, null, 2) : `Follow it with 'mozart status ${summary.jobId} --watch'.`);
       return EXIT.ok;
@@ -130,11 +131,22 @@ function printStatus(state: JobState): void {
   print(`${c.bold(state.jobId)}: ${state.status} ${bar(done, state.totalSheets)}${state.costUsd > 0 ? `  $${state.costUsd.toFixed(4)}` : ''}`);
   if (state.error) print(c.red(`  ${state.error.code} ${state.error.message}`));
   if (state.worktree) print(c.dim(`  agents work in the git worktree ${state.worktree.path} (branch ${state.worktree.branch})`));
+  if (state.concert) print(c.dim(`  ${concertLine(state.concert)}`));
   for (const [num, s] of sheets) {
     const waiting = s.waitingUntil ? ` — ${s.waitReason ?? 'waiting'} until ${new Date(s.waitingUntil).toLocaleTimeString()}` : '';
     const error = s.status === 'failed' && s.lastError ? ` — ${s.lastError.code} ${s.lastError.message}` : '';
-    print(`  ${STATUS_ICON[s.status] ?? '?'} sheet ${num.padStart(3)} ${s.status.padEnd(11)} attempts ${s.attempts}${waiting}${error}`);
+    const label = s.description ? ` (${s.description})` : '';
+    print(`  ${STATUS_ICON[s.status] ?? '?'} sheet ${num.padStart(3)} ${s.status.padEnd(11)} attempts ${s.attempts}${label}${waiting}${error}`);
   }
+}
+
+/** "concert depth 2 of at most 5, started by 'x'; next: 'y' at 12:00:00". */
+function concertLine(concert: NonNullable<JobState['concert']>): string {
+  const parts = [`concert depth ${concert.depth}${concert.maxDepth !== undefined ? ` of at most ${concert.maxDepth}` : ''}`];
+  if (concert.parent) parts.push(`started by '${concert.parent}'`);
+  const head = parts.join(', ');
+  const next = concert.next ? `; next: '${concert.next.jobId}'${concert.next.startsAt ? ` at ${new Date(concert.next.startsAt).toLocaleTimeString()}` : ' when this job ends'}` : '';
+  return head + next;
 }
 
 export async function listCommand(args: { socket?: string; all: boolean; json: boolean }): Promise<number> {

@@ -1,5 +1,7 @@
 // The `claude_cli` backend: runs the real Claude Code CLI (`claude -p`) with the flags the score
-// sets, in its own process group, and reads cost, tokens and API errors from its JSON output.
+// sets, in its own process group, and reads cost, tokens and API errors from its JSON output. With
+// output_format text it asks for stream-json anyway, so cost and tokens are recorded, and shows
+// the assistant's text from that stream (the sheet's stdout is the final answer, as text prints).
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { runProcess } from './process.js';
@@ -16,6 +18,8 @@ export interface ClaudeCliConfig {
   /** Absolute path, already resolved against the score. */
   system_prompt_file: string | null;
   cli_extra_args: string[];
+  /** backend.sheet_overrides: a sheet's cli_model replaces the job-wide one. */
+  sheet_overrides?: Readonly<Record<string, { cli_model?: string | null } | undefined>>;
 }
 
 /** Prompts longer than this go through stdin: one argv string is limited to 128 KiB on Linux. */
@@ -100,9 +104,13 @@ export class ClaudeCliBackend implements Backend {
       return failedStart('E505', 'The claude CLI was not found on PATH. Install it (npm install -g @anthropic-ai/claude-code), or set backend.cli_path or MOZART_CLAUDE_PATH.');
     }
     let args: string[];
+    const textMode = this.config.output_format === 'text';
     const viaStdin = Buffer.byteLength(request.prompt) > MAX_PROMPT_ARG_BYTES;
     try {
-      args = claudeArgs(this.config, viaStdin ? undefined : request.prompt);
+      const model = this.config.sheet_overrides?.[String(request.sheetNum)]?.cli_model;
+      // Text output carries no cost or token counts: ask for the event stream and show its text.
+      const wire = this.config.output_format === 'text' ? 'stream-json' : this.config.output_format;
+      args = claudeArgs({ ...this.config, output_format: wire, ...(model ? { cli_model: model } : {}) }, viaStdin ? undefined : request.prompt);
     } catch (error) {
       return failedStart('E306', `Cannot read backend.system_prompt_file: ${(error as Error).message}`);
     }
@@ -115,7 +123,7 @@ export class ClaudeCliBackend implements Backend {
         ...(viaStdin ? { stdin: request.prompt } : {}),
         timeoutMs: request.timeoutMs,
         captureBytes: request.captureBytes,
-        ...(request.onOutput ? { onOutput: request.onOutput } : {}),
+        ...(request.onOutput ? { onOutput: textMode ? streamToText(request.onOutput) : request.onOutput } : {}),
         ...(request.onSpawn ? { onSpawn: request.onSpawn } : {}),
         ...(request.idleTimeoutMs !== undefined ? { idleTimeoutMs: request.idleTimeoutMs } : {}),
       },
@@ -135,12 +143,13 @@ export class ClaudeCliBackend implements Backend {
       stalled: result.stalled,
       cancelled: result.cancelled,
     };
-    if (this.config.output_format === 'text') return { ...base, resultText: result.stdout };
     const parsed = parseClaudeResult(result.stdout);
     if (!parsed) return base;
     const usage = parsed.usage ?? {};
     return {
       ...base,
+      // What text output would have printed: the final answer, not the event stream behind it.
+      ...(textMode ? { stdout: parsed.result ?? '' } : {}),
       ...(parsed.result !== undefined ? { resultText: parsed.result } : {}),
       ...(typeof parsed.total_cost_usd === 'number' ? { costUsd: parsed.total_cost_usd } : {}),
       ...(usage.input_tokens !== undefined ? { inputTokens: usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) } : {}),
@@ -148,6 +157,35 @@ export class ClaudeCliBackend implements Backend {
       ...(parsed.is_error !== undefined ? { isError: parsed.is_error } : {}),
       ...(typeof parsed.api_error_status === 'number' ? { apiErrorStatus: parsed.api_error_status } : {}),
     };
+  }
+}
+
+/**
+ * Turns the CLI's stream-json events into the text a person reads: the assistant's words as they
+ * arrive. Lines may be split across chunks; a partial line waits for the rest.
+ */
+export function streamToText(onOutput: (stream: 'stdout' | 'stderr', text: string) => void): (stream: 'stdout' | 'stderr', text: string) => void {
+  let partial = '';
+  return (stream, text) => {
+    if (stream === 'stderr') return onOutput(stream, text);
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const words = assistantText(line);
+      if (words) onOutput('stdout', words.endsWith('\n') ? words : `${words}\n`);
+    }
+  };
+}
+
+function assistantText(line: string): string | undefined {
+  if (!line.trimStart().startsWith('{')) return line.trim() ? line : undefined;
+  try {
+    const event = JSON.parse(line) as { type?: string; message?: { content?: { type?: string; text?: string }[] } };
+    if (event.type !== 'assistant') return undefined;
+    const text = (event.message?.content ?? []).filter((c) => c.type === 'text' && c.text).map((c) => c.text).join('\n');
+    return text || undefined;
+  } catch {
+    return line;
   }
 }
 

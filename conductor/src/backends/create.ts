@@ -46,6 +46,7 @@ export function createBackend(score: Score, scoreFile: string): Backend {
         allowed_tools: b.allowed_tools,
         system_prompt_file: b.system_prompt_file ? resolveFromScore(scoreFile, b.system_prompt_file) : null,
         cli_extra_args: b.cli_extra_args,
+        sheet_overrides: b.sheet_overrides,
       });
     case 'anthropic_api': {
       const { AnthropicApiBackend } = loadOnFirstUse<typeof AnthropicApiModule>('anthropic');

@@ -18,7 +18,8 @@ export class ClusterError extends Error {
     readonly code: ClusterErrorCode,
     message: string,
   ) {
-    super(message);
+    // The code leads the message: it is what a user searches docs/cluster.md for.
+    super(`${code} ${message}`);
     this.name = 'ClusterError';
   }
 }

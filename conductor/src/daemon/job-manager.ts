@@ -1,18 +1,19 @@
 // Keeps every job the conductor knows: submits (after checking the score with the engine), runs,
 // pauses, resumes, modifies, recovers and cancels them, answers questions about them, and remembers
 // them in a registry on disk so a restarted conductor lists them again.
-import { accessSync, constants, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createBackend } from '../backends/create.js';
 import type { DiagnoseReport, JobErrorEntry, JobSummary, LogChunk } from '../../../protocol/src/methods.js';
 import { summariseJob } from '../../../protocol/src/summary.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
+import { archiveWorkspace } from '../runner/archive.js';
+import type { ConcertLink } from '../runner/concert.js';
 import { CheckpointSaveError, fanOutStagesOf, initialJobState, JobRunner } from '../runner/job-runner.js';
 import { sheetValues } from '../runner/prompt.js';
 import { runValidations } from '../runner/validations.js';
 import { checkScore, isValid } from '../../../score/src/engine.js';
-import { DEFAULT_PRIORITY } from './job-source.js';
 import type { ScoreCheckResult } from '../../../score/src/engine.js';
 import type { SheetPlan } from '../../../score/src/plan.js';
 import type { Score } from '../../../score/src/score-types.js';
@@ -23,6 +24,9 @@ import { eventLogFile, sheetLogFile, stateDir } from '../state/workspace-files.j
 import type { Board } from './board.js';
 import { unlimitedAgents } from './board.js';
 import { cappedBackend } from './capped-backend.js';
+import { ChainStarter } from './chains.js';
+import { JobNotifications, notificationFailures, teeEvents } from './job-notifications.js';
+import { DEFAULT_PRIORITY } from './job-source.js';
 import type { JobSource, RunTicket } from './job-source.js';
 import { SharedRateLimits } from './rate-limits.js';
 import { JobRegistry } from './registry.js';
@@ -83,7 +87,12 @@ export interface TakenTicket {
 /** How a taken run ended, for the queue: over, back to the queue, or lost to a newer owner. */
 export type TakenOutcome = 'finished' | 'hand-back' | 'fenced';
 
+/** A summary now (this conductor started the job) or once the cluster queued it. */
+type Launched = { jobId: string; summary: JobSummary | Promise<JobSummary> };
+
 type ValidScore = ScoreCheckResult & { score: Score; plan: SheetPlan; workspace: string };
+
+type SubmitOptions = { fresh?: boolean; startSheet?: number; workspace?: string; concertLink?: ConcertLink } & HealingChoice;
 
 const apply = (s: JobState, r: JobRecord) => applyJobRecord(s, r);
 const FINISHED: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
@@ -93,12 +102,12 @@ export class JobManager {
   private readonly board: Pick<Board, 'rateLimits' | 'agentSlots'>;
   private readonly source: JobSource | undefined;
   private readonly submitter: string;
-  /** Scores this member checked when it queued their runs, with the file stamp they were read at. */
-  private readonly prepared = new Map<string, { stamp: string; checked: ValidScore }>();
-  /** Jobs whose run here ended because another member took them over. */
-  private readonly fencedOff = new Set<string>();
   /** Set while the conductor stops: a cluster member's runs go back to the queue for others. */
   private handingBack = false;
+  /** Jobs whose run here ended because another member took them over. */
+  private readonly fencedOff = new Set<string>();
+  /** Scores this member checked when it queued their runs, with the file stamp they were read at. */
+  private readonly prepared = new Map<string, { stamp: string; checked: ValidScore }>();
   /** Parsed checkpoints of jobs not running, with the file stamp they were read at. */
   private readonly resting = new Map<string, { dir: string; stamp: string; state: JobState }>();
   /** Jobs that stopped because their checkpoint could not be written: their last state, in memory. */
@@ -107,6 +116,21 @@ export class JobManager {
   availableMemory: () => number = freemem;
 
   private readonly registry: JobRegistryStore;
+  /** Notification channels of the jobs that run (and of those still delivering). */
+  private readonly notifications = new JobNotifications((event) => this.onEvent(event));
+  /** The next jobs of concerts, started by run_job hooks. */
+  private readonly chains = new ChainStarter({
+    jobIdOf: (scoreFile) => {
+      try {
+        return this.checkValid(resolve(scoreFile)).score.name;
+      } catch (error) {
+        throw new Error((error as Error).message.split('\n')[0]);
+      }
+    },
+    submit: (scoreFile, options) => this.launchChained(scoreFile, options),
+    whenDone: (jobId) => this.active.get(jobId)?.done,
+    emit: (event) => this.onEvent(event),
+  });
 
   constructor(
     registryDir: string,
@@ -135,7 +159,7 @@ export class JobManager {
       }
       if (!state || (state.status !== 'running' && state.status !== 'pending')) continue;
       try {
-        this.resume(entry.jobId);
+        this.resumeNow(entry.jobId);
         resumed.push(entry.jobId);
       } catch {
         /* its score changed or vanished, or the conductor is full; it stays listed for the user */
@@ -147,6 +171,11 @@ export class JobManager {
   /** Jobs running right now. */
   get runningCount(): number {
     return this.active.size;
+  }
+
+  /** Whether the job runs now (its state is live and changes); otherwise it is at rest. */
+  isRunning(jobId: string): boolean {
+    return this.active.has(jobId);
   }
 
   /** Jobs in the registry (cheap: no checkpoint is read). */
@@ -173,6 +202,23 @@ export class JobManager {
     return state;
   }
 
+  /** The state as `status` shows it: the checkpoint, with each sheet's label from sheet.descriptions. */
+  status(jobId: string): JobState {
+    const state = this.state(jobId);
+    const entry = this.registry.get(jobId);
+    const next = this.chains.nextOf(jobId);
+    const concert = entry?.concert || next ? {
+      ...(entry?.concert ?? { depth: 0 }),
+      ...(entry?.maxChainDepth !== undefined ? { maxDepth: entry.maxChainDepth } : {}),
+      ...(next ? { next: { jobId: next.jobId, scoreFile: next.request.scoreFile, ...(next.startsAt !== undefined ? { startsAt: next.startsAt } : {}) } } : {}),
+    } : undefined;
+    const labels = entry?.descriptions;
+    if (!labels && !concert) return state;
+    const sheets: JobState['sheets'] = {};
+    for (const [key, sheet] of Object.entries(state.sheets)) sheets[key] = labels?.[key] ? { ...sheet, description: labels[key] } : sheet;
+    return { ...state, sheets, ...(concert ? { concert } : {}) };
+  }
+
   /** Every job, newest first; without `all`, completed and cancelled jobs are left out. */
   async list(all: boolean): Promise<JobSummary[]> {
     const out: JobSummary[] = [];
@@ -192,31 +238,61 @@ export class JobManager {
     return this.source ? withMembers(sorted, await this.source.owners().catch(() => ({}))) : sorted;
   }
 
-  /** Checks a score and starts it as a new job; `startSheet` > 1 skips the sheets before it. */
-  async submit(scoreFile: string, options: { fresh?: boolean; startSheet?: number } & HealingChoice = {}): Promise<JobSummary> {
+  /**
+   * Checks a score and starts it as a new job (in a cluster: queues it); `startSheet` > 1 skips the
+   * sheets before it.
+   */
+  async submit(scoreFile: string, options: SubmitOptions = {}): Promise<JobSummary> {
+    // In a cluster the job may already be queued or running on another member: ask before writing.
+    if (this.source) await refuseIfBusyElsewhere(this.source, this.checkValid(resolve(scoreFile)).score.name, (m) => new JobError(m));
+    return this.submitNow(scoreFile, options).summary;
+  }
+
+  /** A concert's next job (a run_job hook): started here, or queued in the cluster. */
+  private launchChained(scoreFile: string, options: SubmitOptions): { jobId: string } {
+    const { jobId, summary } = this.submitNow(scoreFile, options);
+    if (summary instanceof Promise) summary.catch((error: Error) => this.onEvent({ type: 'job.hook', jobId: options.concertLink?.parent ?? jobId, at: new Date().toISOString(), index: -1, ok: false, message: `The concert's next job '${jobId}' could not be queued: ${error.message}` }));
+    return { jobId };
+  }
+
+  private submitNow(scoreFile: string, options: SubmitOptions): Launched {
     const file = resolve(scoreFile);
-    const checked = this.checkValid(file);
+    const valid = this.checkValid(file);
+    // A concert's next job may run in another job's workspace (job_workspace, inherit_workspace).
+    const checked = options.workspace ? { ...valid, workspace: resolve(options.workspace) } : valid;
     const { score, plan, workspace } = checked;
     const jobId = score.name;
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running. Use 'mozart status ${jobId}'.`);
-    if (this.source) await refuseIfBusyElsewhere(this.source, jobId, (m) => new JobError(m));
     const start = options.startSheet ?? 1;
     if (!Number.isInteger(start) || start < 1 || start > plan.totalSheets) throw new JobError(`--start-sheet must be between 1 and ${plan.totalSheets} (the score has ${plan.totalSheets} sheets).`);
     const existing = JournalStore.read<JobState, JobRecord>(stateDir(workspace), apply);
+    if (existing && existing.jobId !== jobId) {
+      throw new JobError(`The workspace ${workspace} holds the checkpoint of job '${existing.jobId}'; a workspace keeps one job's checkpoint. Give '${jobId}' its own workspace (the score's workspace, or job_workspace on the run_job hook that starts it).`);
+    }
     if (existing && !options.fresh) {
       const hint = existing.status === 'completed' ? 'It already completed; use --fresh to run it again from the start.' : `Use 'mozart resume ${jobId}' to continue it, or --fresh to start over.`;
       throw new JobError(`Job '${jobId}' already has a checkpoint (${existing.status}). ${hint}`);
     }
     if (!this.source) this.admit(jobId);
-    if (options.fresh) rmSync(stateDir(workspace), { recursive: true, force: true });
+    const notes: string[] = [];
+    if (options.fresh) {
+      const archived = archiveWorkspace(workspace, score.workspace_lifecycle);
+      if (archived.kind === 'archived') notes.push(archived.summary);
+      else if (archived.kind === 'refused') notes.push(`Nothing was archived: ${archived.message}`);
+      rmSync(stateDir(workspace), { recursive: true, force: true });
+    }
     const selfHealing = healingOf(options);
-    this.registry.put({ jobId, scoreFile: file, workspace, ...(selfHealing ? { selfHealing } : {}), ...(this.source ? { submitter: this.submitter } : {}) });
+    const concert = options.concertLink;
+    const descriptions = descriptionsOf(score);
+    this.registry.put({ jobId, scoreFile: file, workspace, ...(selfHealing ? { selfHealing } : {}), ...(this.source ? { submitter: this.submitter } : {}), ...(options.workspace ? { workspaceGiven: true } : {}), ...(concert ? { concert } : {}), ...(descriptions ? { descriptions } : {}), ...(score.on_success.some((h) => h.type === 'run_job') ? { maxChainDepth: score.concert.max_chain_depth } : {}) });
     const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(workspace), apply }, initialJobState({ jobId, scoreFile: file, score, plan, workspace }));
     const at = new Date().toISOString();
     for (let num = 1; num < start; num++) store.append({ t: 'sheet', at, num, patch: { status: 'skipped', skipReason: `Before --start-sheet ${start}.`, finishedAt: at } });
-    if (this.source) return this.enqueue(store, checked, { jobId, scoreFile: file, workspace, priority: score.priority ?? DEFAULT_PRIORITY, submitter: this.submitter, ...(selfHealing ? { selfHealing } : {}) });
+    for (const message of notes) this.note(jobId, workspace, { type: 'job.archived', jobId, at, message });
+    const withNotes = (summary: JobSummary): JobSummary => ({ ...summary, ...(notes.length ? { notes } : {}) });
+    if (this.source) return { jobId, summary: this.enqueue(store, checked, { jobId, scoreFile: file, workspace, priority: score.priority ?? DEFAULT_PRIORITY, submitter: this.submitter, ...(selfHealing ? { selfHealing } : {}) }).then(withNotes) };
     this.start(jobId, store, file, checked);
-    return summariseJob(store.current);
+    return { jobId, summary: withNotes(summariseJob(store.current)) };
   }
 
   /**
@@ -226,9 +302,16 @@ export class JobManager {
   async resume(jobId: string, options: { scoreFile?: string } & HealingChoice = {}): Promise<JobSummary> {
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running.`);
     if (this.source) await refuseIfBusyElsewhere(this.source, jobId, (m) => new JobError(m));
+    return this.resumeNow(jobId, options);
+  }
+
+  private resumeNow(jobId: string, options: { scoreFile?: string } & HealingChoice = {}): JobSummary | Promise<JobSummary> {
+    if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running.`);
     const entry = this.entry(jobId);
     const file = options.scoreFile ? resolve(options.scoreFile) : entry.scoreFile;
-    const checked = this.checkValid(file, `fix it ('mozart validate ${file}') and resume again`);
+    const valid = this.checkValid(file, `fix it ('mozart validate ${file}') and resume again`);
+    // A job whose workspace its concert chose keeps that workspace, whatever its score names.
+    const checked = entry.workspaceGiven ? { ...valid, workspace: entry.workspace } : valid;
     if (checked.score.name !== jobId) throw new JobError(`The score ${file} is named '${checked.score.name}', not '${jobId}'; a score with another name is another job ('mozart run').`);
     if (checked.workspace !== entry.workspace) throw new JobError(`The score ${file} uses the workspace ${checked.workspace}, but job '${jobId}' ran in ${entry.workspace}; its checkpoint lives there. Keep the workspace, or start a new job with 'mozart run --fresh'.`);
     if (!this.source) this.admit(jobId);
@@ -244,7 +327,10 @@ export class JobManager {
       store.append({ t: 'plan', at: new Date().toISOString(), totalSheets: checked.plan.totalSheets, scoreFile: file, fanOutStages });
     }
     const selfHealing = healingOf(options, entry.selfHealing);
-    if (file !== entry.scoreFile || selfHealing !== entry.selfHealing) this.registry.put({ jobId, scoreFile: file, workspace: entry.workspace, ...(selfHealing ? { selfHealing } : {}), ...clusterFields(entry) });
+    const descriptions = descriptionsOf(checked.score);
+    if (file !== entry.scoreFile || selfHealing !== entry.selfHealing || JSON.stringify(descriptions) !== JSON.stringify(entry.descriptions)) {
+      this.registry.put({ ...entry, scoreFile: file, selfHealing: selfHealing ?? undefined, descriptions });
+    }
     if (this.source) return this.enqueue(store, checked, { jobId, scoreFile: file, workspace: entry.workspace, priority: checked.score.priority ?? DEFAULT_PRIORITY, submitter: entry.submitter ?? this.submitter, ...(selfHealing ? { selfHealing } : {}) });
     this.start(jobId, store, file, checked);
     return summariseJob(store.current);
@@ -281,8 +367,12 @@ export class JobManager {
 
   async cancel(jobId: string): Promise<JobSummary> {
     const active = this.active.get(jobId);
+    // A job that ended with its concert's next job still waiting out the cooldown: cancel that.
+    if (!active && this.chains.cancelNext(jobId)) return summariseJob(this.state(jobId));
     if (!active) return this.stopNotHere(jobId, 'cancel');
+    this.chains.cancelNext(jobId);
     active.runner.cancel();
+    this.cancelLaterMembers(jobId);
     return summariseJob(active.store.current);
   }
 
@@ -292,6 +382,19 @@ export class JobManager {
     if (!this.source) throw notRunning();
     this.entry(jobId);
     return stopElsewhere(this.source, jobId, op, (status) => this.recordStatus(jobId, status, op === 'pause' ? 'Paused before any member took it.' : 'Cancelled before any member took it.'), notRunning);
+  }
+
+  /** Cancelling one job of a concert stops the jobs it led to that are still running (a hook waiting on them). */
+  private cancelLaterMembers(jobId: string): void {
+    const own = this.registry.get(jobId)?.concert;
+    for (const [otherId, other] of this.active) {
+      const link = this.registry.get(otherId)?.concert;
+      if (otherId === jobId || !link) continue;
+      const sameChain = own ? link.id === own.id && link.depth > own.depth : link.root === jobId;
+      if (!sameChain) continue;
+      this.chains.cancelNext(otherId);
+      other.runner.cancel();
+    }
   }
 
   /**
@@ -329,7 +432,8 @@ export class JobManager {
   }
 
   diagnose(jobId: string): DiagnoseReport {
-    return diagnose(this.state(jobId));
+    const state = this.status(jobId);
+    return diagnose(state, notificationFailures(state.workspace));
   }
 
   /** A slice of a sheet's full output log, or of the job's event log. */
@@ -497,6 +601,8 @@ export class JobManager {
   /** Pauses every running job, stopping running agents, and waits until each is checkpointed. */
   async pauseAll(): Promise<void> {
     this.handingBack = this.source !== undefined;
+    this.chains.close();
+    this.notifications.close();
     const waits = [...this.active.values()].map((job) => {
       job.runner.pause({ interrupt: true });
       return job.done;
@@ -544,11 +650,29 @@ export class JobManager {
     return found;
   }
 
+  /** An event about a job that no runner emits (it happened before the runner started). */
+  private note(jobId: string, workspace: string, event: RunnerEvent): void {
+    try {
+      appendFileSync(eventLogFile(workspace), JSON.stringify(event) + '\n');
+    } catch {
+      /* the event log is best effort */
+    }
+    this.onEvent(event);
+  }
+
   private start(jobId: string, store: JournalStore<JobState, JobRecord>, scoreFile: string, checked: ValidScore, healing?: RegistryEntry['selfHealing']): void {
     const { score, plan, workspace } = checked;
-    const selfHealing = healing ?? this.registry.get(jobId)?.selfHealing;
-    const backend = cappedBackend(createBackend(score, scoreFile), this.board.agentSlots, score.backend.type);
-    const runner = new JobRunner({ jobId, scoreFile, score, plan, workspace, backend, store, onEvent: this.onEvent, rateLimits: this.board.rateLimits, ...(selfHealing ? { selfHealing } : {}) });
+    const { selfHealing: registered, concert } = this.registry.get(jobId) ?? {};
+    const selfHealing = healing ?? registered;
+    const notifier = this.notifications.forJob(jobId, score, plan, workspace, () => store.current);
+    const emit = teeEvents(this.onEvent, notifier);
+    const runner = new JobRunner({
+      jobId, scoreFile, score, plan, workspace, store, onEvent: emit, rateLimits: this.board.rateLimits,
+      backend: cappedBackend(createBackend(score, scoreFile), this.board.agentSlots, score.backend.type),
+      submitJob: this.chains.submitterFor(jobId),
+      ...(concert ? { concertLink: concert } : {}),
+      ...(selfHealing ? { selfHealing } : {}),
+    });
     const done = runner
       .run()
       .catch((error: Error) => {
@@ -568,7 +692,7 @@ export class JobManager {
           // The disk refuses this too: the failure lives in memory until the job is resumed.
           this.unsaved.set(jobId, store.current);
         }
-        this.onEvent({ type: 'job.failed', jobId, at, ...failure });
+        emit({ type: 'job.failed', jobId, at, ...failure });
         return store.current;
       })
       .finally(() => {
@@ -578,14 +702,11 @@ export class JobManager {
           /* closing compacts, which needs the disk too; the journal on disk stays readable */
         }
         this.active.delete(jobId);
+        this.notifications.finished(notifier);
+        this.chains.parentEnded(jobId, store.current.status);
       });
     this.active.set(jobId, { runner, store, done });
   }
-}
-
-/** The registry fields only a cluster keeps, carried over when an entry is rewritten. */
-function clusterFields(entry: RegistryEntry): Pick<RegistryEntry, 'submitter' | 'lastMember'> {
-  return { ...(entry.submitter ? { submitter: entry.submitter } : {}), ...(entry.lastMember ? { lastMember: entry.lastMember } : {}) };
 }
 
 /** True for the error a fence guard throws (or a save that failed because of one). */
@@ -615,6 +736,12 @@ function fileStamp(dir: string): string {
     }
   };
   return `${part('state.json')}|${part('journal.ndjson')}`;
+}
+
+/** sheet.descriptions, or undefined when the score labels no sheet. */
+function descriptionsOf(score: Score): Record<string, string> | undefined {
+  const entries = Object.entries(score.sheet.descriptions).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '');
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);

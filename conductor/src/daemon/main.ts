@@ -4,14 +4,12 @@ import { closeSync, existsSync, mkdirSync, rmSync, writeFileSync, writeSync } fr
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { RPC_ERRORS } from '../../../protocol/src/framing.js';
 import { mozartHome, pidFile, registryDir, socketPath, socketPathProblem } from '../../../protocol/src/paths.js';
-import type { JobStatus } from '../../../protocol/src/job-state.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import type * as ClusterModule from '../cluster/start.js';
 import { DEFAULT_LIMITS, JobError, JobManager } from './job-manager.js';
-import { ConductorServer, MethodError } from './server.js';
-import type { Handler } from './server.js';
+import { ConductorServer } from './server.js';
+import type { Handlers } from './server.js';
 
 declare const MOZART_VERSION: string | undefined;
 const VERSION = typeof MOZART_VERSION === 'string' ? MOZART_VERSION : 'dev';
@@ -32,47 +30,6 @@ function answers(path: string): Promise<boolean> {
   });
 }
 
-function requireString(params: Record<string, unknown>, name: string): string {
-  const value = params[name];
-  if (typeof value !== 'string' || value === '') throw new MethodError(RPC_ERRORS.invalidParams, `Invalid params: '${name}' must be a non-empty string.`);
-  return value;
-}
-
-function optionalString(params: Record<string, unknown>, name: string): string | undefined {
-  const value = params[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value === '') throw new MethodError(RPC_ERRORS.invalidParams, `Invalid params: '${name}' must be a non-empty string when given.`);
-  return value;
-}
-
-function optionalInt(params: Record<string, unknown>, name: string, min: number): number | undefined {
-  const value = params[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new MethodError(RPC_ERRORS.invalidParams, `Invalid params: '${name}' must be an integer ≥ ${min}.`);
-  return value;
-}
-
-const JOB_STATUSES: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'paused', 'cancelled'];
-
-function optionalStatuses(params: Record<string, unknown>): JobStatus[] | undefined {
-  const value = params.statuses;
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || !value.every((v): v is JobStatus => typeof v === 'string' && (JOB_STATUSES as readonly string[]).includes(v))) {
-    throw new MethodError(RPC_ERRORS.invalidParams, `Invalid params: 'statuses' must be a list of ${JOB_STATUSES.join(', ')}.`);
-  }
-  return value;
-}
-
-/** `{ [key]: value }` when value is defined, else `{}` (optional properties stay absent). */
-function withDefined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-/** selfHealing / autoConfirm booleans, when given. */
-function healingChoice(params: Record<string, unknown>): { selfHealing?: boolean; autoConfirm?: boolean } {
-  return { ...(typeof params.selfHealing === 'boolean' ? { selfHealing: params.selfHealing } : {}), ...(typeof params.autoConfirm === 'boolean' ? { autoConfirm: params.autoConfirm } : {}) };
-}
-
 /** A positive number from an environment variable, or the default. */
 function envNumber(name: string, fallback: number): number {
   const value = Number(process.env[name]);
@@ -85,38 +42,25 @@ function loadCluster(): typeof ClusterModule {
   return require('../cluster/start.js') as typeof ClusterModule;
 }
 
-/** Runs one manager call, turning its refusals into JSON-RPC errors. */
-function guarded(fn: Handler): Handler {
-  return async (params) => {
-    try {
-      return await fn(params);
-    } catch (error) {
-      if (error instanceof JobError) throw new MethodError(RPC_ERRORS.refused, error.message);
-      // The cluster's refusals (E8xx: Redis away, a member not answering) are for the user too.
-      if (/^E8\d\d$/.test((error as { code?: unknown }).code as string)) throw new MethodError(RPC_ERRORS.refused, `${(error as { code: string }).code} ${(error as Error).message}`);
-      throw error;
-    }
-  };
-}
-
-/** Joins the cluster when asked to; exits with a clear message when the settings or Redis are wrong. */
-async function startClusterMode(values: { cluster?: string; 'agent-cap'?: string }, maxJobs: number, publishLocal: (event: RunnerEvent) => void): Promise<ClusterModule.ClusterMode | undefined> {
-  const { clusterSettings, joinCluster } = loadClusterIfAsked(values);
-  const settings = clusterSettings?.({ ...withDefined('cluster', values.cluster), ...withDefined('agentCap', values['agent-cap']) }, process.env);
-  if (!settings || !joinCluster) return undefined;
+/**
+ * Joins the cluster when --cluster or MOZART_CLUSTER asks for it (the conductor config file, when
+ * it exists, fills the same ClusterSettings); exits with the reason when the settings or Redis fail.
+ */
+async function startClusterMode(flags: { cluster?: string; 'agent-cap'?: string }, maxJobs: number, publishLocal: (event: RunnerEvent) => void): Promise<ClusterModule.ClusterMode | undefined> {
+  if (!flags.cluster && !process.env.MOZART_CLUSTER) return undefined;
+  const { clusterSettings, joinCluster } = loadCluster();
+  const settings = clusterSettings({ ...(flags.cluster ? { cluster: flags.cluster } : {}), ...(flags['agent-cap'] ? { agentCap: flags['agent-cap'] } : {}) }, process.env);
+  if (!settings) return undefined;
   try {
     return await joinCluster(settings, { maxJobs, version: VERSION, registryDir: registryDir(), log, publishLocal });
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    log(`mozart conductor: ${code ? `${code} ` : ''}${(error as Error).message}`);
+    log(`mozart conductor: ${(error as Error).message}`);
     process.exit(2);
   }
 }
 
-/** The cluster module when --cluster or MOZART_CLUSTER asks for it; nothing otherwise. */
-function loadClusterIfAsked(values: { cluster?: string }): Partial<typeof ClusterModule> {
-  return values.cluster || process.env.MOZART_CLUSTER ? loadCluster() : {};
-}
+/** The cluster's refusals (E8xx: Redis away, a member not answering) are for the user, like the manager's. */
+const isClusterRefusal = (error: unknown): boolean => /^E8\d\d$/.test(String((error as { code?: unknown } | undefined)?.code));
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { socket: { type: 'string' }, foreground: { type: 'boolean' }, 'max-jobs': { type: 'string' }, cluster: { type: 'string' }, 'agent-cap': { type: 'string' } } });
@@ -135,15 +79,13 @@ async function main(): Promise<void> {
   }
 
   const started = Date.now();
-  const handlers: Record<string, Handler> = {};
-  const server = new ConductorServer(handlers);
   const maxJobs = values['max-jobs'] !== undefined ? Number(values['max-jobs']) : envNumber('MOZART_MAX_JOBS', DEFAULT_LIMITS.maxRunningJobs);
   if (!Number.isInteger(maxJobs) || maxJobs < 1) {
     log(`mozart conductor: --max-jobs must be a whole number ≥ 1 (got '${values['max-jobs']}').`);
     process.exit(2);
   }
   const limits = { maxRunningJobs: maxJobs, minAvailableMemoryBytes: envNumber('MOZART_MIN_FREE_MEMORY_MB', DEFAULT_LIMITS.minAvailableMemoryBytes / 1024 / 1024) * 1024 * 1024 };
-  // Cluster mode: --cluster / MOZART_CLUSTER (the conductor config file will fill the same settings).
+  // Cluster mode: --cluster / MOZART_CLUSTER.
   const cluster = await startClusterMode(values, maxJobs, (event) => server.publish(event));
   const manager = new JobManager(registryDir(), cluster ? cluster.publish : (event) => server.publish(event), limits, cluster?.parts);
   let stopping: Promise<void> | undefined;
@@ -160,7 +102,9 @@ async function main(): Promise<void> {
     return stopping;
   };
 
-  Object.assign(handlers, {
+  // Params arrive checked against each method's schema (absent options stay absent); a JobError
+  // thrown here is the manager refusing, answered as is (-32000).
+  const handlers: Handlers = {
     'daemon.status': async () => ({
       pid: process.pid,
       version: VERSION,
@@ -170,7 +114,7 @@ async function main(): Promise<void> {
       jobs: { total: manager.knownCount, running: manager.runningCount },
       ...(cluster ? { cluster: await cluster.status() } : {}),
     }),
-    'daemon.shutdown': () => {
+    'daemon.shutdown': async () => {
       setImmediate(() => void stop('shutdown requested'));
       return { stopping: true };
     },
@@ -178,26 +122,29 @@ async function main(): Promise<void> {
       const health = manager.health(mozartHome());
       if (!cluster) return health;
       const redis = (await cluster.status()).redis;
-      const check = { name: 'cluster', ok: redis.connected, detail: redis.connected ? `Redis at ${cluster.member.options.target.display} answers${redis.latencyMs !== undefined ? ` in ${redis.latencyMs.toFixed(1)} ms` : ''}` : `Redis at ${cluster.member.options.target.display} is unreachable since ${redis.since}: not taking new jobs, running jobs go on` };
+      const where = cluster.member.options.target.display;
+      const check = { name: 'cluster', ok: redis.connected, detail: redis.connected ? `Redis at ${where} answers${redis.latencyMs !== undefined ? ` in ${redis.latencyMs.toFixed(1)} ms` : ''}` : `Redis at ${where} is unreachable since ${redis.since}: not taking new jobs, running jobs go on` };
       return { ok: health.ok && check.ok, checks: [...health.checks, check] };
     },
-    'job.submit': guarded((p) => manager.submit(requireString(p, 'scoreFile'), { fresh: p.fresh === true, ...withDefined('startSheet', optionalInt(p, 'startSheet', 1)), ...healingChoice(p) })),
-    'job.status': guarded((p) => manager.state(requireString(p, 'jobId'))),
-    'job.list': guarded((p) => manager.list(p.all === true)),
-    'job.pause': guarded((p) => manager.pause(requireString(p, 'jobId'))),
-    'job.resume': guarded((p) => manager.resume(requireString(p, 'jobId'), { ...withDefined('scoreFile', optionalString(p, 'scoreFile')), ...healingChoice(p) })),
-    'job.modify': guarded((p) => manager.modify(requireString(p, 'jobId'), { resume: p.resume === true, ...withDefined('scoreFile', optionalString(p, 'scoreFile')) })),
-    'job.clear': guarded((p) => manager.clear({ ...withDefined('jobId', optionalString(p, 'jobId')), ...withDefined('statuses', optionalStatuses(p)) })),
-    'job.errors': guarded((p) => manager.errors(requireString(p, 'jobId'), optionalInt(p, 'sheet', 1))),
-    'job.diagnose': guarded((p) => manager.diagnose(requireString(p, 'jobId'))),
-    'job.logs': guarded((p) => {
-      const offset = p.offset;
-      if (offset !== undefined && (typeof offset !== 'number' || !Number.isInteger(offset))) throw new MethodError(RPC_ERRORS.invalidParams, "Invalid params: 'offset' must be an integer (negative: from the end).");
-      return manager.logs(requireString(p, 'jobId'), { ...withDefined('sheet', optionalInt(p, 'sheet', 1)), ...withDefined('offset', offset as number | undefined), ...withDefined('maxBytes', optionalInt(p, 'maxBytes', 1)) });
-    }),
-    'job.recover': guarded((p) => manager.recover(requireString(p, 'jobId'), p.dryRun === true)),
-    'job.cancel': guarded((p) => manager.cancel(requireString(p, 'jobId'))),
-  } satisfies Record<string, Handler>);
+    'job.submit': async ({ scoreFile, ...options }) => manager.submit(scoreFile, options),
+    'job.status': async ({ jobId }) => {
+      const state = manager.status(jobId);
+      // A job at rest keeps the same checkpoint object until its files change: encode it once.
+      if (!manager.isRunning(jobId)) server.keepJson(state);
+      return state;
+    },
+    'job.list': async ({ all }) => manager.list(all === true),
+    'job.pause': async ({ jobId }) => manager.pause(jobId),
+    'job.resume': async ({ jobId, ...options }) => manager.resume(jobId, options),
+    'job.modify': async ({ jobId, ...options }) => manager.modify(jobId, options),
+    'job.clear': async (options) => manager.clear(options),
+    'job.errors': async ({ jobId, sheet }) => manager.errors(jobId, sheet),
+    'job.diagnose': async ({ jobId }) => manager.diagnose(jobId),
+    'job.logs': async ({ jobId, ...options }) => manager.logs(jobId, options),
+    'job.recover': async ({ jobId, dryRun }) => manager.recover(jobId, dryRun === true),
+    'job.cancel': async ({ jobId }) => manager.cancel(jobId),
+  };
+  const server = new ConductorServer(handlers, { isRefusal: (error) => error instanceof JobError || isClusterRefusal(error), log });
   await server.listen(path);
   mkdirSync(dirname(pidFile()), { recursive: true, mode: 0o700 });
   writeFileSync(pidFile(), String(process.pid));

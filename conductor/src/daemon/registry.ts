@@ -15,6 +15,14 @@ export interface RegistryEntry {
   submitter?: string;
   /** In a cluster: the member that ran it last. */
   lastMember?: string;
+  /** The workspace was chosen for the job (a concert's job_workspace), not read from its score. */
+  workspaceGiven?: true;
+  /** sheet.descriptions of its score, so status can label sheets without reading the score again. */
+  descriptions?: Record<string, string>;
+  /** Its place in a concert, when a run_job hook started it. */
+  concert?: { id: string; depth: number; parent: string; root: string };
+  /** concert.max_chain_depth of its score. */
+  maxChainDepth?: number;
 }
 
 /** What the job manager needs of a registry: this folder of files, or the cluster's (cluster/registry.ts). */

@@ -1,7 +1,7 @@
 // What the conductor tells people about a job beyond its state: the error history (`errors`), the
 // diagnose report, and slices of its logs. Pure functions of the checkpoint, plus log file reads.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { DiagnoseReport, JobErrorEntry, LogChunk } from '../../../protocol/src/methods.js';
+import type { DiagnoseReport, JobErrorEntry, LogChunk, UndeliveredNotice } from '../../../protocol/src/methods.js';
 import { summariseJob } from '../../../protocol/src/summary.js';
 import { errorHint } from '../runner/errors.js';
 import type { JobState } from '../../../protocol/src/job-state.js';
@@ -22,7 +22,7 @@ export function jobErrors(state: JobState, sheet?: number): JobErrorEntry[] {
 }
 
 /** Why a job is where it is, and what to do next. */
-export function diagnose(state: JobState): DiagnoseReport {
+export function diagnose(state: JobState, undelivered: readonly UndeliveredNotice[] = []): DiagnoseReport {
   const errors = jobErrors(state);
   const failing = Object.entries(state.sheets)
     .map(([key, s]) => ({ num: Number(key), s }))
@@ -32,6 +32,7 @@ export function diagnose(state: JobState): DiagnoseReport {
     const last = [...errors].reverse().find((e) => e.sheet === num);
     return {
       sheet: num,
+      ...(s.description ? { description: s.description } : {}),
       status: s.waitingUntil !== undefined ? `${s.status} (${s.waitReason ?? 'waiting'})` : s.status,
       attempts: s.attempts,
       ...(last ? { lastError: last } : {}),
@@ -45,6 +46,7 @@ export function diagnose(state: JobState): DiagnoseReport {
     failingSheets,
     errors,
     suggestions: nextSteps(state, failingSheets.map((f) => f.lastError).filter((e): e is JobErrorEntry => e !== undefined)),
+    ...(undelivered.length > 0 ? { undeliveredNotices: undelivered.map(({ at, event, channel, target, message }) => ({ at, event, channel, target, message })) } : {}),
     files: [
       { label: 'Score', path: state.scoreFile },
       { label: 'Workspace', path: state.workspace },

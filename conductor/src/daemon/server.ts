@@ -1,19 +1,25 @@
 // The conductor's socket server: accepts connections on a Unix socket (owner-only), decodes one
-// JSON-RPC message per line, dispatches to the method table, and pushes events to subscribers. A bad
-// frame gets an error reply (or, if too large, a closed connection); it never reaches the jobs.
+// JSON-RPC 2.0 message (or batch) per line, checks it to the letter of the spec, checks its params
+// against the method's schema, dispatches to the method table, and pushes events to subscribers.
+// Nothing malformed reaches a handler; a bad frame gets an error reply (or, if too large, a closed
+// connection) and never affects the jobs.
 import { chmodSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { encodeFrame, LineDecoder, RPC_ERRORS } from '../../../protocol/src/framing.js';
-import type { RpcRequest, RpcResponse } from '../../../protocol/src/framing.js';
-import { EVENT_NOTIFICATION } from '../../../protocol/src/methods.js';
-import type { RunnerEvent } from '../../../protocol/src/events.js';
+import { frameFits, isValidId, LineDecoder, MAX_FRAME_BYTES, MAX_FRAME_TEXT, RPC_ERRORS } from '../../../protocol/src/framing.js';
+import type { RpcErrorObject, RpcId } from '../../../protocol/src/framing.js';
+import { EVENT_NOTIFICATION, METHODS } from '../../../protocol/src/methods.js';
+import type { EventNotification, Method, Params, Result } from '../../../protocol/src/methods.js';
+import { checkParams } from './params.js';
 
-/** A method handler: params in, result out; throw MethodError to refuse. */
-export type Handler = (params: Record<string, unknown>) => unknown | Promise<unknown>;
+/** Methods the server answers itself, because they concern the connection. */
+type ConnectionMethod = 'events.subscribe';
 
-/** A refusal with a JSON-RPC error code. */
+/** The method table: every method but the connection's own, typed by protocol/src/methods.ts. */
+export type Handlers = { [M in Exclude<Method, ConnectionMethod>]: (params: Params<M>) => Promise<Result<M>> };
+
+/** A refusal with a JSON-RPC error code (a handler throws it). */
 export class MethodError extends Error {
   constructor(
     readonly code: number,
@@ -23,20 +29,46 @@ export class MethodError extends Error {
   }
 }
 
-/** Bytes buffered for a slow client before it is dropped, so it can never hold up the conductor. */
-const MAX_PENDING_WRITE_BYTES = 8 * 1024 * 1024;
+export interface ServerOptions {
+  /** True for an error a handler throws to refuse the request; its message goes to the client as is (-32000). */
+  isRefusal?: (error: unknown) => boolean;
+  /** Where unexpected errors are written, with their stack (the conductor's log). */
+  log?: (message: string) => void;
+}
+
+/**
+ * Bytes buffered for a slow client before it is dropped, so it can never hold up the conductor: one
+ * answer of the largest size, plus room for the events that follow it while the client reads it.
+ */
+const MAX_PENDING_WRITE_BYTES = MAX_FRAME_BYTES + 8 * 1024 * 1024;
+/** Requests in one batch; a longer batch is refused whole. */
+export const MAX_BATCH = 1000;
+
+const KNOWN = new Set<string>(METHODS);
 
 interface Connection {
   socket: Socket;
   /** Job ids subscribed to ('*' for all). */
   subscriptions: Set<string>;
+  /** Events are being gathered for one write at the end of this turn of the event loop. */
+  corked: boolean;
 }
+
+/** What a request is answered with, before it is encoded. */
+type Reply = { id: RpcId; method: string; result: unknown } | { id: RpcId; error: RpcErrorObject };
+
+const failure = (id: RpcId, code: number, message: string): Reply => ({ id, error: { code, message } });
 
 export class ConductorServer {
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
+  /** Results that will not change again, with their JSON once encoded (see keepJson). */
+  private readonly jsonOf = new WeakMap<object, string | undefined>();
 
-  constructor(private readonly handlers: Record<string, Handler>) {
+  constructor(
+    private readonly handlers: Handlers,
+    private readonly options: ServerOptions = {},
+  ) {
     this.server = createServer((socket) => this.accept(socket));
     this.server.maxConnections = 1000;
   }
@@ -62,22 +94,56 @@ export class ConductorServer {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  /** Sends an event to every connection subscribed to its job (or to all jobs). */
-  publish(event: RunnerEvent): void {
+  /**
+   * Declares that `value` (a handler's result) will not change again: its JSON is made once and
+   * reused for every answer that returns the same object, e.g. the checkpoint of a job at rest.
+   */
+  keepJson(value: object): void {
+    if (!this.jsonOf.has(value)) this.jsonOf.set(value, undefined);
+  }
+
+  /**
+   * Sends an event to every connection subscribed to its job (or to all jobs). It is encoded once,
+   * and a connection's events of one turn of the event loop leave in one write (20 jobs streaming
+   * output to 20 subscribers are thousands of events a second; a system call each is what costs).
+   */
+  publish(event: EventNotification): void {
+    let frame: Buffer | undefined;
     for (const c of this.connections) {
-      if (c.subscriptions.has('*') || c.subscriptions.has(event.jobId)) this.send(c, { jsonrpc: '2.0', method: EVENT_NOTIFICATION, params: event });
+      if (!c.subscriptions.has('*') && !c.subscriptions.has(event.jobId)) continue;
+      if (!frame) {
+        const text = `${JSON.stringify({ jsonrpc: '2.0', method: EVENT_NOTIFICATION, params: event })}\n`;
+        if (!frameFits(text)) {
+          this.options.log?.(`an event of job '${event.jobId}' (${event.type}) is over ${MAX_FRAME_TEXT} and was not sent to subscribers`);
+          return;
+        }
+        frame = Buffer.from(text);
+      }
+      if (!c.corked && !c.socket.destroyed) {
+        c.socket.cork();
+        c.corked = true;
+        this.corked.push(c);
+        if (this.corked.length === 1) setImmediate(this.uncorkAll);
+      }
+      this.write(c, frame);
     }
   }
 
+  /** Connections holding events until the end of this turn. */
+  private readonly corked: Connection[] = [];
+  private readonly uncorkAll = (): void => {
+    for (const c of this.corked.splice(0)) uncork(c);
+  };
+
   private accept(socket: Socket): void {
-    const connection: Connection = { socket, subscriptions: new Set() };
+    const connection: Connection = { socket, subscriptions: new Set(), corked: false };
     this.connections.add(connection);
     const decoder = new LineDecoder();
     socket.on('data', (chunk: Buffer) => {
       const { lines, overflow } = decoder.push(chunk);
-      for (const line of lines) void this.handleLine(connection, line);
+      for (const line of lines) this.receive(connection, line);
       if (overflow) {
-        this.send(connection, { jsonrpc: '2.0', id: null, error: { code: RPC_ERRORS.invalidRequest, message: 'Message too large: the limit is 1 MiB per line. The connection is closed.' } });
+        this.reply(connection, failure(null, RPC_ERRORS.invalidRequest, `Message too large: the limit is ${MAX_FRAME_TEXT} per line. The connection is closed.`));
         socket.end();
       }
     });
@@ -85,52 +151,141 @@ export class ConductorServer {
     socket.on('close', () => this.connections.delete(connection));
   }
 
-  private send(connection: Connection, message: RpcResponse | RpcRequest): void {
+  /** One line: a request, a notification, or a batch of them. */
+  private receive(connection: Connection, line: string): void {
+    if (line.trim() === '') return;
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      this.reply(connection, failure(null, RPC_ERRORS.parseError, 'Parse error: each line must be one JSON-RPC 2.0 message.'));
+      return;
+    }
+    if (!Array.isArray(message)) {
+      void this.answer(connection, message).then((reply) => reply && this.reply(connection, reply));
+      return;
+    }
+    if (message.length === 0) {
+      this.reply(connection, failure(null, RPC_ERRORS.invalidRequest, 'Invalid request: a batch must hold at least one request.'));
+      return;
+    }
+    if (message.length > MAX_BATCH) {
+      this.reply(connection, failure(null, RPC_ERRORS.refused, `A batch may hold at most ${MAX_BATCH} requests; this one holds ${message.length}. None of them was carried out: send them in smaller batches.`));
+      return;
+    }
+    void Promise.all(message.map((m) => this.answer(connection, m))).then((replies) => this.replyBatch(connection, replies.filter((r): r is Reply => r !== undefined)));
+  }
+
+  /** Checks one message and carries it out; undefined for a notification (never answered). */
+  private async answer(connection: Connection, message: unknown): Promise<Reply | undefined> {
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      return failure(null, RPC_ERRORS.invalidRequest, 'Invalid request: expected a request object {"jsonrpc":"2.0","method":…,"id":…}.');
+    }
+    const request = message as Record<string, unknown>;
+    const isNotification = !Object.hasOwn(request, 'id');
+    // An id we cannot echo exactly: refuse the whole request, answering with id null as the spec says.
+    if (!isNotification && !isValidId(request.id)) {
+      return failure(null, RPC_ERRORS.invalidRequest, `Invalid request: 'id' must be a string, an integer or null (got ${kindOf(request.id)}); the request was not carried out.`);
+    }
+    const id = isNotification ? null : (request.id as RpcId);
+    if (request.jsonrpc !== '2.0') return failure(id, RPC_ERRORS.invalidRequest, `Invalid request: 'jsonrpc' must be exactly "2.0".`);
+    const method = request.method;
+    if (typeof method !== 'string') return failure(id, RPC_ERRORS.invalidRequest, "Invalid request: 'method' must be a string.");
+    const reply = await this.carryOut(connection, id, method, request.params);
+    return isNotification ? undefined : reply;
+  }
+
+  private async carryOut(connection: Connection, id: RpcId, method: string, rawParams: unknown): Promise<Reply> {
+    if (!KNOWN.has(method)) return failure(id, RPC_ERRORS.methodNotFound, `Unknown method '${method}'.`);
+    const checked = checkParams(method as Method, rawParams);
+    if (!checked.ok) return failure(id, RPC_ERRORS.invalidParams, checked.message);
+    try {
+      if (method === 'events.subscribe') {
+        connection.subscriptions.add((checked.params as Params<'events.subscribe'>).jobId ?? '*');
+        return { id, method, result: { subscribed: true } satisfies Result<'events.subscribe'> };
+      }
+      // The params were checked against this method's schema, which is typed by Params<method>.
+      const handler = this.handlers[method as Exclude<Method, ConnectionMethod>] as (params: unknown) => Promise<unknown>;
+      return { id, method, result: await handler(checked.params) };
+    } catch (error) {
+      if (error instanceof MethodError) return failure(id, error.code, error.message);
+      if (this.options.isRefusal?.(error)) return failure(id, RPC_ERRORS.refused, (error as Error).message);
+      return this.internalError(id, method, error);
+    }
+  }
+
+  private internalError(id: RpcId, method: string, error: unknown): Reply {
+    const text = error instanceof Error ? error.message : String(error);
+    this.options.log?.(`internal error in '${method}' (the conductor keeps running): ${error instanceof Error ? (error.stack ?? text) : text}`);
+    return failure(id, RPC_ERRORS.internalError, `Internal error in '${method}': ${text}. The conductor keeps running; its log has the details.`);
+  }
+
+  /** Answers now: events gathered before the answer leave with it, in order. */
+  private reply(connection: Connection, reply: Reply): void {
+    this.write(connection, `${this.encode(reply)}\n`);
+    uncork(connection);
+  }
+
+  private replyBatch(connection: Connection, replies: Reply[]): void {
+    if (replies.length === 0) return; // only notifications: nothing is sent
+    const frame = `[${replies.map((r) => this.encode(r)).join(',')}]\n`;
+    if (frameFits(frame)) {
+      this.write(connection, frame);
+      uncork(connection);
+      return;
+    }
+    const message = `The answers to this batch are together over the ${MAX_FRAME_TEXT} one message may carry, so none was sent; each request in it was carried out. Send them separately or in smaller batches.`;
+    this.write(connection, `[${replies.map((r) => this.encode(failure(r.id, RPC_ERRORS.tooLarge, message))).join(',')}]\n`);
+    uncork(connection);
+  }
+
+  /** One response's JSON (no newline); an answer too large for a frame becomes a -32001 error. */
+  private encode(reply: Reply): string {
+    if ('error' in reply) return JSON.stringify({ jsonrpc: '2.0', id: reply.id, error: reply.error });
+    let json: string;
+    try {
+      json = this.resultJson(reply.result);
+    } catch (error) {
+      return this.encode(this.internalError(reply.id, reply.method, error));
+    }
+    const frame = `{"jsonrpc":"2.0","id":${JSON.stringify(reply.id)},"result":${json}}`;
+    if (frameFits(frame)) return frame;
+    const mib = (Buffer.byteLength(frame) / 1024 / 1024).toFixed(1);
+    return this.encode(failure(reply.id, RPC_ERRORS.tooLarge, `The answer to '${reply.method}' is ${mib} MiB, over the ${MAX_FRAME_TEXT} one message may carry, so the conductor did not send it.`));
+  }
+
+  private resultJson(result: unknown): string {
+    if (typeof result !== 'object' || result === null || !this.jsonOf.has(result)) return JSON.stringify(result ?? null);
+    let json = this.jsonOf.get(result);
+    if (json === undefined) {
+      json = JSON.stringify(result);
+      this.jsonOf.set(result, json);
+    }
+    return json;
+  }
+
+  private write(connection: Connection, frame: string | Buffer): void {
     const { socket } = connection;
     if (socket.destroyed) return;
     if (socket.writableLength > MAX_PENDING_WRITE_BYTES) {
       socket.destroy(); // a client that stopped reading is dropped, not waited for
       return;
     }
-    socket.write(encodeFrame(message));
+    socket.write(frame);
   }
+}
 
-  private async handleLine(connection: Connection, line: string): Promise<void> {
-    if (line.trim() === '') return;
-    let request: RpcRequest;
-    try {
-      request = JSON.parse(line) as RpcRequest;
-    } catch {
-      this.send(connection, { jsonrpc: '2.0', id: null, error: { code: RPC_ERRORS.parseError, message: 'Parse error: each line must be one JSON-RPC 2.0 message.' } });
-      return;
-    }
-    const id = request && typeof request === 'object' && (typeof request.id === 'number' || typeof request.id === 'string') ? request.id : null;
-    if (!request || typeof request !== 'object' || request.jsonrpc !== '2.0' || typeof request.method !== 'string') {
-      this.send(connection, { jsonrpc: '2.0', id, error: { code: RPC_ERRORS.invalidRequest, message: 'Invalid request: expected {"jsonrpc":"2.0","method":…,"id":…}.' } });
-      return;
-    }
-    const params = request.params ?? {};
-    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-      this.send(connection, { jsonrpc: '2.0', id, error: { code: RPC_ERRORS.invalidParams, message: 'Invalid params: expected an object.' } });
-      return;
-    }
-    if (request.method === 'events.subscribe') {
-      const jobId = (params as { jobId?: unknown }).jobId;
-      connection.subscriptions.add(typeof jobId === 'string' ? jobId : '*');
-      this.send(connection, { jsonrpc: '2.0', id, result: { subscribed: true } });
-      return;
-    }
-    const handler = Object.hasOwn(this.handlers, request.method) ? this.handlers[request.method] : undefined;
-    if (!handler) {
-      this.send(connection, { jsonrpc: '2.0', id, error: { code: RPC_ERRORS.methodNotFound, message: `Unknown method '${request.method}'.` } });
-      return;
-    }
-    try {
-      const result = await handler(params as Record<string, unknown>);
-      if (request.id !== undefined) this.send(connection, { jsonrpc: '2.0', id, result: result ?? null });
-    } catch (error) {
-      const code = error instanceof MethodError ? error.code : RPC_ERRORS.internalError;
-      this.send(connection, { jsonrpc: '2.0', id, error: { code, message: (error as Error).message } });
-    }
-  }
+function uncork(connection: Connection): void {
+  if (!connection.corked) return;
+  connection.corked = false;
+  connection.socket.uncork();
+}
+
+/** "an object", "a fraction", … for messages about a value of the wrong kind. */
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'number') return Number.isFinite(value) ? (Number.isInteger(value) ? 'an integer beyond 2^53' : 'a fraction') : 'a number out of range';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'boolean') return 'a boolean';
+  return typeof value;
 }

@@ -1,10 +1,13 @@
 // Self-healing: when a sheet is about to fail for good (retries spent, or an error retries cannot
 // fix), look for a known cause. Automatic remedies fix what is safe to fix (a missing folder inside
 // the job's own folders) and earn the sheet a fresh retry budget; suggested ones (anything outside
-// them) run only with --yes; diagnostic ones say exactly what a person must do.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+// them) run only with --yes; diagnostic ones say exactly what a person must do. A remedy's fix is
+// the same value as an editor quick fix (score/src/findings.ts), carried out by the same executor.
+import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, relative } from 'node:path';
 import { checkScore } from '../../../score/src/engine.js';
+import { applyFixOnDisk } from '../../../score/src/fix-apply.js';
+import type { Fix } from '../../../score/src/findings.js';
 import type { Score } from '../../../score/src/score-types.js';
 import type { ClassifiedError } from './errors.js';
 import type { RuleResult } from './validations.js';
@@ -30,8 +33,8 @@ export interface Remedy {
   kind: RemedyKind;
   /** What it does (automatic, suggested) or what a person must do (diagnostic). */
   description: string;
-  /** Carries the remedy out; undefined for diagnostics. */
-  apply?: () => string;
+  /** What carrying the remedy out does; undefined for diagnostics. */
+  fix?: Fix;
 }
 
 /** What one healing pass did. */
@@ -65,9 +68,8 @@ function missingFolders(folder: string): string[] {
   return missing;
 }
 
-function createFolder(folder: string): string {
-  mkdirSync(folder, { recursive: true });
-  return `Created ${folder}.`;
+function createFolder(title: string, folder: string, safe: boolean): Fix {
+  return { title, safe, actions: [{ kind: 'createDirectory', path: folder }] };
 }
 
 /** Every remedy that applies to this failure, most specific first. */
@@ -78,7 +80,8 @@ export function findRemedies(ctx: HealingContext): Remedy[] {
 
   if (error.code === 'E603' && !existsSync(ctx.cwd)) {
     const automatic = ownFolders.some((f) => f !== ctx.cwd && inside(f, ctx.cwd)) || missingFolders(ctx.cwd).length === 1;
-    remedies.push({ name: 'create-working-directory', kind: automatic ? 'automatic' : 'suggested', description: `Create the agent's working directory ${ctx.cwd}.`, apply: () => createFolder(ctx.cwd) });
+    const description = `Create the agent's working directory ${ctx.cwd}.`;
+    remedies.push({ name: 'create-working-directory', kind: automatic ? 'automatic' : 'suggested', description, fix: createFolder(description, ctx.cwd, automatic) });
   }
 
   for (const rule of ctx.rules) {
@@ -91,12 +94,8 @@ export function findRemedies(ctx: HealingContext): Remedy[] {
     if (existsSync(parent)) continue;
     // The agent could not write the file because its folder is missing: create the folder.
     const automatic = ownFolders.some((f) => inside(f, parent));
-    remedies.push({
-      name: 'create-output-folder',
-      kind: automatic ? 'automatic' : 'suggested',
-      description: `Create ${parent}, the folder validation ${rule.index + 1} expects ${rule.target} in${automatic ? '' : ' (outside the workspace, so only with --yes)'}.`,
-      apply: () => createFolder(parent),
-    });
+    const description = `Create ${parent}, the folder validation ${rule.index + 1} expects ${rule.target} in${automatic ? '' : ' (outside the workspace, so only with --yes)'}.`;
+    remedies.push({ name: 'create-output-folder', kind: automatic ? 'automatic' : 'suggested', description, fix: createFolder(description, parent, automatic) });
   }
 
   if (error.code === 'E304') remedies.push({ name: 'template-syntax', kind: 'diagnostic', description: templateAdvice(ctx.scoreFile) });
@@ -153,7 +152,7 @@ function missingProgramAdvice(score: Score): string {
 export function heal(remedies: readonly Remedy[], autoConfirm: boolean): HealingReport {
   const report: HealingReport = { applied: [], skipped: [], diagnostics: [] };
   for (const remedy of remedies) {
-    if (remedy.kind === 'diagnostic' || !remedy.apply) {
+    if (remedy.kind === 'diagnostic' || !remedy.fix) {
       report.diagnostics.push({ name: remedy.name, message: remedy.description });
       continue;
     }
@@ -161,11 +160,10 @@ export function heal(remedies: readonly Remedy[], autoConfirm: boolean): Healing
       report.skipped.push({ name: remedy.name, message: `${remedy.description} Run with --yes to allow it.` });
       continue;
     }
-    try {
-      report.applied.push({ name: remedy.name, message: remedy.apply() });
-    } catch (error) {
-      report.diagnostics.push({ name: remedy.name, message: `Could not ${remedy.description.charAt(0).toLowerCase()}${remedy.description.slice(1)} ${(error as Error).message}` });
-    }
+    const outcome = applyFixOnDisk(remedy.fix);
+    if (outcome.failure) {
+      report.diagnostics.push({ name: remedy.name, message: `Could not ${remedy.description.charAt(0).toLowerCase()}${remedy.description.slice(1)} ${outcome.failure.message}` });
+    } else report.applied.push({ name: remedy.name, message: outcome.done.join(' ') });
   }
   return report;
 }

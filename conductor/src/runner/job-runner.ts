@@ -17,13 +17,16 @@ import { newSheet } from '../../../protocol/src/job-state.js';
 import { eventLogFile, promptFile, sheetLogFile } from '../state/workspace-files.js';
 import { classifyFailure, compileRateLimitPatterns } from './classify.js';
 import { findRemedies, heal, MAX_HEALING_ATTEMPTS } from './healing.js';
+import { costWarnings } from './cost-warning.js';
 import { decide } from './decide.js';
 import { runHooks } from './hooks.js';
 import type { SubmitJob } from './hooks.js';
+import type { ConcertLink } from './concert.js';
 import type { ClassifiedError } from './errors.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { completionPrompt, renderSheetBody, requirementsSection, sheetExtensions, sheetPrompt, sheetValues } from './prompt.js';
 import type { CrossSheetContext } from './prompt.js';
+import { skipWhenReason } from './skip-when.js';
 import { runValidations, snapshotModifiedTargets } from './validations.js';
 import type { RuleResult } from './validations.js';
 import { isolateJob, releaseWorktree, shouldRemove } from './worktree.js';
@@ -41,6 +44,8 @@ export interface JobRunnerOptions {
   onEvent?: (event: RunnerEvent) => void;
   /** Starts another job for run_job hooks (the conductor supplies it). */
   submitJob?: SubmitJob;
+  /** This job's place in its concert, when a run_job hook of another job started it. */
+  concertLink?: ConcertLink;
   /** Self-healing when a sheet would fail for good (--self-healing; autoConfirm: --yes). */
   selfHealing?: { autoConfirm: boolean };
   /** Rate-limit waits shared with the conductor's other jobs on the same backend. */
@@ -244,7 +249,8 @@ export class JobRunner {
 
   private async runSuccessHooks(): Promise<void> {
     const { score, jobId, scoreFile, workspace, plan, submitJob } = this.options;
-    const results = await runHooks(score.on_success, { jobId, scoreFile, workspace, sheetCount: plan.totalSheets, ...(submitJob ? { submitJob } : {}), signal: this.abort.signal });
+    const { concertLink } = this.options;
+    const results = await runHooks(score.on_success, { jobId, scoreFile, workspace, sheetCount: plan.totalSheets, concert: score.concert, ...(concertLink ? { link: concertLink } : {}), ...(submitJob ? { submitJob } : {}), signal: this.abort.signal });
     for (const r of results) this.emit({ type: 'job.hook', index: r.index, ok: r.ok, message: r.message });
   }
 
@@ -351,7 +357,7 @@ export class JobRunner {
       return;
     }
     const cwd = this.worktree?.path ?? this.checkoutDir();
-    const timeoutSeconds = score.backend.timeout_overrides[String(sheet.num)] ?? score.backend.timeout_seconds;
+    const timeoutSeconds = score.backend.sheet_overrides[String(sheet.num)]?.timeout_seconds ?? score.backend.timeout_overrides[String(sheet.num)] ?? score.backend.timeout_seconds;
     let mode: 'normal' | 'completion' = 'normal';
     let lastResults: Awaited<ReturnType<typeof runValidations>>['results'] = [];
     let basePrompt: string | undefined;
@@ -563,8 +569,13 @@ export class JobRunner {
     }
   }
 
-  /** skip_when_command: exit 0 skips; any failure to decide lets the sheet run (fail open). */
+  /**
+   * skip_when first (a condition over the checkpoint; one that cannot be evaluated skips, as in the
+   * original), then skip_when_command: exit 0 skips; any failure to decide lets the sheet run.
+   */
   private async skipReason(num: number, values: ReturnType<typeof sheetValues>): Promise<string | undefined> {
+    const byCondition = skipWhenReason(this.options.score.sheet.skip_when[String(num)], this.state);
+    if (byCondition) return byCondition;
     const rule = this.options.score.sheet.skip_when_command[String(num)];
     if (!rule) return undefined;
     const command = expandPlaceholders(rule.command, values);
@@ -614,6 +625,7 @@ export class JobRunner {
   private checkCost(num: number, cost: number): { code: string; message: string } | undefined {
     const limits = this.options.score.cost_limits;
     if (!limits.enabled) return undefined;
+    for (const warning of costWarnings(limits, num, this.state.sheets[String(num)]?.costUsd ?? 0, this.state.costUsd, cost)) this.emit({ type: 'job.cost_warning', ...warning });
     const sheetCost = (this.state.sheets[String(num)]?.costUsd ?? 0) + cost;
     if (limits.max_cost_per_sheet != null && sheetCost > limits.max_cost_per_sheet) {
       return { code: 'E701', message: `Sheet ${num} cost $${sheetCost.toFixed(4)}, over cost_limits.max_cost_per_sheet ($${limits.max_cost_per_sheet}).` };

@@ -6,6 +6,7 @@ import type { PlannedSheet, SheetPlan } from '../../../score/src/plan.js';
 import { expandPlaceholders } from '../../../score/src/placeholders.js';
 import type { Score } from '../../../score/src/score-types.js';
 import { assemblePrompt, renderTemplate } from '../../../score/src/template.js';
+import { renderVariables } from '../../../score/src/variables.js';
 import { conditionHolds } from './conditions.js';
 import type { ConditionContext } from './conditions.js';
 import type { RuleResult } from './validations.js';
@@ -31,15 +32,12 @@ export interface CrossSheetContext {
   previous_files: Record<string, string>;
 }
 
-/** Renders the sheet's template. Throws TemplateRenderError (with a line) when it cannot. */
+/** Renders the sheet's template. Throws TemplateRenderError (with a line) or VariableRenderError when it cannot. */
 export function renderSheetBody(score: Score, scoreFile: string, values: ReturnType<typeof sheetValues>, cross: CrossSheetContext): string {
-  const context = {
-    ...values,
-    ...cross,
-    ...score.prompt.variables,
-    stakes: score.prompt.stakes ?? '',
-    thinking_method: score.prompt.thinking_method ?? '',
-  };
+  const base = { ...values, ...cross, stakes: score.prompt.stakes ?? '', thinking_method: score.prompt.thinking_method ?? '' };
+  // render_variables: a variable's own {{ … }} is filled in first (once), so the agent never sees braces.
+  const variables = score.prompt.render_variables ? renderVariables(score.prompt.variables, base) : score.prompt.variables;
+  const context = { ...values, ...cross, ...variables, stakes: base.stakes, thinking_method: base.thinking_method };
   if (typeof score.prompt.template === 'string') return renderTemplate(score.prompt.template, context);
   if (typeof score.prompt.template_file === 'string') {
     const text = readFileSync(resolveFromScore(scoreFile, score.prompt.template_file), 'utf8');

@@ -16,3 +16,6 @@ export const promptFile = (workspace: string, sheet: number): string => join(moz
 
 /** The job's structured event log (one JSON event per line). */
 export const eventLogFile = (workspace: string): string => join(mozartDir(workspace), 'events.ndjson');
+
+/** Notifications that could not be delivered (one JSON line each, no secrets), for diagnose. */
+export const notificationLogFile = (workspace: string): string => join(mozartDir(workspace), 'notifications.ndjson');

@@ -38,12 +38,12 @@ function workspaceDir(): string {
   return ws;
 }
 
-const score = (ws: string, extra = '') => `name: claude-job
+const score = (ws: string, extra = '', format = 'json', backendExtra = '') => `name: claude-job
 workspace: ${ws}
 pause_between_sheets_seconds: 0
 backend:
   type: claude_cli
-  output_format: json
+  output_format: ${format}${backendExtra}
   timeout_seconds: 120
   working_directory: ${ws}
 retry: { max_retries: 1, base_delay_seconds: 1 }
@@ -92,10 +92,26 @@ test('a job over cost_limits.max_cost_per_job stops with E701 and keeps its comp
     { kind: 'text', text: 'Done.' },
   ]);
   const text = score(ws, 'cost_limits: { enabled: true, max_cost_per_job: 0.0000001 }').replace('total_items: 1', 'total_items: 2');
-  const { state } = await runScore(text);
+  const { state, events } = await runScore(text);
   assert.equal(state.status, 'failed');
   assert.equal(state.error?.code, 'E701');
+  const warning = events.find((e) => e.type === 'job.cost_warning');
+  assert.ok(warning?.type === 'job.cost_warning' && warning.percent === 80 && warning.sheet === undefined, 'warn_at_percent (80) was crossed on the way');
   assert.match(state.error?.message ?? '', /max_cost_per_job/);
   assert.equal(state.sheets['2']!.status, 'pending', 'no sheet starts after the limit');
   assert.ok(state.costUsd > 0);
+});
+
+test('output_format text still records cost and tokens, and the sheet keeps the text answer; sheet_overrides picks the model', async () => {
+  const ws = workspaceDir();
+  const fake = await withApi([{ kind: 'write', filePath: join(ws, 'report.md'), content: 'all checks green\n' }, { kind: 'text', text: 'Report written.' }]);
+  const { state, events } = await runScore(score(ws, '', 'text', '\n  sheet_overrides: { 1: { cli_model: claude-override-model } }'));
+  const sheet = state.sheets['1']!;
+  assert.equal(state.status, 'completed', JSON.stringify(sheet.errors));
+  assert.ok(state.costUsd > 0 && sheet.inputTokens > 0 && sheet.outputTokens > 0, 'cost and tokens came from the event stream');
+  assert.equal(sheet.stdoutTail?.trim(), 'Report written.');
+  const shown = events.filter((e) => e.type === 'sheet.output' && e.stream === 'stdout').map((e) => (e.type === 'sheet.output' ? e.text : '')).join('');
+  assert.match(shown, /Report written\./);
+  assert.doesNotMatch(shown, /"type":/, 'the person watching sees words, not JSON events');
+  assert.equal((fake.requests[0] as unknown as { model: string }).model, 'claude-override-model');
 });

@@ -262,3 +262,18 @@ prompt: { template: "x" }
   assert.equal(state.sheets['1']!.status, 'pending');
   assert.ok(!isAlive(Number(readFileSync(join(job.workspace, 'agent.pid'), 'utf8'))));
 });
+
+test("render_variables fills a variable's own {{ workspace }} before the agent sees the prompt", async () => {
+  const { state, workspace } = await runScore(`${header('cat > "$MOZART_WORKSPACE/prompt.txt"; touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"')}
+sheet: { size: 1, total_items: 1 }
+prompt:
+  template: "{{ preamble }}"
+  render_variables: true
+  variables:
+    preamble: "Write under {{ workspace }}, sheet {{ sheet_num }}."
+validations:
+  - { type: file_exists, path: "{workspace}/s{sheet_num}" }
+`);
+  assert.equal(state.status, 'completed');
+  assert.match(readFileSync(join(workspace, 'prompt.txt'), 'utf8'), new RegExp(`^Write under ${workspace}, sheet 1\\.$`, 'm'));
+});

@@ -5,8 +5,8 @@
 // import `vscode`, so tests drive it against a real conductor under plain Node.
 import { EventEmitter } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
-import { ConductorClient } from '../../../protocol/src/client.js';
-import type { EventNotification, MethodName, Methods } from '../../../protocol/src/methods.js';
+import { ConductorClient, DEFAULT_REQUEST_TIMEOUT_MS } from '../../../protocol/src/client.js';
+import type { EventNotification, Method, Params, Result } from '../../../protocol/src/methods.js';
 import { socketPathProblem } from '../../../protocol/src/paths.js';
 import { initialConnectionState, transition } from './connection-state.js';
 import type { ConnectionEffect, ConnectionEvent, ConnectionState } from './connection-state.js';
@@ -25,7 +25,7 @@ export interface ConnectionOptions {
   logFile: string;
   /** Whether a conductor that went away may be restarted automatically right now (autoStart and trust). */
   mayRestart: () => boolean;
-  /** A request's time limit. */
+  /** A request's time limit (default 30 s); methods that wait for a safe point instead check the conductor still answers. */
   requestTimeoutMs?: number;
   now?: () => number;
 }
@@ -118,20 +118,11 @@ export class ConductorConnection extends EventEmitter<ConnectionEvents> {
     });
   }
 
-  /** Sends a request to the running conductor. */
-  async request<M extends MethodName>(method: M, params: Methods[M][0]): Promise<Methods[M][1]> {
+  /** Sends a request to the running conductor; the client's time limits apply (see connect). */
+  async request<M extends Method>(method: M, params: Params<M>): Promise<Result<M>> {
     const client = this.client;
     if (this.current.phase !== 'running' || !client) throw new NotConnectedError(this.describeIdle());
-    const limit = this.options.requestTimeoutMs ?? 60_000;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`The conductor did not answer '${method}' within ${Math.round(limit / 1000)} s.`)), limit);
-    });
-    try {
-      return await Promise.race([client.request(method, params), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return client.request(method, params);
   }
 
   /** Points the connection at another socket or log (settings changed); drops the current one. */
@@ -237,7 +228,10 @@ export class ConductorConnection extends EventEmitter<ConnectionEvents> {
     const generation = this.generation;
     let client: ConductorClient | undefined;
     try {
-      client = await ConductorClient.connect(this.options.socketPath);
+      client = await ConductorClient.connect(this.options.socketPath, {
+        timeoutMs: this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        stuckHint: `see its log (${this.options.logFile}) or restart it ('Mozart: Restart Conductor')`,
+      });
       const status = await client.request('daemon.status', {});
       client.onEvent = (event) => this.emit('event', event);
       await client.request('events.subscribe', {});

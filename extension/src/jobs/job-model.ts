@@ -12,7 +12,7 @@ export function isSettled(status: JobStatus): boolean {
 
 /** Events after which the whole checkpoint is worth fetching again. */
 export function wantsRefresh(event: RunnerEvent): boolean {
-  return event.type.startsWith('job.') && event.type !== 'job.cost_update' && event.type !== 'job.hook' && event.type !== 'job.pausing';
+  return event.type.startsWith('job.') && event.type !== 'job.cost_update' && event.type !== 'job.hook' && event.type !== 'job.archived' && event.type !== 'job.cost_warning' && event.type !== 'job.notification_failed' && event.type !== 'job.pausing';
 }
 
 function blankSheet(): SheetState {
@@ -56,6 +56,9 @@ export function applyEvent(state: JobState, event: RunnerEvent): boolean {
     case 'job.circuit_open':
     case 'job.cluster':
     case 'job.hook':
+    case 'job.archived':
+    case 'job.cost_warning':
+    case 'job.notification_failed':
     case 'job.pausing':
     case 'sheet.healing':
     case 'sheet.output':

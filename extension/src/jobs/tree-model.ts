@@ -256,7 +256,7 @@ export function sheetItem(jobId: string, num: number, sheet: SheetState, jobStat
     kind: 'sheet',
     jobId,
     sheet: num,
-    label: t('Sheet {0}', num),
+    label: sheet.description ? t('Sheet {0}: {1}', num, sheet.description) : t('Sheet {0}', num),
     description,
     tooltip: sheetTooltip(num, sheet, now, t),
     icon,

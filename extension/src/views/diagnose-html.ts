@@ -123,7 +123,7 @@ export function renderDiagnoseHtml(report: DiagnoseReport, options: DiagnosePage
             sheet.stdoutTail ? `<h3>${escapeHtml(t('Output (last lines)'))}</h3><pre>${escapeHtml(sheet.stdoutTail)}</pre>` : '',
             sheet.stderrTail ? `<h3>${escapeHtml(t('Errors (last lines)'))}</h3><pre>${escapeHtml(sheet.stderrTail)}</pre>` : '',
           ].join('');
-          return `<section><h3>${escapeHtml(t('Sheet {0}', sheet.sheet))} <span class="badge ${statusClass(sheet.status)}">${escapeHtml(sheet.status)}</span> <span class="meta">${escapeHtml(t('{0} attempts', sheet.attempts))}</span></h3>
+          return `<section><h3>${escapeHtml(sheet.description ? t('Sheet {0}: {1}', sheet.sheet, sheet.description) : t('Sheet {0}', sheet.sheet))} <span class="badge ${statusClass(sheet.status)}">${escapeHtml(sheet.status)}</span> <span class="meta">${escapeHtml(t('{0} attempts', sheet.attempts))}</span></h3>
             ${sheet.lastError ? errorLine(sheet.lastError, t) : ''}${validations}${tails}</section>`;
         })
         .join('')

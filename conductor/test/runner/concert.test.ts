@@ -1,0 +1,42 @@
+// Concert decisions as a table: depth limit, workspace choice, cooldown, the link of the next job.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { abortsConcert, planChainStep } from '../../src/runner/concert.js';
+import type { ChainInputs, ConcertConfig } from '../../src/runner/concert.js';
+
+const concert = (over: Partial<ConcertConfig> = {}): ConcertConfig => ({ enabled: true, max_chain_depth: 3, cooldown_between_jobs_seconds: 30, inherit_workspace: true, concert_log_path: null, abort_concert_on_hook_failure: false, ...over });
+const hook = (over: Partial<ChainInputs['hook']> = {}): ChainInputs['hook'] => ({ type: 'run_job', job_path: '{workspace}/next.yaml', job_workspace: null, inherit_learning: true, command: null, working_directory: null, description: null, on_failure: 'continue', timeout_seconds: 300, detached: true, fresh: true, ...over });
+const inputs = (over: Partial<ChainInputs> = {}): ChainInputs => ({ hook: hook(), concert: concert(), link: undefined, jobId: 'evolve', scoreFile: '/scores/evolve.yaml', workspace: '/scores/ws', values: { workspace: '/scores/ws', job_id: 'evolve', sheet_count: 2 }, newId: () => 'c-1', ...over });
+
+test('the first job starts a concert: depth 1, itself as parent and root, placeholders filled', () => {
+  const step = planChainStep(inputs());
+  assert.deepEqual(step, { kind: 'start', scoreFile: '/scores/ws/next.yaml', workspace: '/scores/ws', fresh: true, detached: true, cooldownMs: 30_000, timeoutMs: 300_000, link: { id: 'c-1', depth: 1, parent: 'evolve', root: 'evolve' } });
+});
+
+test('each next job is one deeper in the same concert, until max_chain_depth stops it', () => {
+  const link = { id: 'c-1', depth: 2, parent: 'evolve', root: 'evolve' };
+  const step = planChainStep(inputs({ link }));
+  assert.equal(step.kind, 'start');
+  if (step.kind === 'start') assert.deepEqual(step.link, { id: 'c-1', depth: 3, parent: 'evolve', root: 'evolve' });
+  const stopped = planChainStep(inputs({ link: { ...link, depth: 3 } }));
+  assert.equal(stopped.kind, 'refuse');
+  if (stopped.kind === 'refuse') assert.match(stopped.message, /concert stops here: .*number 3 .*max_chain_depth is 3/);
+});
+
+test('the depth limit holds without concert.enabled too (its default of 5)', () => {
+  assert.equal(planChainStep(inputs({ concert: concert({ enabled: false, max_chain_depth: 5 }), link: { id: 'c', depth: 5, parent: 'a', root: 'a' } })).kind, 'refuse');
+});
+
+test('job_workspace wins, inherit_workspace gives the parent workspace, otherwise the score keeps its own', () => {
+  const ws = (step: ReturnType<typeof planChainStep>) => (step.kind === 'start' ? step.workspace : step.kind);
+  assert.equal(ws(planChainStep(inputs({ hook: hook({ job_workspace: 'other-ws' }) }))), '/scores/other-ws');
+  assert.equal(ws(planChainStep(inputs())), '/scores/ws');
+  assert.equal(ws(planChainStep(inputs({ concert: concert({ inherit_workspace: false }) }))), undefined);
+});
+
+test('a run_job hook without job_path is refused; abort_concert_on_hook_failure needs a concert', () => {
+  assert.equal(planChainStep(inputs({ hook: hook({ job_path: null }) })).kind, 'refuse');
+  assert.equal(abortsConcert(concert({ abort_concert_on_hook_failure: true }), false), true);
+  assert.equal(abortsConcert(concert({ abort_concert_on_hook_failure: true }), true), false);
+  assert.equal(abortsConcert(concert({ enabled: false, abort_concert_on_hook_failure: true }), false), false);
+});
