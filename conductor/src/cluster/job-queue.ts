@@ -274,7 +274,7 @@ export class ClusterJobQueue {
     const live = await handlers.liveMembers();
     const nobody = live.every((id) => leftBy.includes(id));
     // Said once per member: the job may come by again while the members that can run it are busy.
-    if (first) handlers.note(data.jobId, 'left', `Member ${memberId} cannot run this job: ${reason} It is left for another member.${nobody ? ' No member alive now can run it: it waits in the queue until one that sees the score and workspace joins (or cancel it).' : ''}`);
+    if (first) handlers.note(data.jobId, 'left', `E803 Member ${memberId} cannot run this job: ${reason} It is left for another member.${nobody ? ' No member alive now can run it: it waits in the queue until one that sees the score and workspace joins (or cancel it).' : ''}`);
     // Members that can run it take it meanwhile; one that cannot looks again later, not at once.
     await job.moveToDelayed(Date.now() + (nobody ? 5000 : 200 * leftBy.length), token);
   }
