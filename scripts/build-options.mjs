@@ -6,6 +6,9 @@ export const entryPoints = {
   'language-server': 'language-server/src/main.ts',
   conductor: 'conductor/src/daemon/main.ts',
   cli: 'cli/src/main.ts',
+  // Cluster mode (BullMQ, ioredis) in a bundle of its own, next to conductor.js: a conductor loads
+  // it only when started with --cluster, so a single conductor never even parses it.
+  cluster: 'conductor/src/cluster/start.ts',
 };
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));

@@ -2,7 +2,7 @@
 // extension) detached, with output to its log file; `--socket PATH` chooses the socket.
 import { closeSync, existsSync, mkdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { mozartHome, pidFile, registryDir, socketPath, socketPathProblem } from '../../../protocol/src/paths.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
@@ -36,10 +36,13 @@ function envNumber(name: string, fallback: number): number {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
-/** Cluster mode's code (BullMQ, ioredis) is loaded only by a conductor started with --cluster. */
+/**
+ * Cluster mode's code (BullMQ, ioredis) is its own bundle, dist/cluster.js beside this one, loaded
+ * only by a conductor started with --cluster: a single conductor never parses a line of it.
+ */
 function loadCluster(): typeof ClusterModule {
   /* eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load, see above */
-  return require('../cluster/start.js') as typeof ClusterModule;
+  return require(join(__dirname, 'cluster.js')) as typeof ClusterModule;
 }
 
 /**
