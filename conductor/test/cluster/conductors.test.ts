@@ -4,7 +4,8 @@
 // second runner of the same job at the same time would write OVERLAP; the job's event log
 // (written by whichever member runs it) shows every sheet that was validated.
 import assert from 'node:assert/strict';
-import { readFileSync, watch, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ConductorClient } from '../../../protocol/src/client.js';
@@ -243,6 +244,34 @@ describe('three conductors, one cluster', { skip: redisMissing, timeout: 240_000
     await ended('after-outage');
   });
 
+  test('from a member that does not run the job: logs --follow to its end, diagnose, and cancel', async () => {
+    const f = job('followed', 2, ['hold-1']);
+    assert.equal(members[0]?.h.mozart('run', f.file).code, 0);
+    const started = await waitFor((e) => e.jobId === 'followed' && e.type === 'sheet.started');
+    const ids = await Promise.all(members.map(memberId));
+    const watcher = members.find((_, i) => ids[i] !== started.member) as Member;
+    let following!: () => void;
+    const followingStarted = new Promise<void>((r) => (following = r));
+    const follow = watcher.h.mozartLive(['logs', 'followed', '--follow'], (soFar) => soFar.includes('sheet.started') && following());
+    await followingStarted;
+    writeFileSync(join(f.dir, 'go'), '');
+    const followed = await follow;
+    assert.equal(followed.code, 0, followed.err);
+    assert.match(followed.out, /job\.completed/);
+    const report = JSON.parse(watcher.h.mozart('diagnose', 'followed', '--json').out) as { job: { status: string } };
+    assert.equal(report.job.status, 'completed');
+
+    const c = job('cancelled-elsewhere', 2, ['hold-1']);
+    assert.equal(members[0]?.h.mozart('run', c.file).code, 0);
+    const running = await waitFor((e) => e.jobId === 'cancelled-elsewhere' && e.type === 'sheet.started');
+    const canceller = members.find((_, i) => ids[i] !== running.member) as Member;
+    const cancelled = canceller.h.mozart('cancel', 'cancelled-elsewhere');
+    assert.equal(cancelled.code, 0, cancelled.err);
+    await ended('cancelled-elsewhere', 'job.cancelled');
+    const ledger = readFileSync(join(c.dir, 'ledger'), 'utf8');
+    assert.ok(!ledger.includes('end 1'), 'the running agent was stopped, not left to finish');
+  });
+
   test('Redis restarted mid-run: running and queued jobs all finish, nothing lost or run twice', async () => {
     const jobs = Array.from({ length: 6 }, (_, i) => ({ name: `restart-${i}`, ...job(`restart-${i}`, 3) }));
     for (const j of jobs) assert.equal(members[0]?.h.mozart('run', j.file).code, 0);
@@ -254,5 +283,25 @@ describe('three conductors, one cluster', { skip: redisMissing, timeout: 240_000
     const health = members[1]?.h.mozart('conductor-status');
     assert.equal(health?.code, 0, health?.out);
     assert.match(health?.out ?? '', /Redis answers.*\(lost \d+ times?/);
+  });
+
+  test('a cluster-wide agent cap holds agents of one backend across members to the cap', async () => {
+    // A fourth member started with the cap sets it for the whole cluster.
+    const capper: Member = { h: harness({ MOZART_CLUSTER: redis.url, MOZART_CLUSTER_LOCK_MS: '2000', MOZART_MAX_JOBS: '1', MOZART_TIME_SCALE: '0.05', MOZART_CLUSTER_AGENT_CAPS: 'command=1' }) };
+    members.push(capper);
+    await startMember(capper);
+    // Every agent of these jobs takes one lock shared by all of them: two at once would say OVERLAP.
+    const shared = mkdtempSync(join(tmpdir(), 'mozart-cap-'));
+    const agent = `exec 9>>"${shared}/lock"; flock -n 9 || echo OVERLAP >> "${shared}/ledger"; echo start >> "${shared}/ledger"; sleep 0.3; touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"`;
+    const names = ['cap-a', 'cap-b', 'cap-c'];
+    for (const [i, name] of names.entries()) assert.equal(members[i]?.h.mozart('run', scoreFile(name, agent, 2)).code, 0);
+    const takers = await Promise.all(names.map((name) => waitFor((e) => e.jobId === name && e.type === 'job.cluster' && e.action === 'taken')));
+    assert.ok(new Set(takers.map((e) => e.member)).size >= 2, 'the jobs run on several members');
+    await Promise.all(names.map((name) => ended(name)));
+    const ledger = readFileSync(join(shared, 'ledger'), 'utf8');
+    assert.ok(!ledger.includes('OVERLAP'), `two agents at once under a cap of 1:\n${ledger}`);
+    assert.equal(ledger.split('\n').filter((l) => l === 'start').length, 6);
+    const status = await (capper.client as ConductorClient).request('daemon.status', {});
+    assert.deepEqual(status.cluster?.agentCaps.map((c) => [c.backend, c.cap]), [['command', 1]]);
   });
 });
