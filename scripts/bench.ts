@@ -1,8 +1,8 @@
 // `npm run bench`: prints measured figures (never asserts them): the time to check each example
 // score and a generated 5,000-line score, the bundled entry points' sizes, the runner's per-sheet
-// overhead, the language server against yaml-language-server, the conductor's round trip, cluster
-// throughput for one and three members and dispatch overhead next to a single conductor, and the
-// extension's activation time and package size.
+// overhead, the learning store's costs with 100,000 outcomes, the language server against
+// yaml-language-server, the conductor's round trip, cluster throughput for one and three members and
+// dispatch overhead next to a single conductor, and the extension's activation time and package size.
 import * as esbuild from 'esbuild';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -14,6 +14,7 @@ import { benchCluster } from './bench/cluster.js';
 import { benchConductor } from './bench/conductor.js';
 import { benchExtension } from './bench/extension.js';
 import { benchLsp } from './bench/lsp.js';
+import { benchLearning } from './bench/learning.js';
 import { generateBigScore } from './lib/big-score.js';
 import { median, percentile } from './lib/stats.js';
 
@@ -51,6 +52,7 @@ void esbuild.build({ ...buildOptions(true), write: false }).then(async (minified
     console.log(`${basename(file.path).padEnd(32)}${`${(file.contents.length / 1024).toFixed(1)} KiB`.padStart(12)}`);
   }
   await benchRunner();
+  await benchLearning();
   await benchLsp();
   await benchConductor();
   await benchCluster();

@@ -7,6 +7,7 @@ import { diagnoseCommand, errorsCommand, logsCommand } from './commands/inspect.
 import { conductorStatusCommand, jobActionCommand, listCommand, resumeCommand, runCommand, startCommand, statusCommand, stopCommand } from './commands/jobs.js';
 import { clearCommand, modifyCommand, recoverCommand, restartCommand } from './commands/manage.js';
 import { validateCommand } from './commands/validate.js';
+import { LEARNING_COMMANDS, learningCommand } from './commands/learning.js';
 import { NoConductorError } from './conductor.js';
 import { EXIT } from './output.js';
 
@@ -35,6 +36,21 @@ Jobs:
   logs <job> [--sheet N] [--follow]      A sheet's full agent output, or the job's event log.
   recover <job> [--dry-run]              Re-check failed sheets' validations without re-running them.
   clear [<job>] [--status S ...]         Forget finished jobs (their workspaces stay on disk).
+
+Learning (from the conductor's store of every attempt's outcome; see docs/cli.md):
+  patterns-list [-p P] [-n N] [-q]       Learned patterns: kind, status, trust, effectiveness, priority.
+      [--high-trust] [--low-trust]       -q: quarantined only; --high-trust: trust ≥ 0.7; --low-trust ≤ 0.3.
+  patterns-why [ID] [-m N] [-n N]        Why a pattern works: the conditions when it helped.
+  patterns-entropy [-t T] [-H] [-r]      Pattern diversity (Shannon entropy); -H history, -r record it.
+  patterns-budget [-j JOB] [-H] [-n N]   The exploration budget and its adjustments.
+  learning-stats                         Outcomes, first-attempt pass rate, patterns, recoveries.
+  learning-insights [--limit N]          Patterns with their descriptions [--pattern-type KIND].
+  learning-drift [-t T] [-w N] [-s]      Patterns whose effectiveness changed; -s summary only.
+  learning-epistemic-drift [-t T] [-s]   Patterns whose verdicts' confidence changed.
+  learning-activity [-h HOURS]           Recent attempts, applications, best and worst hours.
+  entropy-status [-j JOB] [-H] [-c]      Automatic entropy responses; -c checks whether one is due.
+  (each takes --json; note -h is --hours in learning-activity and -j is --job in patterns-budget
+   and entropy-status, as in the original)
 
 Conductor:
   start [--foreground] [--max-jobs N]    Start the conductor (in the background unless --foreground).
@@ -107,6 +123,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${typeof MOZART_VERSION === 'string' ? MOZART_VERSION : 'dev'}\n`);
     return EXIT.ok;
   }
+  if (Object.hasOwn(LEARNING_COMMANDS, command)) return runLearning(command, rest);
   let parsed;
   try {
     parsed = parseArgs({ args: rest, allowPositionals: true, options: OPTIONS });
@@ -198,6 +215,20 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof ConductorError) {
       process.stderr.write(`mozart ${command}: ${error.message}\n`);
       return EXIT.failure;
+    }
+    process.stderr.write(`mozart ${command}: ${(error as Error).message}\n`);
+    return EXIT.failure;
+  }
+}
+
+/** The learning commands parse their own options (the original's short flags differ from ours). */
+async function runLearning(command: string, args: string[]): Promise<number> {
+  try {
+    return await learningCommand(command, args, undefined);
+  } catch (error) {
+    if (error instanceof NoConductorError || error instanceof ConductorTimeoutError) {
+      process.stderr.write(`mozart: ${error.message}\n`);
+      return EXIT.unusable;
     }
     process.stderr.write(`mozart ${command}: ${(error as Error).message}\n`);
     return EXIT.failure;

@@ -14,6 +14,7 @@ import { conductorEnv, normaliseSettings, resolveLogFile, resolveSocketPath } fr
 import type { ExtensionSettings } from './settings-model.js';
 import { DiagnosePanels } from './views/diagnose-panel.js';
 import { JobsTree } from './views/jobs-tree.js';
+import { registerPatternsView } from './views/patterns-tree.js';
 import { LogDocuments } from './views/log-documents.js';
 import { ScoreLenses } from './views/score-lenses.js';
 import { ConductorStatusBar } from './views/status-bar.js';
@@ -134,6 +135,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new ConductorStatusBar(connection, store, t),
     vscode.languages.registerCodeLensProvider([{ scheme: 'file', language: 'yaml' }], lenses),
     ...registerCommands(services),
+    ...registerPatternsView(connection, t),
     followRememberedJobs(services),
     view.onDidChangeVisibility((e) => {
       if (e.visible) wantConductor();

@@ -199,11 +199,11 @@ describe('a client declaring what VS Code declares', () => {
     const ordered = [...items].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label));
     const inactive = ordered.filter((i) => i.tags?.includes(1));
     assert.ok(inactive.length >= 5, 'the x-inactive keys are tagged');
-    assert.ok(inactive.some((i) => i.label === 'learning'));
+    assert.ok(inactive.some((i) => i.label === 'grounding'));
     assert.equal(ordered[0]?.tags, undefined, `first offer is active: ${ordered[0]?.label}`);
     const firstInactive = ordered.findIndex((i) => i.tags !== undefined);
     assert.ok(ordered.slice(firstInactive).every((i) => i.tags?.includes(1)), 'every inactive key after every active one');
-    assert.match(items.find((i) => i.label === 'learning')?.detail ?? '', /no effect in this version/);
+    assert.match(items.find((i) => i.label === 'grounding')?.detail ?? '', /no effect in this version/);
     assert.equal(items.find((i) => i.label === 'retry')?.insertTextFormat, 2);
     assert.match(items.find((i) => i.label === 'retry')?.textEdit?.newText ?? '', /^retry:\n {2}/);
     await s.client.close(file);

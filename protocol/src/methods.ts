@@ -5,6 +5,7 @@
 // Every type here is a wire type: what crosses the socket, owned by the protocol.
 import type { RunnerEvent } from './events.js';
 import type { JobState, JobStatus } from './job-state.js';
+import type { AppliedPattern, LearningMethods } from './learning.js';
 
 /** One line of `mozart list`. */
 export interface JobSummary {
@@ -76,6 +77,8 @@ export interface DiagnoseReport {
     validations: { index: number; type: string; description: string; stage: number; status: string; message: string }[];
     stdoutTail?: string;
     stderrTail?: string;
+    /** The learned patterns in the sheet's latest prompt, with how they have done since. */
+    patterns?: AppliedPattern[];
   }[];
   /** Every error seen, oldest first. */
   errors: JobErrorEntry[];
@@ -123,10 +126,10 @@ export interface RecoverResult {
 export type NoParams = Record<string, never>;
 
 /**
- * Method name → [params, result]. Optional params may also be sent as `null`, which means "not
+ * Method name → [params, result]; the learning methods' are in learning.ts. Optional params may also be sent as `null`, which means "not
  * given"; the conductor drops them before its handler runs.
  */
-export interface Methods {
+export interface Methods extends LearningMethods {
   'daemon.status': [NoParams, ConductorStatus];
   'daemon.shutdown': [NoParams, { stopping: true }];
   /**
@@ -179,6 +182,18 @@ export const METHODS = Object.keys({
   'job.modify': 1,
   'job.recover': 1,
   'events.subscribe': 1,
+  // The learning methods (learning.ts).
+  'learning.patterns': 1,
+  'learning.why': 1,
+  'learning.stats': 1,
+  'learning.activity': 1,
+  'learning.drift': 1,
+  'learning.epistemicDrift': 1,
+  'learning.entropy': 1,
+  'learning.budget': 1,
+  'learning.entropyStatus': 1,
+  'learning.setStatus': 1,
+  'learning.sheetPatterns': 1,
 } satisfies Record<Method, 1>) as Method[];
 
 /**

@@ -6,6 +6,7 @@
 import type { JSONSchemaType } from 'ajv';
 import type { JobStatus } from './job-state.js';
 import type { Method, Params } from './methods.js';
+import { LEARNING_PARAM_SCHEMAS } from './learning-schemas.js';
 
 /** Every job status, for `job.clear`'s `statuses`. */
 export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'paused', 'cancelled'] as const satisfies readonly JobStatus[];
@@ -61,4 +62,5 @@ export const PARAM_SCHEMAS: { [M in Method]: JSONSchemaType<Params<M>> } = {
   'job.modify': { type: 'object', properties: { jobId, scoreFile: optionalText, resume: flag }, required: ['jobId'], additionalProperties: false },
   'job.recover': { type: 'object', properties: { jobId, dryRun: flag }, required: ['jobId'], additionalProperties: false },
   'events.subscribe': { type: 'object', properties: { jobId: optionalJobId }, required: [], additionalProperties: false },
+  ...LEARNING_PARAM_SCHEMAS,
 };

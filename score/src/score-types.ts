@@ -566,11 +566,11 @@ export interface Score {
     include_context: boolean;
   };
   /**
-   * Recording outcomes and reusing patterns learned from earlier runs. Accepted for compatibility; this version does not act on it.
+   * Recording each attempt's outcome in the user's learning store (shared by all jobs through the conductor) and giving sheet prompts the patterns learned from earlier runs.
    */
   learning: {
     /**
-     * Record outcomes and learn from them.
+     * Record this job's attempt outcomes in the learning store and learn from them; false records nothing and adds no guidance.
      */
     enabled: boolean;
     /**
@@ -594,7 +594,7 @@ export interface Score {
      */
     escalation_enabled: boolean;
     /**
-     * Look up and apply patterns from the learning store shared by all jobs.
+     * Add the most relevant learned patterns (at most five) to each sheet's prompt, in a marked section after the success requirements.
      */
     use_global_patterns: boolean;
     /**
@@ -606,11 +606,11 @@ export interface Score {
      */
     exploration_min_priority: number;
     /**
-     * Pattern diversity, from 0 (one pattern dominates) to 1, below which an alert is raised.
+     * Pattern diversity, from 0 (one pattern dominates) to 1, below which the conductor log raises an alert and the exploration budget is boosted.
      */
     entropy_alert_threshold: number;
     /**
-     * Measure pattern diversity after this many pattern uses.
+     * Measure pattern diversity (and adjust the exploration budget) after this many pattern applications by this job.
      */
     entropy_check_interval: number;
     /**
@@ -626,7 +626,7 @@ export interface Score {
      */
     exploration_budget: {
       /**
-       * Adjust exploration this way instead of using the fixed exploration_rate.
+       * Use an exploration share that is boosted when diversity is below entropy_alert_threshold and decays otherwise, instead of the fixed exploration_rate.
        */
       enabled: boolean;
       /**

@@ -30,6 +30,10 @@ function printDiagnosis(report: DiagnoseReport): void {
       const mark = v.status === 'passed' ? c.green('✓') : v.status === 'failed' ? c.red('✗') : c.dim('–');
       print(`  ${mark} [stage ${v.stage}] ${v.description}: ${v.message}`);
     }
+    if (sheet.patterns?.length) {
+      print(`  Learned patterns in its prompt (${sheet.patterns.length}):`);
+      for (const p of sheet.patterns) print(`    ${c.cyan(p.id.slice(0, 10))} ${p.kind} [${p.status}] trust ${p.trust.toFixed(2)}, effectiveness ${p.effectiveness.toFixed(2)}, passed ${p.successes} of ${p.applications} attempts it was in${p.explored ? ', tried by exploration' : ''}: ${p.description}`);
+    }
     if (sheet.stderrTail?.trim()) print(c.dim(indent(`stderr (end):\n${lastLines(sheet.stderrTail, 8)}`)));
     if (sheet.stdoutTail?.trim()) print(c.dim(indent(`stdout (end):\n${lastLines(sheet.stdoutTail, 8)}`)));
   }

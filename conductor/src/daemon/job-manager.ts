@@ -29,6 +29,8 @@ import { JobNotifications, notificationFailures, teeEvents } from './job-notific
 import { DEFAULT_PRIORITY } from './job-source.js';
 import type { JobSource, RunTicket } from './job-source.js';
 import { SharedRateLimits } from './rate-limits.js';
+import type { RateLimitHistory } from './rate-limits.js';
+import type { SheetLearning } from '../learning/hub.js';
 import { JobRegistry } from './registry.js';
 import type { JobRegistryStore, RegistryEntry } from './registry.js';
 import { refuseIfBusyElsewhere, stopElsewhere, withMembers } from './remote-jobs.js';
@@ -108,6 +110,13 @@ export class JobManager {
   private readonly fencedOff = new Set<string>();
   /** Scores this member checked when it queued their runs, with the file stamp they were read at. */
   private readonly prepared = new Map<string, { stamp: string; checked: ValidScore }>();
+  /** The conductor's learning hub, handed to every runner (undefined: jobs run without learning). */
+  learning: SheetLearning | undefined;
+
+  /** Takes up the rate-limit waits a previous conductor recorded (a cluster's board keeps its own in Redis). */
+  rememberRateLimits(history: RateLimitHistory): void {
+    if (this.board.rateLimits instanceof SharedRateLimits) this.board.rateLimits.remember(history);
+  }
   /** Parsed checkpoints of jobs not running, with the file stamp they were read at. */
   private readonly resting = new Map<string, { dir: string; stamp: string; state: JobState }>();
   /** Jobs that stopped because their checkpoint could not be written: their last state, in memory. */
@@ -672,6 +681,7 @@ export class JobManager {
       submitJob: this.chains.submitterFor(jobId),
       ...(concert ? { concertLink: concert } : {}),
       ...(selfHealing ? { selfHealing } : {}),
+      ...(this.learning ? { learning: this.learning } : {}),
     });
     const done = runner
       .run()

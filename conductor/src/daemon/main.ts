@@ -10,6 +10,9 @@ import type * as ClusterModule from '../cluster/start.js';
 import { DEFAULT_LIMITS, JobError, JobManager } from './job-manager.js';
 import { ConductorServer } from './server.js';
 import type { Handlers } from './server.js';
+import { LearningHub } from '../learning/hub.js';
+import { DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_OUTCOMES } from '../learning/store.js';
+import { learningHandlers, withAppliedPatterns } from './learning-methods.js';
 
 declare const MOZART_VERSION: string | undefined;
 const VERSION = typeof MOZART_VERSION === 'string' ? MOZART_VERSION : 'dev';
@@ -91,12 +94,25 @@ async function main(): Promise<void> {
   // Cluster mode: --cluster / MOZART_CLUSTER.
   const cluster = await startClusterMode(values, maxJobs, (event) => server.publish(event));
   const manager = new JobManager(registryDir(), cluster ? cluster.publish : (event) => server.publish(event), limits, cluster?.parts);
+  // learning: the user's one learning store, shared by every job of this conductor.
+  const learningDir = join(mozartHome(), 'learning');
+  let hub: LearningHub | undefined;
+  let learningProblem = '';
+  try {
+    hub = LearningHub.open({ dir: learningDir, maxOutcomes: envNumber('MOZART_LEARNING_MAX_OUTCOMES', DEFAULT_MAX_OUTCOMES), maxAgeDays: envNumber('MOZART_LEARNING_MAX_AGE_DAYS', DEFAULT_MAX_AGE_DAYS), log });
+    manager.learning = hub;
+    manager.rememberRateLimits(hub);
+  } catch (error) {
+    learningProblem = `${learningDir} could not be opened (${(error as Error).message}); jobs run without learning.`;
+    log(`learning: ${learningProblem}`);
+  }
   let stopping: Promise<void> | undefined;
   const stop = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       log(`stopping (${reason}): ${cluster ? 'handing' : 'pausing'} ${manager.runningCount} running job(s) at a safe point${cluster ? ' back to the cluster queue' : ''}`);
       await manager.pauseAll();
       await cluster?.leave();
+      hub?.close();
       await server.close();
       rmSync(pidFile(), { force: true });
       log('stopped');
@@ -142,10 +158,11 @@ async function main(): Promise<void> {
     'job.modify': async ({ jobId, ...options }) => manager.modify(jobId, options),
     'job.clear': async (options) => manager.clear(options),
     'job.errors': async ({ jobId, sheet }) => manager.errors(jobId, sheet),
-    'job.diagnose': async ({ jobId }) => manager.diagnose(jobId),
+    'job.diagnose': async ({ jobId }) => withAppliedPatterns(manager.diagnose(jobId), hub),
     'job.logs': async ({ jobId, ...options }) => manager.logs(jobId, options),
     'job.recover': async ({ jobId, dryRun }) => manager.recover(jobId, dryRun === true),
     'job.cancel': async ({ jobId }) => manager.cancel(jobId),
+    ...learningHandlers(hub, learningProblem, learningDir),
   };
   const server = new ConductorServer(handlers, { isRefusal: (error) => error instanceof JobError || isClusterRefusal(error), log });
   await server.listen(path);

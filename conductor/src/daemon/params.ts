@@ -12,6 +12,8 @@ interface FieldSchema {
   type?: string;
   minLength?: number;
   minimum?: number;
+  maximum?: number;
+  enum?: readonly string[];
   items?: { enum?: readonly string[] };
 }
 
@@ -51,9 +53,14 @@ export function paramErrorMessage(method: Method, error: ErrorObject | undefined
 export function describe(schema: FieldSchema | undefined): string {
   switch (schema?.type) {
     case 'string':
+      if (schema.enum) return `one of ${schema.enum.join(', ')}`;
+      if (schema.minLength && schema.minLength > 1) return `a string of at least ${schema.minLength} characters`;
       return schema.minLength ? 'a non-empty string' : 'a string';
     case 'integer':
+      if (schema.minimum !== undefined && schema.maximum !== undefined) return `an integer from ${schema.minimum} to ${schema.maximum}`;
       return schema.minimum !== undefined ? `an integer ≥ ${schema.minimum}` : 'an integer';
+    case 'number':
+      return schema.minimum !== undefined && schema.maximum !== undefined ? `a number from ${schema.minimum} to ${schema.maximum}` : 'a number';
     case 'boolean':
       return 'true or false';
     case 'array':

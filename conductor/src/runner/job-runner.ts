@@ -31,6 +31,10 @@ import { runValidations, snapshotModifiedTargets } from './validations.js';
 import type { RuleResult } from './validations.js';
 import { isolateJob, releaseWorktree, shouldRemove } from './worktree.js';
 import type { ActiveWorktree } from './worktree.js';
+import { conditionHolds } from './conditions.js';
+import type { SheetLearning } from '../learning/hub.js';
+import { guidanceRequest, jobLearning, safeGuidance, safeRecord, sheetRules } from '../learning/runner-bridge.js';
+import type { JobLearning } from '../learning/runner-bridge.js';
 
 /** Everything a runner needs for one job. */
 export interface JobRunnerOptions {
@@ -52,6 +56,8 @@ export interface JobRunnerOptions {
   rateLimits?: RateLimitBoard;
   /** Multiplies every wait (backoff, rate limits, pauses between sheets); tests use a small value. */
   timeScale?: number;
+  /** The conductor's learning hub: guidance for prompts, and where attempt outcomes go. */
+  learning?: SheetLearning;
 }
 
 /**
@@ -135,10 +141,13 @@ export class JobRunner {
   private saveError: CheckpointSaveError | undefined;
   /** The job's git worktree while isolation is active; agents run there instead of the checkout. */
   private worktree: ActiveWorktree | undefined;
+  /** Learning for this job (undefined when the score turns it off or the conductor has no hub). */
+  private readonly learning: JobLearning | undefined;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.rateLimitPatterns = compileRateLimitPatterns(options.score.rate_limit.detection_patterns);
     this.timeScale = options.timeScale ?? Number(process.env.MOZART_TIME_SCALE ?? 1);
+    this.learning = jobLearning(options.learning, options.score, options.scoreFile, options.jobId, options.workspace, (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`));
   }
 
   private get state(): JobState {
@@ -361,6 +370,12 @@ export class JobRunner {
     let mode: 'normal' | 'completion' = 'normal';
     let lastResults: Awaited<ReturnType<typeof runValidations>>['results'] = [];
     let basePrompt: string | undefined;
+    // learning: the sheet's rules and the guidance chosen for its prompt; codes of its failed attempts.
+    const learning = this.learning;
+    const learnedRules = learning ? sheetRules(learning, score, (rule) => conditionHolds(rule.condition, values), values) : undefined;
+    let guidance: ReturnType<typeof safeGuidance>;
+    let extensionCount = 0;
+    const priorCodes: string[] = [];
 
     while (!this.stopMode || this.stopMode === 'cost') {
       if (this.stopMode === 'cost') return;
@@ -370,7 +385,11 @@ export class JobRunner {
       try {
         if (basePrompt === undefined) {
           const body = renderSheetBody(score, scoreFile, values, this.crossSheetContext(sheet.num));
-          basePrompt = sheetPrompt(body, requirementsSection(score, values), sheetExtensions(score, scoreFile, sheet.num));
+          guidance = learning && learnedRules ? safeGuidance(learning, () => guidanceRequest(learning, score, sheet, learnedRules)) : undefined;
+          const requirements = [requirementsSection(score, values), guidance?.section ?? ''].filter((part) => part !== '').join('\n\n');
+          const extensions = sheetExtensions(score, scoreFile, sheet.num);
+          extensionCount = extensions.length;
+          basePrompt = sheetPrompt(body, requirements, extensions);
         }
         prompt = mode === 'completion' ? completionPrompt(basePrompt, lastResults, current.completionAttempts, score.retry.max_completion_attempts) : basePrompt;
       } catch (error) {
@@ -468,6 +487,26 @@ export class JobRunner {
       const decision = costError ? ({ kind: 'fail', code: costError.code, reason: costError.message } as const) : decide(outcome, classified, current, score);
       const at = new Date().toISOString();
       const errorRecord = (code: string, category: string, message: string): ErrorRecord => ({ code, category, message, attempt, at });
+      // learning: this attempt's outcome (identities, verdicts and codes; never the prompt or output).
+      safeRecord(learning, () => ({
+        sheet,
+        attempt,
+        mode,
+        retries: current.retries,
+        prompt,
+        extensions: extensionCount,
+        ...(guidance ? { guidance } : {}),
+        ruleKeys: learnedRules?.keys ?? new Map<number, string>(),
+        verdicts: outcome.results,
+        passed: outcome.allPassed,
+        ...(decision.kind === 'fail' ? { error: { code: decision.code, category: classified?.category ?? 'cost' } } : classified ? { error: { code: classified.code, category: classified.category } } : {}),
+        priorCodes,
+        decision: decision.kind,
+        durationMs: result.durationMs,
+        costUsd: cost,
+        at: Date.now(),
+      }));
+      if (classified) priorCodes.push(classified.code);
 
       switch (decision.kind) {
         case 'complete':

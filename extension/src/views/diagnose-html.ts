@@ -4,6 +4,7 @@
 import type { DiagnoseReport, JobErrorEntry } from '../../../protocol/src/methods.js';
 import type { Translate } from '../l10n.js';
 import { formatCost } from '../jobs/format.js';
+import { appliedPatternLine } from './patterns-model.js';
 
 /** What the page may ask the extension to do (posted with `acquireVsCodeApi().postMessage`). */
 export type DiagnoseMessage = { type: 'resume' } | { type: 'refresh' } | { type: 'openFile'; index: number };
@@ -123,8 +124,10 @@ export function renderDiagnoseHtml(report: DiagnoseReport, options: DiagnosePage
             sheet.stdoutTail ? `<h3>${escapeHtml(t('Output (last lines)'))}</h3><pre>${escapeHtml(sheet.stdoutTail)}</pre>` : '',
             sheet.stderrTail ? `<h3>${escapeHtml(t('Errors (last lines)'))}</h3><pre>${escapeHtml(sheet.stderrTail)}</pre>` : '',
           ].join('');
+          // The learned patterns its prompt carried (the prompt file, under Files, shows them in place).
+          const learned = sheet.patterns?.length ? `<h3>${escapeHtml(t('Learned patterns in its prompt'))}</h3><ul>${sheet.patterns.map((p) => `<li>${escapeHtml(appliedPatternLine(p, t))}</li>`).join('')}</ul>` : '';
           return `<section><h3>${escapeHtml(sheet.description ? t('Sheet {0}: {1}', sheet.sheet, sheet.description) : t('Sheet {0}', sheet.sheet))} <span class="badge ${statusClass(sheet.status)}">${escapeHtml(sheet.status)}</span> <span class="meta">${escapeHtml(t('{0} attempts', sheet.attempts))}</span></h3>
-            ${sheet.lastError ? errorLine(sheet.lastError, t) : ''}${validations}${tails}</section>`;
+            ${sheet.lastError ? errorLine(sheet.lastError, t) : ''}${validations}${learned}${tails}</section>`;
         })
         .join('')
     : `<p class="empty">${escapeHtml(t('No sheet is failing.'))}</p>`;
