@@ -1,9 +1,9 @@
 // Helpers for backend tests: an attempt request, and what the runner would make of a result
-// (classifyFailure + decide with a real score's default retry and rate-limit settings).
+// (decide, which classifies, with a real score's default retry and rate-limit settings).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { AgentRequest, AgentResult, Backend } from '../../src/backends/types.js';
-import { classifyFailure, compileRateLimitPatterns } from '../../src/runner/classify.js';
+import { compileRateLimitPatterns } from '../../src/runner/classify.js';
 import { decide } from '../../src/runner/decide.js';
 import type { Decision } from '../../src/runner/decide.js';
 import type { ClassifiedError } from '../../src/runner/errors.js';
@@ -45,9 +45,10 @@ function defaultScore(): Score {
 export function runnerView(result: AgentResult): { error: ClassifiedError; decision: Decision } {
   const score = defaultScore();
   const outcome: ValidationOutcome = { results: [], passed: 0, applicable: 1, percent: 0, allPassed: false };
-  const error = classifyFailure(result, outcome, compileRateLimitPatterns(score.rate_limit.detection_patterns));
   const counters = { retries: 0, completionAttempts: 0, rateLimitWaits: 0, quotaWaits: 0 };
-  return { error, decision: decide(outcome, error, counters, score) };
+  const verdict = decide({ sheet: 1, result, checked: outcome, counters, spent: { sheet: 0, job: 0 }, cost: 0, rateLimitPatterns: compileRateLimitPatterns(score.rate_limit.detection_patterns), stopping: false }, score);
+  assert.ok(verdict.error, 'a failed validation always has a classified error');
+  return { error: verdict.error, decision: verdict.next };
 }
 
 /**

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createBackend } from '../../src/backends/create.js';
 import { checkScore, isValid } from '../../../score/src/engine.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
+import { scaledClock } from '../../src/runner/clock.js';
 import { initialJobState, JobRunner } from '../../src/runner/job-runner.js';
 import type { JobRunnerOptions } from '../../src/runner/job-runner.js';
 import { JournalStore } from '../../src/state/journal-store.js';
@@ -41,7 +42,7 @@ export function prepareJob(scoreFile: string, dir: string, timeScale = 0.001, on
   const runner = new JobRunner({ jobId: 'test-job', scoreFile, score, plan, workspace, backend: createBackend(score, scoreFile), store, onEvent: (e) => {
       events.push(e);
       onEvent?.(e);
-    }, timeScale, ...extra });
+    }, clock: scaledClock(timeScale), ...extra });
   return { dir, scoreFile, workspace, events, runner, store };
 }
 
