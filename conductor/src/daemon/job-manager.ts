@@ -1,250 +1,58 @@
 // Keeps every job the conductor knows: submits (after checking the score with the engine), runs,
-// pauses, resumes, modifies, recovers and cancels them, answers questions about them, and remembers
-// them in a registry on disk so a restarted conductor lists them again.
-import { accessSync, appendFileSync, constants, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
-import { freemem } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createBackend } from '../backends/create.js';
-import type { DiagnoseReport, JobErrorEntry, JobSummary, LogChunk } from '../../../protocol/src/methods.js';
+// pauses, resumes, modifies, recovers and cancels them, and remembers them in a registry on disk so
+// a restarted conductor lists them again. What answers questions about jobs is in job-book.ts.
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { JobSummary } from '../../../protocol/src/methods.js';
 import { summariseJob } from '../../../protocol/src/summary.js';
-import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { archiveWorkspace } from '../runner/archive.js';
-import type { ConcertLink } from '../runner/concert.js';
-import { CheckpointSaveError, fanOutStagesOf, initialJobState, JobRunner } from '../runner/job-runner.js';
-import { sheetValues } from '../runner/prompt.js';
-import { runValidations } from '../runner/validations.js';
-import { checkScore, isValid } from '../../../score/src/engine.js';
-import type { ScoreCheckResult } from '../../../score/src/engine.js';
-import type { SheetPlan } from '../../../score/src/plan.js';
-import type { Score } from '../../../score/src/score-types.js';
+import { fanOutStagesOf, initialJobState } from '../runner/job-runner.js';
 import type { JobRecord, JobState, JobStatus } from '../../../protocol/src/job-state.js';
-import { applyJobRecord } from '../../../protocol/src/job-state.js';
 import { JournalStore } from '../state/journal-store.js';
-import { eventLogFile, sheetLogFile, stateDir } from '../state/workspace-files.js';
-import type { Board } from './board.js';
-import { unlimitedAgents } from './board.js';
-import { cappedBackend } from './capped-backend.js';
-import { ChainStarter } from './chains.js';
-import { JobNotifications, notificationFailures, teeEvents } from './job-notifications.js';
+import { stateDir } from '../state/workspace-files.js';
 import { DEFAULT_PRIORITY } from './job-source.js';
 import type { JobSource, RunTicket } from './job-source.js';
-import { SharedRateLimits } from './rate-limits.js';
-import type { RateLimitHistory } from './rate-limits.js';
-import type { SheetLearning } from '../learning/hub.js';
-import { JobRegistry } from './registry.js';
-import type { JobRegistryStore, RegistryEntry } from './registry.js';
-import { refuseIfBusyElsewhere, stopElsewhere, withMembers } from './remote-jobs.js';
-import { diagnose, jobErrors, readLogChunk } from './reports.js';
-
-/** A refusal the client should show as is. */
-export class JobError extends Error {}
-
-/** How much work the conductor takes on. */
-export interface ManagerLimits {
-  /** Jobs running at once; more are refused until one finishes. */
-  maxRunningJobs: number;
-  /** New work is refused while the machine has less memory available than this. */
-  minAvailableMemoryBytes: number;
-}
-
-export const DEFAULT_LIMITS: ManagerLimits = { maxRunningJobs: 8, minAvailableMemoryBytes: 256 * 1024 * 1024 };
+import { refuseIfBusyElsewhere, stopElsewhere } from './remote-jobs.js';
+import { apply, descriptionsOf, FINISHED, healingOf, isFencedOff, JobError, mb, scoreStamp } from './manager-parts.js';
+import type { ActiveJob, HealingChoice, Launched, SubmitOptions, TakenOutcome, TakenTicket, ValidScore } from './manager-parts.js';
+import { JobBook } from './job-book.js';
+import { recoverSheets } from './recover.js';
 
 
-/** How a job heals: off, on, or on with suggested remedies allowed. */
-export interface HealingChoice {
-  selfHealing?: boolean;
-  autoConfirm?: boolean;
-}
+export { DEFAULT_LIMITS, JobError } from './manager-parts.js';
+export type { HealingChoice, ManagerLimits, ManagerParts, TakenOutcome, TakenTicket } from './manager-parts.js';
 
-const healingOf = (choice: HealingChoice, previous?: RegistryEntry['selfHealing']): RegistryEntry['selfHealing'] =>
-  choice.selfHealing === undefined ? previous : choice.selfHealing ? { autoConfirm: choice.autoConfirm === true } : undefined;
-
-interface ActiveJob {
-  runner: JobRunner;
-  store: JournalStore<JobState, JobRecord>;
-  done: Promise<JobState>;
-}
-
-/** What the job manager works with besides its registry folder; all optional (a single conductor). */
-export interface ManagerParts {
-  /** Rate limits and agent caps shared with other jobs: this conductor's, or the cluster's. */
-  board?: Pick<Board, 'rateLimits' | 'agentSlots'>;
-  /** In a cluster: the queue runs go to, and the way to jobs other members run. */
-  source?: JobSource;
-  /** The registry of jobs (default: files in the registry folder). */
-  registry?: JobRegistryStore;
-  /** Who asks for the runs this conductor enqueues (the cluster's fair share is kept between them). */
-  submitter?: string;
-}
-
-/** A run the cluster queue gave this member (see JobSource), with what keeps it safe. */
-export interface TakenTicket {
-  ticket: RunTicket;
-  /** Throws when another member holds the job now; checked before every checkpoint write. */
-  beforeWrite: () => void;
-  /** Aborted when this member must stop the run at once (its queue lock was lost). */
-  signal: AbortSignal;
-}
-
-/** How a taken run ended, for the queue: over, back to the queue, or lost to a newer owner. */
-export type TakenOutcome = 'finished' | 'hand-back' | 'fenced';
-
-/** A summary now (this conductor started the job) or once the cluster queued it. */
-type Launched = { jobId: string; summary: JobSummary | Promise<JobSummary> };
-
-type ValidScore = ScoreCheckResult & { score: Score; plan: SheetPlan; workspace: string };
-
-type SubmitOptions = { fresh?: boolean; startSheet?: number; workspace?: string; concertLink?: ConcertLink } & HealingChoice;
-
-const apply = (s: JobState, r: JobRecord) => applyJobRecord(s, r);
-const FINISHED: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
-
-export class JobManager {
-  private readonly active = new Map<string, ActiveJob>();
-  private readonly board: Pick<Board, 'rateLimits' | 'agentSlots'>;
-  private readonly source: JobSource | undefined;
-  private readonly submitter: string;
+export class JobManager extends JobBook {
   /** Set while the conductor stops: a cluster member's runs go back to the queue for others. */
   private handingBack = false;
-  /** Jobs whose run here ended because another member took them over. */
-  private readonly fencedOff = new Set<string>();
   /** Scores this member checked when it queued their runs, with the file stamp they were read at. */
   private readonly prepared = new Map<string, { stamp: string; checked: ValidScore }>();
-  /** The conductor's learning hub, handed to every runner (undefined: jobs run without learning). */
-  learning: SheetLearning | undefined;
-
-  /** Takes up the rate-limit waits a previous conductor recorded (a cluster's board keeps its own in Redis). */
-  rememberRateLimits(history: RateLimitHistory): void {
-    if (this.board.rateLimits instanceof SharedRateLimits) this.board.rateLimits.remember(history);
-  }
-  /** Parsed checkpoints of jobs not running, with the file stamp they were read at. */
-  private readonly resting = new Map<string, { dir: string; stamp: string; state: JobState }>();
-  /** Jobs that stopped because their checkpoint could not be written: their last state, in memory. */
-  private readonly unsaved = new Map<string, JobState>();
-  /** Called with the available memory; replaceable so tests and health checks agree on one source. */
-  availableMemory: () => number = freemem;
-
-  private readonly registry: JobRegistryStore;
-  /** Notification channels of the jobs that run (and of those still delivering). */
-  private readonly notifications = new JobNotifications((event) => this.onEvent(event));
-  /** The next jobs of concerts, started by run_job hooks. */
-  private readonly chains = new ChainStarter({
-    jobIdOf: (scoreFile) => {
-      try {
-        return this.checkValid(resolve(scoreFile)).score.name;
-      } catch (error) {
-        throw new Error((error as Error).message.split('\n')[0]);
-      }
-    },
-    submit: (scoreFile, options) => this.launchChained(scoreFile, options),
-    whenDone: (jobId) => this.active.get(jobId)?.done,
-    emit: (event) => this.onEvent(event),
-  });
-
-  constructor(
-    registryDir: string,
-    private readonly onEvent: (event: RunnerEvent) => void,
-    private readonly limits: ManagerLimits = DEFAULT_LIMITS,
-    parts: ManagerParts = {},
-  ) {
-    this.registry = parts.registry ?? new JobRegistry(registryDir);
-    this.board = parts.board ?? { rateLimits: new SharedRateLimits(), agentSlots: unlimitedAgents };
-    this.source = parts.source;
-    this.submitter = parts.submitter ?? 'local';
-  }
-
   /**
    * Resumes jobs a previous conductor left running (it was killed or crashed): their checkpoints
-   * still say running or pending. Paused jobs wait for an explicit resume. Returns the resumed ids.
+   * still say running or pending. Paused jobs wait for an explicit resume. Returns the resumed ids,
+   * and for each job that should have resumed but could not, why (the conductor logs it).
    */
-  resumeInterrupted(): string[] {
+  resumeInterrupted(): { resumed: string[]; notResumed: { jobId: string; reason: string }[] } {
     const resumed: string[] = [];
+    const notResumed: { jobId: string; reason: string }[] = [];
     for (const entry of this.entries()) {
       let state: JobState | undefined;
       try {
         state = JournalStore.read<JobState, JobRecord>(stateDir(entry.workspace), apply);
-      } catch {
+      } catch (error) {
+        notResumed.push({ jobId: entry.jobId, reason: `its checkpoint cannot be read: ${(error as Error).message}` });
         continue;
       }
       if (!state || (state.status !== 'running' && state.status !== 'pending')) continue;
       try {
         this.resumeNow(entry.jobId);
         resumed.push(entry.jobId);
-      } catch {
-        /* its score changed or vanished, or the conductor is full; it stays listed for the user */
+      } catch (error) {
+        // Its score changed or vanished, or the conductor is full: it stays listed for the user.
+        notResumed.push({ jobId: entry.jobId, reason: (error as Error).message });
       }
     }
-    return resumed;
-  }
-
-  /** Jobs running right now. */
-  get runningCount(): number {
-    return this.active.size;
-  }
-
-  /** Whether the job runs now (its state is live and changes); otherwise it is at rest. */
-  isRunning(jobId: string): boolean {
-    return this.active.has(jobId);
-  }
-
-  /** Jobs in the registry (cheap: no checkpoint is read). */
-  get knownCount(): number {
-    return this.registry.size;
-  }
-
-  /** The current state of a job, running or not. */
-  state(jobId: string): JobState {
-    const active = this.active.get(jobId);
-    if (active) return active.store.current;
-    const unsaved = this.unsaved.get(jobId);
-    if (unsaved) return unsaved;
-    const entry = this.entry(jobId);
-    const dir = stateDir(entry.workspace);
-    // A job at rest is asked about often (status, list, the extension's tree) and changes rarely:
-    // keep its parsed checkpoint while the files on disk are the ones it was read from.
-    const stamp = fileStamp(dir);
-    const cached = this.resting.get(jobId);
-    if (cached && cached.stamp === stamp && cached.dir === dir) return cached.state;
-    const state = JournalStore.read<JobState, JobRecord>(dir, apply);
-    if (!state) throw new JobError(`Job '${jobId}' has no checkpoint in ${entry.workspace}; it never started.`);
-    this.resting.set(jobId, { dir, stamp, state });
-    return state;
-  }
-
-  /** The state as `status` shows it: the checkpoint, with each sheet's label from sheet.descriptions. */
-  status(jobId: string): JobState {
-    const state = this.state(jobId);
-    const entry = this.registry.get(jobId);
-    const next = this.chains.nextOf(jobId);
-    const concert = entry?.concert || next ? {
-      ...(entry?.concert ?? { depth: 0 }),
-      ...(entry?.maxChainDepth !== undefined ? { maxDepth: entry.maxChainDepth } : {}),
-      ...(next ? { next: { jobId: next.jobId, scoreFile: next.request.scoreFile, ...(next.startsAt !== undefined ? { startsAt: next.startsAt } : {}) } } : {}),
-    } : undefined;
-    const labels = entry?.descriptions;
-    if (!labels && !concert) return state;
-    const sheets: JobState['sheets'] = {};
-    for (const [key, sheet] of Object.entries(state.sheets)) sheets[key] = labels?.[key] ? { ...sheet, description: labels[key] } : sheet;
-    return { ...state, sheets, ...(concert ? { concert } : {}) };
-  }
-
-  /** Every job, newest first; without `all`, completed and cancelled jobs are left out. */
-  async list(all: boolean): Promise<JobSummary[]> {
-    const out: JobSummary[] = [];
-    // In a cluster, summaries members published stand in for workspaces this member cannot read.
-    const published = this.source ? await this.source.summaries().catch(() => ({}) as Record<string, JobSummary>) : {};
-    for (const entry of this.entries()) {
-      let summary: JobSummary | undefined;
-      try {
-        summary = { ...summariseJob(this.state(entry.jobId)), ...(entry.lastMember ? { member: entry.lastMember } : {}) };
-      } catch {
-        summary = published[entry.jobId];
-      }
-      if (!summary || (!all && (summary.status === 'completed' || summary.status === 'cancelled'))) continue;
-      out.push(summary);
-    }
-    const sorted = out.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
-    return this.source ? withMembers(sorted, await this.source.owners().catch(() => ({}))) : sorted;
+    return { resumed, notResumed };
   }
 
   /**
@@ -258,7 +66,7 @@ export class JobManager {
   }
 
   /** A concert's next job (a run_job hook): started here, or queued in the cluster. */
-  private launchChained(scoreFile: string, options: SubmitOptions): { jobId: string } {
+  protected launchChained(scoreFile: string, options: SubmitOptions): { jobId: string } {
     const { jobId, summary } = this.submitNow(scoreFile, options);
     if (summary instanceof Promise) summary.catch((error: Error) => this.onEvent({ type: 'job.hook', jobId: options.concertLink?.parent ?? jobId, at: new Date().toISOString(), index: -1, ok: false, message: `The concert's next job '${jobId}' could not be queued: ${error.message}` }));
     return { jobId };
@@ -436,23 +244,6 @@ export class JobManager {
     return { cleared };
   }
 
-  errors(jobId: string, sheet?: number): JobErrorEntry[] {
-    return jobErrors(this.state(jobId), sheet);
-  }
-
-  diagnose(jobId: string): DiagnoseReport {
-    const state = this.status(jobId);
-    return diagnose(state, notificationFailures(state.workspace));
-  }
-
-  /** A slice of a sheet's full output log, or of the job's event log. */
-  logs(jobId: string, options: { sheet?: number; offset?: number; maxBytes?: number }): LogChunk {
-    const state = this.state(jobId);
-    if (options.sheet !== undefined && !state.sheets[String(options.sheet)]) throw new JobError(`Job '${jobId}' has no sheet ${options.sheet} (it has ${state.totalSheets}).`);
-    const path = options.sheet !== undefined ? sheetLogFile(state.workspace, options.sheet) : eventLogFile(state.workspace);
-    return readLogChunk(path, options.offset ?? 0, options.maxBytes ?? 64 * 1024);
-  }
-
   /**
    * Re-checks the validations of failed sheets without running the agent again: a sheet whose work
    * is there after all (the agent did it; a validation was wrong and has been fixed) is completed.
@@ -464,62 +255,8 @@ export class JobManager {
     const entry = this.entry(jobId);
     const checked = this.checkValid(entry.scoreFile, 'fix it before recovering');
     const state = this.state(jobId);
-    const failed = Object.entries(state.sheets)
-      .filter(([, s]) => s.status === 'failed')
-      .map(([key]) => Number(key))
-      .sort((a, b) => a - b);
-    const recovered: number[] = [];
-    const stillFailing: number[] = [];
-    const results = new Map<number, Awaited<ReturnType<typeof runValidations>>>();
-    for (const num of failed) {
-      const planned = checked.plan.sheets[num - 1];
-      if (!planned) {
-        stillFailing.push(num);
-        continue;
-      }
-      const outcome = await runValidations(checked.score.validations, { workspace: entry.workspace, values: sheetValues(planned, checked.plan, entry.workspace), before: new Map() });
-      results.set(num, outcome);
-      (outcome.allPassed ? recovered : stillFailing).push(num);
-    }
-    if (!dryRun && recovered.length > 0) {
-      const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(entry.workspace), apply }, state);
-      try {
-        const at = new Date().toISOString();
-        for (const num of recovered) {
-          const outcome = results.get(num);
-          const validations = (outcome?.results ?? []).map(({ index, type, description, stage, status, message }) => ({ index, type, description, stage, status, message }));
-          store.append({ t: 'sheet', at, num, patch: { status: 'completed', finishedAt: at, validations } });
-        }
-        const done = Object.values(store.current.sheets).every((s) => s.status === 'completed' || s.status === 'skipped');
-        if (done) store.append({ t: 'job', at, status: 'completed', error: null });
-        else if (stillFailing.length === 0 && store.current.status === 'failed') store.append({ t: 'job', at, status: 'paused', error: null });
-      } finally {
-        store.close();
-      }
-    }
+    const { recovered, stillFailing } = await recoverSheets(state, checked, entry.workspace, dryRun);
     return { recovered, stillFailing, jobStatus: this.state(jobId).status };
-  }
-
-  /** Checks the conductor can keep working: registry writable, memory and disk to spare. */
-  health(home: string): { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] } {
-    const checks: { name: string; ok: boolean; detail: string }[] = [];
-    try {
-      accessSync(this.registry.dir, constants.W_OK);
-      checks.push({ name: 'registry', ok: true, detail: `${this.registry.dir} is writable` });
-    } catch (error) {
-      checks.push({ name: 'registry', ok: false, detail: `${this.registry.dir} is not writable: ${(error as Error).message}` });
-    }
-    const available = this.availableMemory();
-    checks.push({ name: 'memory', ok: available >= this.limits.minAvailableMemoryBytes, detail: `${mb(available)} MB available (new work is refused below ${mb(this.limits.minAvailableMemoryBytes)} MB)` });
-    try {
-      const fs = statfsSync(home);
-      const free = fs.bavail * fs.bsize;
-      checks.push({ name: 'disk', ok: free >= 100 * 1024 * 1024, detail: `${mb(free)} MB free under ${home}` });
-    } catch (error) {
-      checks.push({ name: 'disk', ok: false, detail: `Cannot read free space of ${home}: ${(error as Error).message}` });
-    }
-    checks.push({ name: 'jobs', ok: this.active.size < this.limits.maxRunningJobs, detail: `${this.active.size} of at most ${this.limits.maxRunningJobs} jobs running` });
-    return { ok: checks.every((c) => c.ok), checks };
   }
 
   /**
@@ -630,128 +367,4 @@ export class JobManager {
     }
   }
 
-  private checkValid(file: string, remedy = 'nothing was started'): ValidScore {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new JobError(`Cannot read the score ${file}: ${(error as Error).message}`);
-    }
-    const checked = checkScore(file, text);
-    if (!isValid(checked) || !checked.score || !checked.plan || !checked.workspace) {
-      const errors = checked.findings.filter((f) => f.severity === 'error');
-      const list = errors
-        .slice(0, 5)
-        .map((f) => `  ${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.id} ${f.message}`)
-        .join('\n');
-      throw new JobError(`The score is not valid (${errors.length} error${errors.length === 1 ? '' : 's'}); ${remedy}:\n${list}\nRun 'mozart validate ${file}' for every finding.`);
-    }
-    return checked as ValidScore;
-  }
-
-  private entries(): RegistryEntry[] {
-    return this.registry.entries();
-  }
-
-  private entry(jobId: string): RegistryEntry {
-    const found = this.registry.get(jobId);
-    if (!found) throw new JobError(`No job named '${jobId}'. Run 'mozart list --all' to see the jobs the conductor knows.`);
-    return found;
-  }
-
-  /** An event about a job that no runner emits (it happened before the runner started). */
-  private note(jobId: string, workspace: string, event: RunnerEvent): void {
-    try {
-      appendFileSync(eventLogFile(workspace), JSON.stringify(event) + '\n');
-    } catch {
-      /* the event log is best effort */
-    }
-    this.onEvent(event);
-  }
-
-  private start(jobId: string, store: JournalStore<JobState, JobRecord>, scoreFile: string, checked: ValidScore, healing?: RegistryEntry['selfHealing']): void {
-    const { score, plan, workspace } = checked;
-    const { selfHealing: registered, concert } = this.registry.get(jobId) ?? {};
-    const selfHealing = healing ?? registered;
-    const notifier = this.notifications.forJob(jobId, score, plan, workspace, () => store.current);
-    const emit = teeEvents(this.onEvent, notifier);
-    const runner = new JobRunner({
-      jobId, scoreFile, score, plan, workspace, store, onEvent: emit, rateLimits: this.board.rateLimits,
-      backend: cappedBackend(createBackend(score, scoreFile), this.board.agentSlots, score.backend.type),
-      submitJob: this.chains.submitterFor(jobId),
-      ...(concert ? { concertLink: concert } : {}),
-      ...(selfHealing ? { selfHealing } : {}),
-      ...(this.learning ? { learning: this.learning } : {}),
-    });
-    const done = runner
-      .run()
-      .catch((error: Error) => {
-        // Another member took the job over: it writes the checkpoint now, this member nothing more.
-        if (isFencedOff(error)) {
-          this.fencedOff.add(jobId);
-          return store.current;
-        }
-        const at = new Date().toISOString();
-        const failure =
-          error instanceof CheckpointSaveError
-            ? { code: error.code, message: `${error.message}. The job stopped; nothing saved before is lost (a sheet whose end could not be recorded runs again). Free space or fix ${stateDir(workspace)}, then 'mozart resume ${jobId}'.` }
-            : { code: 'E999', message: `The runner stopped unexpectedly: ${error.message}` };
-        try {
-          store.append({ t: 'job', at, status: 'failed', error: failure });
-        } catch {
-          // The disk refuses this too: the failure lives in memory until the job is resumed.
-          this.unsaved.set(jobId, store.current);
-        }
-        emit({ type: 'job.failed', jobId, at, ...failure });
-        return store.current;
-      })
-      .finally(() => {
-        try {
-          store.close();
-        } catch {
-          /* closing compacts, which needs the disk too; the journal on disk stays readable */
-        }
-        this.active.delete(jobId);
-        this.notifications.finished(notifier);
-        this.chains.parentEnded(jobId, store.current.status);
-      });
-    this.active.set(jobId, { runner, store, done });
-  }
 }
-
-/** True for the error a fence guard throws (or a save that failed because of one). */
-function isFencedOff(error: unknown): boolean {
-  const e = error as { code?: string; cause?: { code?: string } } | undefined;
-  return e?.code === 'E804' || e?.cause?.code === 'E804';
-}
-
-/** Size and mtime of a score file ('-' when it cannot be read): changes whenever it is written. */
-function scoreStamp(file: string): string {
-  try {
-    const st = statSync(file);
-    return `${st.size}:${st.mtimeMs}`;
-  } catch {
-    return '-';
-  }
-}
-
-/** Size and mtime of a checkpoint's files: changes whenever either is written. */
-function fileStamp(dir: string): string {
-  const part = (name: string) => {
-    try {
-      const st = statSync(join(dir, name));
-      return `${st.size}:${st.mtimeMs}`;
-    } catch {
-      return '-';
-    }
-  };
-  return `${part('state.json')}|${part('journal.ndjson')}`;
-}
-
-/** sheet.descriptions, or undefined when the score labels no sheet. */
-function descriptionsOf(score: Score): Record<string, string> | undefined {
-  const entries = Object.entries(score.sheet.descriptions).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '');
-  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
-}
-
-const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);

@@ -176,8 +176,9 @@ async function main(): Promise<void> {
     cluster.attach(manager);
     log(`member ${cluster.member.id} of the cluster at ${cluster.member.options.target.display} (up to ${maxJobs} jobs)`);
   } else {
-    const resumed = manager.resumeInterrupted();
+    const { resumed, notResumed } = manager.resumeInterrupted();
     if (resumed.length) log(`resumed interrupted job(s): ${resumed.join(', ')}`);
+    for (const { jobId, reason } of notResumed) log(`interrupted job '${jobId}' was not resumed (resume it by hand once fixed): ${reason}`);
   }
   // `mozart start` passes a pipe as fd 3 and waits for this line instead of polling the socket.
   if (process.env.MOZART_READY_FD) {

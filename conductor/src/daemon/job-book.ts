@@ -1,0 +1,282 @@
+// The jobs the conductor holds: its registry, the runners it started and how their runs end, and
+// everything that answers questions about a job (state, status, list, errors, diagnose, logs,
+// health). JobManager (job-manager.ts) adds what changes jobs: submit, resume, pause, cancel, …
+import { accessSync, appendFileSync, constants, readFileSync, statfsSync } from 'node:fs';
+import { freemem } from 'node:os';
+import { resolve } from 'node:path';
+import { createBackend } from '../backends/create.js';
+import type { DiagnoseReport, JobErrorEntry, JobSummary, LogChunk } from '../../../protocol/src/methods.js';
+import { summariseJob } from '../../../protocol/src/summary.js';
+import type { RunnerEvent } from '../../../protocol/src/events.js';
+import { CheckpointSaveError, JobRunner } from '../runner/job-runner.js';
+import { checkScore, isValid } from '../../../score/src/engine.js';
+import type { JobRecord, JobState } from '../../../protocol/src/job-state.js';
+import { JournalStore } from '../state/journal-store.js';
+import { eventLogFile, sheetLogFile, stateDir } from '../state/workspace-files.js';
+import type { Board } from './board.js';
+import { unlimitedAgents } from './board.js';
+import { cappedBackend } from './capped-backend.js';
+import { ChainStarter } from './chains.js';
+import { JobNotifications, notificationFailures, teeEvents } from './job-notifications.js';
+import type { JobSource } from './job-source.js';
+import { SharedRateLimits } from './rate-limits.js';
+import type { RateLimitHistory } from './rate-limits.js';
+import type { SheetLearning } from '../learning/hub.js';
+import { JobRegistry } from './registry.js';
+import type { JobRegistryStore, RegistryEntry } from './registry.js';
+import { withMembers } from './remote-jobs.js';
+import { diagnose, jobErrors, readLogChunk } from './reports.js';
+import { apply, DEFAULT_LIMITS, fileStamp, isFencedOff, JobError, mb } from './manager-parts.js';
+import type { ActiveJob, ManagerLimits, ManagerParts, SubmitOptions, ValidScore } from './manager-parts.js';
+
+
+export abstract class JobBook {
+  protected readonly active = new Map<string, ActiveJob>();
+  protected readonly board: Pick<Board, 'rateLimits' | 'agentSlots'>;
+  protected readonly source: JobSource | undefined;
+  protected readonly submitter: string;
+  /** Jobs whose run here ended because another member took them over. */
+  protected readonly fencedOff = new Set<string>();
+  /** The conductor's learning hub, handed to every runner (undefined: jobs run without learning). */
+  learning: SheetLearning | undefined;
+
+  /** Takes up the rate-limit waits a previous conductor recorded (a cluster's board keeps its own in Redis). */
+  rememberRateLimits(history: RateLimitHistory): void {
+    if (this.board.rateLimits instanceof SharedRateLimits) this.board.rateLimits.remember(history);
+  }
+  /** Parsed checkpoints of jobs not running, with the file stamp they were read at. */
+  protected readonly resting = new Map<string, { dir: string; stamp: string; state: JobState }>();
+  /** Jobs that stopped because their checkpoint could not be written: their last state, in memory. */
+  protected readonly unsaved = new Map<string, JobState>();
+  /** Called with the available memory; replaceable so tests and health checks agree on one source. */
+  availableMemory: () => number = freemem;
+
+  protected readonly registry: JobRegistryStore;
+  /** Notification channels of the jobs that run (and of those still delivering). */
+  protected readonly notifications = new JobNotifications((event) => this.onEvent(event));
+  /** The next jobs of concerts, started by run_job hooks. */
+  protected readonly chains = new ChainStarter({
+    jobIdOf: (scoreFile) => {
+      try {
+        return this.checkValid(resolve(scoreFile)).score.name;
+      } catch (error) {
+        throw new Error((error as Error).message.split('\n')[0]);
+      }
+    },
+    submit: (scoreFile, options) => this.launchChained(scoreFile, options),
+    whenDone: (jobId) => this.active.get(jobId)?.done,
+    emit: (event) => this.onEvent(event),
+  });
+
+  constructor(
+    registryDir: string,
+    protected readonly onEvent: (event: RunnerEvent) => void,
+    protected readonly limits: ManagerLimits = DEFAULT_LIMITS,
+    parts: ManagerParts = {},
+  ) {
+    this.registry = parts.registry ?? new JobRegistry(registryDir);
+    this.board = parts.board ?? { rateLimits: new SharedRateLimits(), agentSlots: unlimitedAgents };
+    this.source = parts.source;
+    this.submitter = parts.submitter ?? 'local';
+  }
+
+  /** Jobs running right now. */
+  get runningCount(): number {
+    return this.active.size;
+  }
+
+  /** Whether the job runs now (its state is live and changes); otherwise it is at rest. */
+  isRunning(jobId: string): boolean {
+    return this.active.has(jobId);
+  }
+
+  /** Jobs in the registry (cheap: no checkpoint is read). */
+  get knownCount(): number {
+    return this.registry.size;
+  }
+
+  /** The current state of a job, running or not. */
+  state(jobId: string): JobState {
+    const active = this.active.get(jobId);
+    if (active) return active.store.current;
+    const unsaved = this.unsaved.get(jobId);
+    if (unsaved) return unsaved;
+    const entry = this.entry(jobId);
+    const dir = stateDir(entry.workspace);
+    // A job at rest is asked about often (status, list, the extension's tree) and changes rarely:
+    // keep its parsed checkpoint while the files on disk are the ones it was read from.
+    const stamp = fileStamp(dir);
+    const cached = this.resting.get(jobId);
+    if (cached && cached.stamp === stamp && cached.dir === dir) return cached.state;
+    const state = JournalStore.read<JobState, JobRecord>(dir, apply);
+    if (!state) throw new JobError(`Job '${jobId}' has no checkpoint in ${entry.workspace}; it never started.`);
+    this.resting.set(jobId, { dir, stamp, state });
+    return state;
+  }
+
+  /** The state as `status` shows it: the checkpoint, with each sheet's label from sheet.descriptions. */
+  status(jobId: string): JobState {
+    const state = this.state(jobId);
+    const entry = this.registry.get(jobId);
+    const next = this.chains.nextOf(jobId);
+    const concert = entry?.concert || next ? {
+      ...(entry?.concert ?? { depth: 0 }),
+      ...(entry?.maxChainDepth !== undefined ? { maxDepth: entry.maxChainDepth } : {}),
+      ...(next ? { next: { jobId: next.jobId, scoreFile: next.request.scoreFile, ...(next.startsAt !== undefined ? { startsAt: next.startsAt } : {}) } } : {}),
+    } : undefined;
+    const labels = entry?.descriptions;
+    if (!labels && !concert) return state;
+    const sheets: JobState['sheets'] = {};
+    for (const [key, sheet] of Object.entries(state.sheets)) sheets[key] = labels?.[key] ? { ...sheet, description: labels[key] } : sheet;
+    return { ...state, sheets, ...(concert ? { concert } : {}) };
+  }
+
+  /** Every job, newest first; without `all`, completed and cancelled jobs are left out. */
+  async list(all: boolean): Promise<JobSummary[]> {
+    const out: JobSummary[] = [];
+    // In a cluster, summaries members published stand in for workspaces this member cannot read.
+    const published = this.source ? await this.source.summaries().catch(() => ({}) as Record<string, JobSummary>) : {};
+    for (const entry of this.entries()) {
+      let summary: JobSummary | undefined;
+      try {
+        summary = { ...summariseJob(this.state(entry.jobId)), ...(entry.lastMember ? { member: entry.lastMember } : {}) };
+      } catch {
+        summary = published[entry.jobId];
+      }
+      if (!summary || (!all && (summary.status === 'completed' || summary.status === 'cancelled'))) continue;
+      out.push(summary);
+    }
+    const sorted = out.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    return this.source ? withMembers(sorted, await this.source.owners().catch(() => ({}))) : sorted;
+  }
+
+  errors(jobId: string, sheet?: number): JobErrorEntry[] {
+    return jobErrors(this.state(jobId), sheet);
+  }
+
+  diagnose(jobId: string): DiagnoseReport {
+    const state = this.status(jobId);
+    return diagnose(state, notificationFailures(state.workspace));
+  }
+
+  /** A slice of a sheet's full output log, or of the job's event log. */
+  logs(jobId: string, options: { sheet?: number; offset?: number; maxBytes?: number }): LogChunk {
+    const state = this.state(jobId);
+    if (options.sheet !== undefined && !state.sheets[String(options.sheet)]) throw new JobError(`Job '${jobId}' has no sheet ${options.sheet} (it has ${state.totalSheets}).`);
+    const path = options.sheet !== undefined ? sheetLogFile(state.workspace, options.sheet) : eventLogFile(state.workspace);
+    return readLogChunk(path, options.offset ?? 0, options.maxBytes ?? 64 * 1024);
+  }
+
+  /** Checks the conductor can keep working: registry writable, memory and disk to spare. */
+  health(home: string): { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] } {
+    const checks: { name: string; ok: boolean; detail: string }[] = [];
+    try {
+      accessSync(this.registry.dir, constants.W_OK);
+      checks.push({ name: 'registry', ok: true, detail: `${this.registry.dir} is writable` });
+    } catch (error) {
+      checks.push({ name: 'registry', ok: false, detail: `${this.registry.dir} is not writable: ${(error as Error).message}` });
+    }
+    const available = this.availableMemory();
+    checks.push({ name: 'memory', ok: available >= this.limits.minAvailableMemoryBytes, detail: `${mb(available)} MB available (new work is refused below ${mb(this.limits.minAvailableMemoryBytes)} MB)` });
+    try {
+      const fs = statfsSync(home);
+      const free = fs.bavail * fs.bsize;
+      checks.push({ name: 'disk', ok: free >= 100 * 1024 * 1024, detail: `${mb(free)} MB free under ${home}` });
+    } catch (error) {
+      checks.push({ name: 'disk', ok: false, detail: `Cannot read free space of ${home}: ${(error as Error).message}` });
+    }
+    checks.push({ name: 'jobs', ok: this.active.size < this.limits.maxRunningJobs, detail: `${this.active.size} of at most ${this.limits.maxRunningJobs} jobs running` });
+    return { ok: checks.every((c) => c.ok), checks };
+  }
+
+  protected checkValid(file: string, remedy = 'nothing was started'): ValidScore {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new JobError(`Cannot read the score ${file}: ${(error as Error).message}`);
+    }
+    const checked = checkScore(file, text);
+    if (!isValid(checked) || !checked.score || !checked.plan || !checked.workspace) {
+      const errors = checked.findings.filter((f) => f.severity === 'error');
+      const list = errors
+        .slice(0, 5)
+        .map((f) => `  ${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.id} ${f.message}`)
+        .join('\n');
+      throw new JobError(`The score is not valid (${errors.length} error${errors.length === 1 ? '' : 's'}); ${remedy}:\n${list}\nRun 'mozart validate ${file}' for every finding.`);
+    }
+    return checked as ValidScore;
+  }
+
+  protected entries(): RegistryEntry[] {
+    return this.registry.entries();
+  }
+
+  protected entry(jobId: string): RegistryEntry {
+    const found = this.registry.get(jobId);
+    if (!found) throw new JobError(`No job named '${jobId}'. Run 'mozart list --all' to see the jobs the conductor knows.`);
+    return found;
+  }
+
+  /** An event about a job that no runner emits (it happened before the runner started). */
+  protected note(jobId: string, workspace: string, event: RunnerEvent): void {
+    try {
+      appendFileSync(eventLogFile(workspace), JSON.stringify(event) + '\n');
+    } catch {
+      /* the event log is best effort */
+    }
+    this.onEvent(event);
+  }
+
+  protected start(jobId: string, store: JournalStore<JobState, JobRecord>, scoreFile: string, checked: ValidScore, healing?: RegistryEntry['selfHealing']): void {
+    const { score, plan, workspace } = checked;
+    const { selfHealing: registered, concert } = this.registry.get(jobId) ?? {};
+    const selfHealing = healing ?? registered;
+    const notifier = this.notifications.forJob(jobId, score, plan, workspace, () => store.current);
+    const emit = teeEvents(this.onEvent, notifier);
+    const runner = new JobRunner({
+      jobId, scoreFile, score, plan, workspace, store, onEvent: emit, rateLimits: this.board.rateLimits,
+      backend: cappedBackend(createBackend(score, scoreFile), this.board.agentSlots, score.backend.type),
+      submitJob: this.chains.submitterFor(jobId),
+      ...(concert ? { concertLink: concert } : {}),
+      ...(selfHealing ? { selfHealing } : {}),
+      ...(this.learning ? { learning: this.learning } : {}),
+    });
+    const done = runner
+      .run()
+      .catch((error: Error) => {
+        // Another member took the job over: it writes the checkpoint now, this member nothing more.
+        if (isFencedOff(error)) {
+          this.fencedOff.add(jobId);
+          return store.current;
+        }
+        const at = new Date().toISOString();
+        const failure =
+          error instanceof CheckpointSaveError
+            ? { code: error.code, message: `${error.message}. The job stopped; nothing saved before is lost (a sheet whose end could not be recorded runs again). Free space or fix ${stateDir(workspace)}, then 'mozart resume ${jobId}'.` }
+            : { code: 'E999', message: `The runner stopped unexpectedly: ${error.message}` };
+        try {
+          store.append({ t: 'job', at, status: 'failed', error: failure });
+        } catch {
+          // The disk refuses this too: the failure lives in memory until the job is resumed.
+          this.unsaved.set(jobId, store.current);
+        }
+        emit({ type: 'job.failed', jobId, at, ...failure });
+        return store.current;
+      })
+      .finally(() => {
+        try {
+          store.close();
+        } catch {
+          /* closing compacts, which needs the disk too; the journal on disk stays readable */
+        }
+        this.active.delete(jobId);
+        this.notifications.finished(notifier);
+        this.chains.parentEnded(jobId, store.current.status);
+      });
+    this.active.set(jobId, { runner, store, done });
+  }
+
+  /** A concert's next job (a run_job hook): started here, or queued in the cluster. */
+  protected abstract launchChained(scoreFile: string, options: SubmitOptions): { jobId: string };
+}
