@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { harness } from '../../conductor/test/daemon/harness.js';
 
-const h = harness({ MOZART_TIME_SCALE: '0.01' });
+const h = harness({ MOZART_TEST_CLOCK_SCALE: '0.01' });
 const json = <T>(args: string[]): T => {
   const r = h.mozart(...args);
   assert.equal(r.code, 0, `${args.join(' ')}: ${r.err}`);

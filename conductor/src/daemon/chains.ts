@@ -2,11 +2,13 @@
 // only checked while its job runs; the next job starts after that job has ended — it may be the
 // same job id, which cannot run twice at once — and after the concert's cooldown. Until then it is
 // pending: status shows it as the job's "next", and cancelling the job cancels it.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import type { JobState, JobStatus } from '../../../protocol/src/job-state.js';
 import type { ConcertLink } from '../runner/concert.js';
 import type { ChainRequest, SubmitJob } from '../runner/hooks.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock } from '../runner/clock.js';
+import type { Clock } from '../runner/clock.js';
 
 /** What the chain starter needs from the job manager. */
 export interface ChainHost {
@@ -30,7 +32,11 @@ export class ChainStarter {
   private readonly pending = new Map<string, PendingStart>();
   private readonly cooldowns = new Map<string, AbortController>();
 
-  constructor(private readonly host: ChainHost) {}
+  constructor(
+    private readonly host: ChainHost,
+    /** How the cooldown between a concert's jobs passes. */
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /** The `submitJob` a job's runner gets: run_job hooks of `parentId` come through here. */
   submitterFor(parentId: string): SubmitJob {
@@ -59,16 +65,15 @@ export class ChainStarter {
       this.pending.delete(parentId);
       return;
     }
-    next.startsAt = Date.now() + next.request.cooldownMs;
+    next.startsAt = this.clock.dueAt(next.request.cooldownMs);
     const abort = new AbortController();
     this.cooldowns.set(parentId, abort);
-    void sleep(next.request.cooldownMs, undefined, { signal: abort.signal })
-      .then(() => {
-        this.pending.delete(parentId);
-        this.cooldowns.delete(parentId);
-        this.startNow(parentId, next);
-      })
-      .catch(() => undefined /* cancelled during the cooldown */);
+    void this.clock.wait(next.request.cooldownMs, abort.signal).then(() => {
+      if (abort.signal.aborted) return; // cancelled during the cooldown
+      this.pending.delete(parentId);
+      this.cooldowns.delete(parentId);
+      this.startNow(parentId, next);
+    });
   }
 
   /** What `jobId` will start next, if anything is scheduled. */
@@ -100,7 +105,7 @@ export class ChainStarter {
   }
 
   private async startAndWait(parentId: string, childId: string, request: ChainRequest): Promise<{ ok: boolean; message: string; jobId?: string }> {
-    if (request.cooldownMs > 0) await sleep(request.cooldownMs);
+    if (request.cooldownMs > 0) await this.clock.wait(request.cooldownMs);
     try {
       this.host.submit(request.scoreFile, { fresh: request.fresh, ...(request.workspace ? { workspace: request.workspace } : {}), concertLink: request.link });
     } catch (error) {

@@ -26,6 +26,8 @@ import { JobRegistry } from './registry.js';
 import type { JobRegistryStore, RegistryEntry } from './registry.js';
 import { withMembers } from './remote-jobs.js';
 import { diagnose, jobErrors, readLogChunk } from './reports.js';
+import { systemClock } from '../runner/clock.js';
+import type { Clock } from '../runner/clock.js';
 import { apply, DEFAULT_LIMITS, fileStamp, isFencedOff, JobError, mb } from './manager-parts.js';
 import type { ActiveJob, ManagerLimits, ManagerParts, SubmitOptions, ValidScore } from './manager-parts.js';
 
@@ -55,18 +57,9 @@ export abstract class JobBook {
   /** Notification channels of the jobs that run (and of those still delivering). */
   protected readonly notifications = new JobNotifications((event) => this.onEvent(event));
   /** The next jobs of concerts, started by run_job hooks. */
-  protected readonly chains = new ChainStarter({
-    jobIdOf: (scoreFile) => {
-      try {
-        return this.checkValid(resolve(scoreFile)).score.name;
-      } catch (error) {
-        throw new Error((error as Error).message.split('\n')[0]);
-      }
-    },
-    submit: (scoreFile, options) => this.launchChained(scoreFile, options),
-    whenDone: (jobId) => this.active.get(jobId)?.done,
-    emit: (event) => this.onEvent(event),
-  });
+  protected readonly chains: ChainStarter;
+  /** How waits pass for this conductor's jobs (real time, unless a test gave a faster clock). */
+  protected readonly clock: Clock;
 
   constructor(
     registryDir: string,
@@ -78,6 +71,22 @@ export abstract class JobBook {
     this.board = parts.board ?? { rateLimits: new SharedRateLimits(), agentSlots: unlimitedAgents };
     this.source = parts.source;
     this.submitter = parts.submitter ?? 'local';
+    this.clock = parts.clock ?? systemClock;
+    this.chains = new ChainStarter(
+      {
+        jobIdOf: (scoreFile) => {
+          try {
+            return this.checkValid(resolve(scoreFile)).score.name;
+          } catch (error) {
+            throw new Error((error as Error).message.split('\n')[0]);
+          }
+        },
+        submit: (scoreFile, options) => this.launchChained(scoreFile, options),
+        whenDone: (jobId) => this.active.get(jobId)?.done,
+        emit: (event) => this.onEvent(event),
+      },
+      this.clock,
+    );
   }
 
   /** Jobs running right now. */
@@ -241,6 +250,7 @@ export abstract class JobBook {
       ...(concert ? { concertLink: concert } : {}),
       ...(selfHealing ? { selfHealing } : {}),
       ...(this.learning ? { learning: this.learning } : {}),
+      clock: this.clock,
     });
     const done = runner
       .run()

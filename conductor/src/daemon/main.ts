@@ -13,6 +13,8 @@ import type { Handlers } from './server.js';
 import { LearningHub } from '../learning/hub.js';
 import { DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_OUTCOMES } from '../learning/store.js';
 import { learningHandlers, withAppliedPatterns } from './learning-methods.js';
+import { scaledClock } from '../runner/clock.js';
+import type { Clock } from '../runner/clock.js';
 
 declare const MOZART_VERSION: string | undefined;
 const VERSION = typeof MOZART_VERSION === 'string' ? MOZART_VERSION : 'dev';
@@ -37,6 +39,23 @@ function answers(path: string): Promise<boolean> {
 function envNumber(name: string, fallback: number): number {
   const value = Number(process.env[name]);
   return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/**
+ * MOZART_TEST_CLOCK_SCALE (tests and benches only, see docs/cli.md): every wait of every job —
+ * backoff, rate-limit and quota waits, the circuit breaker's cooldown, pauses between sheets, a
+ * concert's cooldown — lasts that many times as long. Said in the log, as it changes what runs mean.
+ */
+function testClock(): Clock | undefined {
+  const raw = process.env.MOZART_TEST_CLOCK_SCALE;
+  if (raw === undefined || raw === '') return undefined;
+  const scale = Number(raw);
+  if (!(scale > 0) || !Number.isFinite(scale)) {
+    log(`mozart conductor: MOZART_TEST_CLOCK_SCALE must be a positive number (got '${raw}'); waits run in real time.`);
+    return undefined;
+  }
+  log(`test clock: every wait lasts ${scale} × as long (MOZART_TEST_CLOCK_SCALE)`);
+  return scaledClock(scale);
 }
 
 /**
@@ -91,9 +110,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const limits = { maxRunningJobs: maxJobs, minAvailableMemoryBytes: envNumber('MOZART_MIN_FREE_MEMORY_MB', DEFAULT_LIMITS.minAvailableMemoryBytes / 1024 / 1024) * 1024 * 1024 };
+  const clock = testClock();
   // Cluster mode: --cluster / MOZART_CLUSTER.
   const cluster = await startClusterMode(values, maxJobs, (event) => server.publish(event));
-  const manager = new JobManager(registryDir(), cluster ? cluster.publish : (event) => server.publish(event), limits, cluster?.parts);
+  const manager = new JobManager(registryDir(), cluster ? cluster.publish : (event) => server.publish(event), limits, { ...cluster?.parts, ...(clock ? { clock } : {}) });
   // learning: the user's one learning store, shared by every job of this conductor.
   const learningDir = join(mozartHome(), 'learning');
   let hub: LearningHub | undefined;

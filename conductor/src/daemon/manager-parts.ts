@@ -11,6 +11,7 @@ import type { JobSummary } from '../../../protocol/src/methods.js';
 import type { ConcertLink } from '../runner/concert.js';
 import type { JobRunner } from '../runner/job-runner.js';
 import type { JournalStore } from '../state/journal-store.js';
+import type { Clock } from '../runner/clock.js';
 import type { Board } from './board.js';
 import type { JobSource, RunTicket } from './job-source.js';
 import type { JobRegistryStore, RegistryEntry } from './registry.js';
@@ -54,6 +55,8 @@ export interface ManagerParts {
   registry?: JobRegistryStore;
   /** Who asks for the runs this conductor enqueues (the cluster's fair share is kept between them). */
   submitter?: string;
+  /** How waits pass (backoff, rate limits, cooldowns); default real time. */
+  clock?: Clock;
 }
 
 /** A run the cluster queue gave this member (see JobSource), with what keeps it safe. */

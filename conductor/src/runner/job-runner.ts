@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { killGroup, processStartTime } from '../backends/process.js';
 import type { JobState, JobStatus } from '../../../protocol/src/job-state.js';
 import { sheetLogFile } from '../state/workspace-files.js';
-import { scaledClock } from './clock.js';
+import { systemClock } from './clock.js';
 import { jobVerdict } from './decide.js';
 import { runHooks } from './hooks.js';
 import { JobContext } from './job-context.js';
@@ -27,7 +27,7 @@ export class JobRunner {
 
   constructor(options: JobRunnerOptions) {
     const learning = jobLearning(options.learning, options.score, options.scoreFile, options.jobId, options.workspace, (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`));
-    this.job = new JobContext(options, options.clock ?? scaledClock(Number(process.env.MOZART_TIME_SCALE ?? 1)), learning);
+    this.job = new JobContext(options, options.clock ?? systemClock, learning);
   }
 
   private get state(): JobState {

@@ -102,7 +102,7 @@ describe('three conductors, one cluster', { skip: redisMissing, timeout: 240_000
     redis = await RedisServer.start();
     for (let i = 0; i < 3; i++) {
       // One job at a time per member: where a job runs then follows from where others run.
-      members.push({ h: harness({ MOZART_CLUSTER: redis.url, MOZART_CLUSTER_LOCK_MS: '2000', MOZART_MAX_JOBS: '1', MOZART_TIME_SCALE: '0.05' }) });
+      members.push({ h: harness({ MOZART_CLUSTER: redis.url, MOZART_CLUSTER_LOCK_MS: '2000', MOZART_MAX_JOBS: '1', MOZART_TEST_CLOCK_SCALE: '0.05' }) });
     }
     for (const m of members) await startMember(m);
   });
@@ -287,7 +287,7 @@ describe('three conductors, one cluster', { skip: redisMissing, timeout: 240_000
 
   test('a cluster-wide agent cap holds agents of one backend across members to the cap', async () => {
     // A fourth member started with the cap sets it for the whole cluster.
-    const capper: Member = { h: harness({ MOZART_CLUSTER: redis.url, MOZART_CLUSTER_LOCK_MS: '2000', MOZART_MAX_JOBS: '1', MOZART_TIME_SCALE: '0.05', MOZART_CLUSTER_AGENT_CAPS: 'command=1' }) };
+    const capper: Member = { h: harness({ MOZART_CLUSTER: redis.url, MOZART_CLUSTER_LOCK_MS: '2000', MOZART_MAX_JOBS: '1', MOZART_TEST_CLOCK_SCALE: '0.05', MOZART_CLUSTER_AGENT_CAPS: 'command=1' }) };
     members.push(capper);
     await startMember(capper);
     // Every agent of these jobs takes one lock shared by all of them: two at once would say OVERLAP.

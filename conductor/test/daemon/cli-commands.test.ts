@@ -11,7 +11,7 @@ import type { JobState } from '../../../protocol/src/job-state.js';
 import { EventLog, harness, scoreFile } from './harness.js';
 
 // Time scale 0.05: a one-minute rate-limit wait lasts 3 s, long enough for a second job to meet it.
-const h = harness({ MOZART_MAX_JOBS: '2', MOZART_TIME_SCALE: '0.05' });
+const h = harness({ MOZART_MAX_JOBS: '2', MOZART_TEST_CLOCK_SCALE: '0.05' });
 const json = <T>(r: { out: string }): T => JSON.parse(r.out) as T;
 
 before(() => {

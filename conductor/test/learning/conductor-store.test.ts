@@ -14,7 +14,7 @@ import { LearningStore } from '../../src/learning/store.js';
 import { JournalStore } from '../../src/state/journal-store.js';
 import { EventLog, harness, scoreFile } from '../daemon/harness.js';
 
-const h = harness({ MOZART_TIME_SCALE: '0.01' });
+const h = harness({ MOZART_TEST_CLOCK_SCALE: '0.01' });
 after(() => h.mozart('stop'));
 
 /** Every outcome line in the store's log files, and how many lines did not parse. */
@@ -104,7 +104,7 @@ test('a backend’s rate limit outlives a conductor restart and holds the next j
   const agent = `if [ ! -e ${JSON.stringify(marker)} ]; then touch ${JSON.stringify(marker)}; echo "Error: rate limit exceeded" >&2; exit 1; fi; touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"`;
   // Time scale 1 for this one: the wait must still be running after the restart.
   h.mozart('stop');
-  const slow = { ...h.env, MOZART_TIME_SCALE: '1' };
+  const slow = { ...h.env, MOZART_TEST_CLOCK_SCALE: '1' };
   const cli = (...args: string[]) => spawnSync(process.execPath, [join(__dirname, '../../../dist/cli.js'), ...args], { env: slow, encoding: 'utf8' });
   assert.equal(cli('start').status, 0);
   let client = await h.connect();

@@ -12,7 +12,7 @@ import type { JobState } from '../../../protocol/src/job-state.js';
 import type { DiagnoseReport } from '../../../protocol/src/methods.js';
 import { harness } from '../daemon/harness.js';
 
-const h = harness({ MOZART_TIME_SCALE: '0.01' });
+const h = harness({ MOZART_TEST_CLOCK_SCALE: '0.01' });
 const RUNS = 6;
 const SHEETS = 2;
 
