@@ -82,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   connection.on('log', (entry) => conductorLog[entry.level](entry.message));
   connection.on('event', (event) => store.handle(event));
+  connection.on('record', (event) => store.handleRecord(event));
   store.on('problem', (message) => conductorLog.warn(message));
 
   let jobCount = -1;

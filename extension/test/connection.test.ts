@@ -121,6 +121,7 @@ validations:
     );
     const store = new JobStore(b);
     b.on('event', (event) => store.handle(event));
+    b.on('record', (event) => store.handleRecord(event));
     await store.load();
     const seen: string[] = [];
     b.on('event', (event) => seen.push(event.type));

@@ -2,22 +2,26 @@
 // own records would.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyEvent, summarise, summaryWithEvent, wantsRefresh } from '../src/jobs/job-model.js';
+import { applyJobRecord } from '../../protocol/src/job-state.js';
+import { summarise, summaryWithEvent, wantsRefresh } from '../src/jobs/job-model.js';
 import { sheetWait } from '../src/jobs/tree-model.js';
 import { T0, event, jobState, summary } from './support/jobs.js';
 
-describe('applying events', () => {
+describe('folding records (the fold the conductor uses, applyJobRecord)', () => {
+  const at = (ms: number) => new Date(T0 + ms).toISOString();
   test('a sheet goes through started, retrying, started again and completed', () => {
     const state = jobState();
-    applyEvent(state, event({ type: 'sheet.started', sheet: 1, attempt: 1, mode: 'normal' }));
+    applyJobRecord(state, { t: 'sheet', at: at(0), num: 1, patch: { status: 'in_progress', attempts: 1, startedAt: at(0) } });
     assert.equal(state.sheets['1']?.status, 'in_progress');
-    applyEvent(state, event({ type: 'sheet.retrying', sheet: 1, attempt: 2, delayMs: 10_000, code: 'E201', reason: 'file missing' }, 5_000));
+    applyJobRecord(state, { t: 'sheet', at: at(5_000), num: 1, patch: { status: 'pending', retries: 1 }, error: { code: 'E201', category: 'validation', message: 'file missing', attempt: 1, at: at(5_000) } });
+    applyJobRecord(state, { t: 'sheet', at: at(5_000), num: 1, patch: { waitingUntil: T0 + 15_000, waitReason: 'retry after E201' } });
     assert.equal(state.sheets['1']?.status, 'pending');
-    assert.equal(state.sheets['1']?.waitingUntil, T0 + 15_000, 'the wait runs from the event time');
+    assert.equal(state.sheets['1']?.waitingUntil, T0 + 15_000);
     assert.equal(sheetWait(state.sheets['1']!)?.kind, 'retry');
-    applyEvent(state, event({ type: 'sheet.started', sheet: 1, attempt: 2, mode: 'normal' }, 15_000));
+    applyJobRecord(state, { t: 'sheet', at: at(15_000), num: 1, patch: { waitingUntil: null, waitReason: null } });
+    applyJobRecord(state, { t: 'sheet', at: at(15_000), num: 1, patch: { status: 'in_progress', attempts: 2 } });
     assert.equal(state.sheets['1']?.waitingUntil, undefined);
-    applyEvent(state, event({ type: 'sheet.completed', sheet: 1, attempts: 2, durationMs: 4_000, costUsd: 0.02 }, 19_000));
+    applyJobRecord(state, { t: 'sheet', at: at(19_000), num: 1, patch: { status: 'completed', durationMs: 4_000, finishedAt: at(19_000) }, addCostUsd: 0.02 });
     assert.deepEqual(
       { status: state.sheets['1']?.status, attempts: state.sheets['1']?.attempts, durationMs: state.sheets['1']?.durationMs, costUsd: state.sheets['1']?.costUsd },
       { status: 'completed', attempts: 2, durationMs: 4_000, costUsd: 0.02 },
@@ -26,37 +30,22 @@ describe('applying events', () => {
 
   test('a rate-limit wait records its end and kind', () => {
     const state = jobState();
-    applyEvent(state, event({ type: 'sheet.waiting', sheet: 2, wait: 'rate_limit', until: T0 + 60_000, reason: '429' }));
+    applyJobRecord(state, { t: 'sheet', at: at(0), num: 2, patch: { status: 'pending', waitingUntil: T0 + 60_000, waitReason: 'rate limited' } });
     assert.deepEqual(sheetWait(state.sheets['2']!), { kind: 'rate_limit', until: T0 + 60_000 });
-    applyEvent(state, event({ type: 'sheet.waiting', sheet: 3, wait: 'quota', until: T0 + 60_000, reason: 'quota' }));
+    applyJobRecord(state, { t: 'sheet', at: at(0), num: 3, patch: { status: 'pending', waitingUntil: T0 + 60_000, waitReason: 'usage quota exhausted' } });
     assert.equal(sheetWait(state.sheets['3']!)?.kind, 'quota');
   });
 
-  test('validation results replace earlier results of the same rule', () => {
+  test('job records set the job status and its error; costs add up', () => {
     const state = jobState();
-    const rule = { index: 0, type: 'file_exists' as const, description: 'file', stage: 1, status: 'failed' as const, message: 'missing' };
-    applyEvent(state, event({ type: 'sheet.validation_failed', sheet: 1, rule }));
-    applyEvent(state, event({ type: 'sheet.validation_passed', sheet: 1, rule: { ...rule, status: 'passed', message: '' } }));
-    assert.deepEqual(state.sheets['1']?.validations?.map((v) => v.status), ['passed']);
-  });
-
-  test('job events set the job status and its error; cost updates set the cost', () => {
-    const state = jobState();
-    applyEvent(state, event({ type: 'job.cost_update', costUsd: 1.5 }));
+    applyJobRecord(state, { t: 'sheet', at: at(0), num: 1, patch: {}, addCostUsd: 1.5 });
     assert.equal(state.costUsd, 1.5);
-    applyEvent(state, event({ type: 'job.failed', code: 'E201', message: 'sheet 2 failed' }, 1_000));
+    applyJobRecord(state, { t: 'job', at: at(1_000), status: 'failed', error: { code: 'E201', message: 'sheet 2 failed' } });
     assert.equal(state.status, 'failed');
     assert.deepEqual(state.error, { code: 'E201', message: 'sheet 2 failed' });
-    applyEvent(state, event({ type: 'job.started' }, 2_000));
+    applyJobRecord(state, { t: 'job', at: at(2_000), status: 'running', error: null });
     assert.equal(state.status, 'running');
     assert.equal(state.error, undefined);
-  });
-
-  test("output changes nothing shown, and another job's events are ignored", () => {
-    const state = jobState();
-    assert.equal(applyEvent(state, event({ type: 'sheet.output', sheet: 1, stream: 'stdout', text: 'hi' })), false);
-    assert.equal(applyEvent(state, event({ type: 'sheet.started', sheet: 1, attempt: 1, mode: 'normal' }, 0, 'other-job')), false);
-    assert.equal(state.sheets['1']?.status, 'pending');
   });
 });
 

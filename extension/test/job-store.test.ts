@@ -6,7 +6,7 @@ import type { MethodName, Methods } from '../../protocol/src/methods.js';
 import type { JobState } from '../../protocol/src/job-state.js';
 import { JobStore } from '../src/jobs/job-store.js';
 import type { JobSource } from '../src/jobs/job-store.js';
-import { event, jobState, summary } from './support/jobs.js';
+import { T0, event, jobState, summary } from './support/jobs.js';
 
 /** A conductor stand-in whose answers the test releases by hand. */
 class FakeSource implements JobSource {
@@ -48,7 +48,7 @@ describe('job store', () => {
     await state;
     const changed: (string | undefined)[] = [];
     store.on('changed', (id) => changed.push(id));
-    store.handle(event({ type: 'sheet.completed', sheet: 1, attempts: 1, durationMs: 10, costUsd: 0.25 }));
+    store.handleRecord({ type: 'job.record', jobId: 'review', at: new Date(T0).toISOString(), record: { t: 'sheet', at: new Date(T0).toISOString(), num: 1, patch: { status: 'completed', attempts: 1, durationMs: 10 }, addCostUsd: 0.25 } });
     assert.equal(store.state('review')?.sheets['1']?.status, 'completed');
     assert.equal(store.summary('review')?.completedSheets, 1);
     assert.equal(store.summary('review')?.costUsd, 0.25);
@@ -80,6 +80,7 @@ describe('job store', () => {
     const loading = store.loadState('review');
     source.answer('job.status', jobState());
     await loading;
+    store.handleRecord({ type: 'job.record', jobId: 'review', at: new Date(T0).toISOString(), record: { t: 'job', at: new Date(T0).toISOString(), status: 'completed', error: null } });
     store.handle(event({ type: 'job.completed' }));
     assert.equal(store.summary('review')?.status, 'completed', 'applied at once');
     assert.equal(source.open('job.status'), 1, 'and fetched to be exact');

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { encodeFrame, frameFits, LineDecoder, MAX_FRAME_TEXT } from './framing.js';
 import type { RpcErrorObject } from './framing.js';
 import { EVENT_NOTIFICATION, WAITING_METHODS } from './methods.js';
-import type { EventNotification, Method, Params, Result } from './methods.js';
+import type { EventNotification, Method, Params, RecordNotification, Result } from './methods.js';
 import { logFile } from './paths.js';
 
 /** How long a request may go unanswered before the client gives up on it. */
@@ -70,6 +70,8 @@ export class ConductorClient {
   private probeTimer: NodeJS.Timeout | undefined;
   private closed = false;
   onEvent?: (event: EventNotification) => void;
+  /** Journal records, when subscribed with `records: true`. */
+  onRecord?: (event: RecordNotification) => void;
   onClose?: () => void;
 
   private constructor(
@@ -210,7 +212,9 @@ export class ConductorClient {
   private dispatch(message: { id?: unknown; method?: unknown; params?: unknown; result?: unknown; error?: RpcErrorObject }): void {
     if (message === null || typeof message !== 'object') return;
     if (message.method === EVENT_NOTIFICATION) {
-      this.onEvent?.(message.params as EventNotification);
+      const params = message.params as EventNotification | RecordNotification;
+      if (params.type === 'job.record') this.onRecord?.(params);
+      else this.onEvent?.(params);
       return;
     }
     const entry = typeof message.id === 'number' ? this.pending.get(message.id) : undefined;

@@ -1,6 +1,6 @@
 // Events a running job emits. The conductor forwards them to subscribers; the runner also appends
 // them to the workspace's event log (.mozart/events.ndjson).
-import type { RuleRecord } from './job-state.js';
+import type { JobRecord, RuleRecord } from './job-state.js';
 
 /** One remedy's outcome in a healing pass. */
 export interface HealingNote {
@@ -42,6 +42,22 @@ export type RunnerEvent =
   /** A self-healing pass on a sheet about to fail: what it fixed, what it left for --yes or a person. */
   | (Base & { type: 'sheet.healing'; sheet: number; code: string; applied: HealingNote[]; skipped: HealingNote[]; diagnostics: HealingNote[] })
   | (Base & { type: 'sheet.failed'; sheet: number; code: string; message: string });
+
+/**
+ * A change to a job's state, exactly as the conductor journals it: subscribers fold it into the
+ * state `job.status` gave them with applyJobRecord (job-state.ts), the function the conductor's
+ * own checkpoint uses. Not written to the event log, and not shown as a line.
+ */
+export interface JobRecordEvent {
+  type: 'job.record';
+  jobId: string;
+  at: string;
+  member?: string;
+  record: JobRecord;
+}
+
+/** What subscribers receive: the job's journal records, and the runner's events. */
+export type JobNotification = RunnerEvent | JobRecordEvent;
 
 /** Event type names, for subscriptions. */
 export type RunnerEventType = RunnerEvent['type'];

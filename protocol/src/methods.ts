@@ -3,7 +3,7 @@
 // `Result<M>`; the client's `request(method, params)` is typed by the same table; each method's
 // params are checked against its JSON schema (param-schemas.ts) before a handler sees them.
 // Every type here is a wire type: what crosses the socket, owned by the protocol.
-import type { RunnerEvent } from './events.js';
+import type { JobRecordEvent, RunnerEvent } from './events.js';
 import type { JobState, JobStatus } from './job-state.js';
 import type { AppliedPattern, LearningMethods } from './learning.js';
 
@@ -154,7 +154,8 @@ export interface Methods extends LearningMethods {
   'job.recover': [{ jobId: string; dryRun?: boolean }, RecoverResult];
   'daemon.health': [NoParams, HealthReport];
   /** Sends this connection the events of one job (or of every job); answered by the server itself. */
-  'events.subscribe': [{ jobId?: string }, { subscribed: true }];
+  /** `records`: also receive each journal record (job.record), to fold with applyJobRecord. */
+  'events.subscribe': [{ jobId?: string; records?: boolean }, { subscribed: true }];
 }
 
 export type MethodName = keyof Methods;
@@ -206,3 +207,6 @@ export const WAITING_METHODS: ReadonlySet<Method> = new Set<Method>(['job.modify
 /** The notification carrying a runner event to subscribers. */
 export const EVENT_NOTIFICATION = 'event';
 export type EventNotification = RunnerEvent;
+
+/** The same notification carrying a journal record, to subscribers that asked for records. */
+export type RecordNotification = JobRecordEvent;

@@ -61,6 +61,6 @@ export const PARAM_SCHEMAS: { [M in Method]: JSONSchemaType<Params<M>> } = {
   },
   'job.modify': { type: 'object', properties: { jobId, scoreFile: optionalText, resume: flag }, required: ['jobId'], additionalProperties: false },
   'job.recover': { type: 'object', properties: { jobId, dryRun: flag }, required: ['jobId'], additionalProperties: false },
-  'events.subscribe': { type: 'object', properties: { jobId: optionalJobId }, required: [], additionalProperties: false },
+  'events.subscribe': { type: 'object', properties: { jobId: optionalJobId, records: flag }, required: [], additionalProperties: false },
   ...LEARNING_PARAM_SCHEMAS,
 };

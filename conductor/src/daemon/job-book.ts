@@ -26,6 +26,7 @@ import { JobRegistry } from './registry.js';
 import type { JobRegistryStore, RegistryEntry } from './registry.js';
 import { withMembers } from './remote-jobs.js';
 import { diagnose, jobErrors, readLogChunk } from './reports.js';
+import type { JobRecordEvent } from '../../../protocol/src/events.js';
 import { systemClock } from '../runner/clock.js';
 import type { Clock } from '../runner/clock.js';
 import { apply, DEFAULT_LIMITS, fileStamp, isFencedOff, JobError, mb } from './manager-parts.js';
@@ -60,6 +61,8 @@ export abstract class JobBook {
   protected readonly chains: ChainStarter;
   /** How waits pass for this conductor's jobs (real time, unless a test gave a faster clock). */
   protected readonly clock: Clock;
+  /** Where journal records of running jobs go (the server's subscribers). */
+  protected readonly onRecord: (event: JobRecordEvent) => void;
 
   constructor(
     registryDir: string,
@@ -72,6 +75,7 @@ export abstract class JobBook {
     this.source = parts.source;
     this.submitter = parts.submitter ?? 'local';
     this.clock = parts.clock ?? systemClock;
+    this.onRecord = parts.onRecord ?? (() => undefined);
     this.chains = new ChainStarter(
       {
         jobIdOf: (scoreFile) => {
@@ -245,6 +249,7 @@ export abstract class JobBook {
     const emit = teeEvents(this.onEvent, notifier);
     const runner = new JobRunner({
       jobId, scoreFile, score, plan, workspace, store, onEvent: emit, rateLimits: this.board.rateLimits,
+      onRecord: (record) => this.onRecord({ type: 'job.record', jobId, at: 'at' in record ? record.at : new Date().toISOString(), record }),
       backend: cappedBackend(createBackend(score, scoreFile), this.board.agentSlots, score.backend.type),
       submitJob: this.chains.submitterFor(jobId),
       ...(concert ? { concertLink: concert } : {}),

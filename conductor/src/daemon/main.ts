@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const clock = testClock();
   // Cluster mode: --cluster / MOZART_CLUSTER.
   const cluster = await startClusterMode(values, maxJobs, (event) => server.publish(event));
-  const manager = new JobManager(registryDir(), cluster ? cluster.publish : (event) => server.publish(event), limits, { ...cluster?.parts, ...(clock ? { clock } : {}) });
+  const manager = new JobManager(registryDir(), cluster ? cluster.publish : (event) => server.publish(event), limits, { ...cluster?.parts, ...(clock ? { clock } : {}), onRecord: (event) => server.publish(event) });
   // learning: the user's one learning store, shared by every job of this conductor.
   const learningDir = join(mozartHome(), 'learning');
   let hub: LearningHub | undefined;

@@ -11,6 +11,7 @@ import type { JobSummary } from '../../../protocol/src/methods.js';
 import type { ConcertLink } from '../runner/concert.js';
 import type { JobRunner } from '../runner/job-runner.js';
 import type { JournalStore } from '../state/journal-store.js';
+import type { JobRecordEvent } from '../../../protocol/src/events.js';
 import type { Clock } from '../runner/clock.js';
 import type { Board } from './board.js';
 import type { JobSource, RunTicket } from './job-source.js';
@@ -57,6 +58,8 @@ export interface ManagerParts {
   submitter?: string;
   /** How waits pass (backoff, rate limits, cooldowns); default real time. */
   clock?: Clock;
+  /** Where journal records of running jobs go, for subscribers that fold them (default: nowhere). */
+  onRecord?: (event: JobRecordEvent) => void;
 }
 
 /** A run the cluster queue gave this member (see JobSource), with what keeps it safe. */

@@ -969,7 +969,7 @@ return errors === 0;
 }
 
 exports["events.subscribe"] = validate25;
-const schema26 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1,"nullable":true}},"required":[],"additionalProperties":false};
+const schema26 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1,"nullable":true},"records":{"type":"boolean","nullable":true}},"required":[],"additionalProperties":false};
 
 function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -978,7 +978,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
-if(!(key0 === "jobId")){
+if(!((key0 === "jobId") || (key0 === "records"))){
 validate25.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -999,6 +999,24 @@ validate25.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/propertie
 return false;
 }
 }
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.records !== undefined){
+let data1 = data.records;
+const _errs5 = errors;
+if((typeof data1 !== "boolean") && (data1 !== null)){
+validate25.errors = [{instancePath:instancePath+"/records",schemaPath:"#/properties/records/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
 }
 }
 }

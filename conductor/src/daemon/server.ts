@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { frameFits, isValidId, LineDecoder, MAX_FRAME_BYTES, MAX_FRAME_TEXT, RPC_ERRORS } from '../../../protocol/src/framing.js';
 import type { RpcErrorObject, RpcId } from '../../../protocol/src/framing.js';
 import { EVENT_NOTIFICATION, METHODS } from '../../../protocol/src/methods.js';
-import type { EventNotification, Method, Params, Result } from '../../../protocol/src/methods.js';
+import type { EventNotification, Method, Params, RecordNotification, Result } from '../../../protocol/src/methods.js';
 import { checkParams } from './params.js';
 
 /** Methods the server answers itself, because they concern the connection. */
@@ -50,6 +50,8 @@ interface Connection {
   socket: Socket;
   /** Job ids subscribed to ('*' for all). */
   subscriptions: Set<string>;
+  /** Subscribed with `records: true`: journal records come too. */
+  records: boolean;
   /** Events are being gathered for one write at the end of this turn of the event loop. */
   corked: boolean;
 }
@@ -107,9 +109,11 @@ export class ConductorServer {
    * and a connection's events of one turn of the event loop leave in one write (20 jobs streaming
    * output to 20 subscribers are thousands of events a second; a system call each is what costs).
    */
-  publish(event: EventNotification): void {
+  publish(event: EventNotification | RecordNotification): void {
     let frame: Buffer | undefined;
+    const isRecord = event.type === 'job.record';
     for (const c of this.connections) {
+      if (isRecord && !c.records) continue;
       if (!c.subscriptions.has('*') && !c.subscriptions.has(event.jobId)) continue;
       if (!frame) {
         const text = `${JSON.stringify({ jsonrpc: '2.0', method: EVENT_NOTIFICATION, params: event })}\n`;
@@ -136,7 +140,7 @@ export class ConductorServer {
   };
 
   private accept(socket: Socket): void {
-    const connection: Connection = { socket, subscriptions: new Set(), corked: false };
+    const connection: Connection = { socket, subscriptions: new Set(), records: false, corked: false };
     this.connections.add(connection);
     const decoder = new LineDecoder();
     socket.on('data', (chunk: Buffer) => {
@@ -201,7 +205,9 @@ export class ConductorServer {
     if (!checked.ok) return failure(id, RPC_ERRORS.invalidParams, checked.message);
     try {
       if (method === 'events.subscribe') {
-        connection.subscriptions.add((checked.params as Params<'events.subscribe'>).jobId ?? '*');
+        const params = checked.params as Params<'events.subscribe'>;
+        connection.subscriptions.add(params.jobId ?? '*');
+        if (params.records === true) connection.records = true;
         return { id, method, result: { subscribed: true } satisfies Result<'events.subscribe'> };
       }
       // The params were checked against this method's schema, which is typed by Params<method>.

@@ -32,6 +32,8 @@ export interface JobRunnerOptions {
   backend: Backend;
   store: JournalStore<JobState, JobRecord>;
   onEvent?: (event: RunnerEvent) => void;
+  /** Each checkpoint record once it is saved: what subscribers fold into the job's state. */
+  onRecord?: (record: JobRecord) => void;
   /** Starts another job for run_job hooks (the conductor supplies it). */
   submitJob?: SubmitJob;
   /** This job's place in its concert, when a run_job hook of another job started it. */
@@ -157,12 +159,17 @@ export class JobContext {
     try {
       this.options.store.append(record, options);
     } catch (error) {
-      if (!this.saveError) {
-        this.saveError = new CheckpointSaveError(error as Error);
-        this.stopNow('cancel');
-      }
-      throw this.saveError;
+      this.saveFailed(error);
     }
+    this.options.onRecord?.(record);
+  }
+
+  private saveFailed(error: unknown): never {
+    if (!this.saveError) {
+      this.saveError = new CheckpointSaveError(error as Error);
+      this.stopNow('cancel');
+    }
+    throw this.saveError;
   }
 
   emit(event: JobEvent): void {

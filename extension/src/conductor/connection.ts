@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
 import { ConductorClient, DEFAULT_REQUEST_TIMEOUT_MS } from '../../../protocol/src/client.js';
-import type { EventNotification, Method, Params, Result } from '../../../protocol/src/methods.js';
+import type { EventNotification, Method, Params, RecordNotification, Result } from '../../../protocol/src/methods.js';
 import { socketPathProblem } from '../../../protocol/src/paths.js';
 import { initialConnectionState, transition } from './connection-state.js';
 import type { ConnectionEffect, ConnectionEvent, ConnectionState } from './connection-state.js';
@@ -47,6 +47,8 @@ export class NotConnectedError extends Error {
 interface ConnectionEvents {
   state: [ConnectionState];
   event: [EventNotification];
+  /** A journal record of a job (fold it with applyJobRecord). */
+  record: [RecordNotification];
   log: [ConnectionLogEntry];
   /** A conductor this object started (pid). */
   spawned: [number];
@@ -234,7 +236,8 @@ export class ConductorConnection extends EventEmitter<ConnectionEvents> {
       });
       const status = await client.request('daemon.status', {});
       client.onEvent = (event) => this.emit('event', event);
-      await client.request('events.subscribe', {});
+      client.onRecord = (event) => this.emit('record', event);
+      await client.request('events.subscribe', { records: true });
       if (generation !== this.generation) throw new Error('The settings changed while connecting.');
       client.onClose = () => {
         if (generation !== this.generation || this.client !== client) return;

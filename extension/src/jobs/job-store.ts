@@ -4,9 +4,10 @@
 // tree, the status bar and the progress notifications listen to its 'changed' event.
 import { EventEmitter } from 'node:events';
 import type { JobSummary, MethodName, Methods } from '../../../protocol/src/methods.js';
-import type { RunnerEvent } from '../../../protocol/src/events.js';
+import type { JobRecordEvent, RunnerEvent } from '../../../protocol/src/events.js';
+import { applyJobRecord } from '../../../protocol/src/job-state.js';
 import type { JobState } from '../../../protocol/src/job-state.js';
-import { applyEvent, summarise, summaryWithEvent, wantsRefresh } from './job-model.js';
+import { summarise, summaryWithEvent, wantsRefresh } from './job-model.js';
 import { orderJobs } from './tree-model.js';
 
 /** Where the store gets its data (the conductor connection, or a fake in tests). */
@@ -113,7 +114,23 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
     return member && !summary.member ? { ...summary, member } : summary;
   }
 
-  /** Applies one conductor event. */
+  /**
+   * Folds one journal record into the job's state with the conductor's own function
+   * (applyJobRecord): the state stays what the checkpoint on disk says, without a second reducer.
+   */
+  handleRecord(event: JobRecordEvent): void {
+    const state = this.states.get(event.jobId);
+    if (!state) {
+      // A job whose state is not held yet: fetch it once; later records apply to it.
+      if (this.summaries.has(event.jobId)) void this.fetchState(event.jobId);
+      return;
+    }
+    applyJobRecord(state, event.record);
+    this.summaries.set(event.jobId, this.keepMember(event.jobId, summarise(state)));
+    this.emit('changed', event.jobId);
+  }
+
+  /** Takes one runner event: for log views and progress; a job's state changes only by records. */
   handle(event: RunnerEvent): void {
     const { jobId } = event;
     // In a cluster: the member taking a job moves it to that member's group.
@@ -123,12 +140,7 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
       this.emit('changed', undefined);
     }
     const state = this.states.get(jobId);
-    if (state) {
-      if (applyEvent(state, event)) {
-        this.summaries.set(jobId, this.keepMember(jobId, summarise(state)));
-        this.emit('changed', jobId);
-      }
-    } else if (event.type !== 'sheet.output') {
+    if (!state && event.type !== 'sheet.output') {
       const summary = this.summaries.get(jobId);
       if (summary) {
         const next = summaryWithEvent(summary, event);
