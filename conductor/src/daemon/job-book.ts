@@ -1,7 +1,8 @@
 // The jobs the conductor holds: its registry, the runners it started and how their runs end, and
 // everything that answers questions about a job (state, status, list, errors, diagnose, logs,
 // health). JobManager (job-manager.ts) adds what changes jobs: submit, resume, pause, cancel, …
-import { accessSync, appendFileSync, constants, readFileSync, statfsSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, readFileSync, statfsSync, watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
 import { freemem } from 'node:os';
 import { resolve } from 'node:path';
 import { createBackend } from '../backends/create.js';
@@ -48,7 +49,7 @@ export abstract class JobBook {
     if (this.board.rateLimits instanceof SharedRateLimits) this.board.rateLimits.remember(history);
   }
   /** Parsed checkpoints of jobs not running, with the file stamp they were read at. */
-  protected readonly resting = new Map<string, { dir: string; stamp: string; state: JobState }>();
+  protected readonly resting = new Map<string, RestingState>();
   /** Jobs that stopped because their checkpoint could not be written: their last state, in memory. */
   protected readonly unsaved = new Map<string, JobState>();
   /** Called with the available memory; replaceable so tests and health checks agree on one source. */
@@ -117,14 +118,37 @@ export abstract class JobBook {
     const entry = this.entry(jobId);
     const dir = stateDir(entry.workspace);
     // A job at rest is asked about often (status, list, the extension's tree) and changes rarely:
-    // keep its parsed checkpoint while the files on disk are the ones it was read from.
-    const stamp = fileStamp(dir);
+    // keep its parsed checkpoint (and so its encoded JSON, see server.keepJson) until it changes.
+    // A single conductor learns of a change from the file system (a watch on the state folder, set
+    // up before the read so no write is missed) and from its own writes (forgetResting); in a
+    // cluster, where other machines write to shared storage a watch cannot see, or where no watch
+    // can be had, the files' size and mtime are compared at each question instead.
     const cached = this.resting.get(jobId);
-    if (cached && cached.stamp === stamp && cached.dir === dir) return cached.state;
-    const state = JournalStore.read<JobState, JobRecord>(dir, apply);
-    if (!state) throw new JobError(`Job '${jobId}' has no checkpoint in ${entry.workspace}; it never started.`);
-    this.resting.set(jobId, { dir, stamp, state });
+    if (cached && cached.dir === dir && (cached.watcher ? true : cached.stamp === fileStamp(dir))) return cached.state;
+    this.forgetResting(jobId);
+    const watcher = this.source ? undefined : watchState(dir, () => this.forgetResting(jobId));
+    const stamp = watcher ? '' : fileStamp(dir);
+    let state: JobState | undefined;
+    try {
+      state = JournalStore.read<JobState, JobRecord>(dir, apply);
+    } catch (error) {
+      watcher?.close();
+      throw error;
+    }
+    if (!state) {
+      watcher?.close();
+      throw new JobError(`Job '${jobId}' has no checkpoint in ${entry.workspace}; it never started.`);
+    }
+    this.resting.set(jobId, { dir, stamp, state, ...(watcher ? { watcher } : {}) });
     return state;
+  }
+
+  /** Drops a job's cached checkpoint (this conductor is about to write it, or it changed). */
+  protected forgetResting(jobId: string): void {
+    const cached = this.resting.get(jobId);
+    if (!cached) return;
+    cached.watcher?.close();
+    this.resting.delete(jobId);
   }
 
   /** The state as `status` shows it: the checkpoint, with each sheet's label from sheet.descriptions. */
@@ -280,6 +304,7 @@ export abstract class JobBook {
         return store.current;
       })
       .finally(() => {
+        this.forgetResting(jobId);
         try {
           store.close();
         } catch {
@@ -294,4 +319,24 @@ export abstract class JobBook {
 
   /** A concert's next job (a run_job hook): started here, or queued in the cluster. */
   protected abstract launchChained(scoreFile: string, options: SubmitOptions): { jobId: string };
+}
+
+/** A parsed checkpoint of a job not running, and how the conductor learns that it changed. */
+interface RestingState {
+  dir: string;
+  /** The files' size and mtime when read ('' while a watch stands guard). */
+  stamp: string;
+  state: JobState;
+  watcher?: FSWatcher;
+}
+
+/** A watch on a state folder that calls `changed` once on any change; undefined when none can be had. */
+function watchState(dir: string, changed: () => void): FSWatcher | undefined {
+  try {
+    const watcher = watch(dir, { persistent: false }, () => changed());
+    watcher.on('error', () => changed());
+    return watcher;
+  } catch {
+    return undefined; // no such folder yet, or no inotify watches left: stamps instead
+  }
 }

@@ -102,6 +102,7 @@ export class JobManager extends JobBook {
     const concert = options.concertLink;
     const descriptions = descriptionsOf(score);
     this.registry.put({ jobId, scoreFile: file, workspace, ...(selfHealing ? { selfHealing } : {}), ...(this.source ? { submitter: this.submitter } : {}), ...(options.workspace ? { workspaceGiven: true } : {}), ...(concert ? { concert } : {}), ...(descriptions ? { descriptions } : {}), ...(score.on_success.some((h) => h.type === 'run_job') ? { maxChainDepth: score.concert.max_chain_depth } : {}) });
+    this.forgetResting(jobId);
     const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(workspace), apply }, initialJobState({ jobId, scoreFile: file, score, plan, workspace }));
     const at = new Date().toISOString();
     for (let num = 1; num < start; num++) store.append({ t: 'sheet', at, num, patch: { status: 'skipped', skipReason: `Before --start-sheet ${start}.`, finishedAt: at } });
@@ -133,6 +134,7 @@ export class JobManager extends JobBook {
     if (checked.workspace !== entry.workspace) throw new JobError(`The score ${file} uses the workspace ${checked.workspace}, but job '${jobId}' ran in ${entry.workspace}; its checkpoint lives there. Keep the workspace, or start a new job with 'mozart run --fresh'.`);
     if (!this.source) this.admit(jobId);
     this.unsaved.delete(jobId);
+    this.forgetResting(jobId);
     const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(entry.workspace), apply }, initialJobState({ jobId, scoreFile: file, score: checked.score, plan: checked.plan, workspace: entry.workspace }));
     const state = store.current;
     if (state.status === 'completed' && state.totalSheets === checked.plan.totalSheets) {
@@ -236,7 +238,7 @@ export class JobManager extends JobBook {
       }
       if (options.jobId || status === undefined || statuses.includes(status)) {
         this.registry.remove(entry.jobId);
-        this.resting.delete(entry.jobId);
+        this.forgetResting(entry.jobId);
         this.unsaved.delete(entry.jobId);
         cleared.push(entry.jobId);
       }
@@ -256,6 +258,7 @@ export class JobManager extends JobBook {
     const checked = this.checkValid(entry.scoreFile, 'fix it before recovering');
     const state = this.state(jobId);
     const { recovered, stillFailing } = await recoverSheets(state, checked, entry.workspace, dryRun);
+    this.forgetResting(jobId);
     return { recovered, stillFailing, jobStatus: this.state(jobId).status };
   }
 
@@ -268,6 +271,7 @@ export class JobManager extends JobBook {
     const { ticket, beforeWrite, signal } = taken;
     const { jobId } = ticket;
     if (this.active.has(jobId)) return 'fenced'; // an older run of it still winds down here
+    this.forgetResting(jobId);
     const dir = stateDir(ticket.workspace);
     let store: JournalStore<JobState, JobRecord>;
     let checked: ValidScore;
@@ -338,6 +342,7 @@ export class JobManager extends JobBook {
       store.append({ t: 'job', at: new Date().toISOString(), status, error: null });
     } finally {
       store.close();
+      this.forgetResting(jobId);
     }
     const type = status === 'paused' ? 'job.paused' : status === 'cancelled' ? 'job.cancelled' : undefined;
     if (type) this.onEvent({ type, jobId, at: new Date().toISOString(), message });
