@@ -7,8 +7,10 @@ import type { Severity } from './findings.js';
 export interface CheckInfo {
   id: string;
   title: string;
-  /** The severity the engine reports it with. */
+  /** The severity the engine reports it with: the only place it is stated (checks ask severityOf). */
   severity: Severity;
+  /** The other severity a few checks report in some cases (docs/checks.md: "error or warning"). */
+  alternative?: Severity;
 }
 
 const ENTRIES: readonly CheckInfo[] = [
@@ -33,14 +35,14 @@ const ENTRIES: readonly CheckInfo[] = [
   { id: 'V005', severity: 'error', title: 'Working directory missing' },
   { id: 'V007', severity: 'error', title: 'Invalid regular expression' },
   { id: 'V008', severity: 'error', title: 'Validation missing a field its type needs' },
-  { id: 'V009', severity: 'error', title: "Path points at a previous version's workspace" },
+  { id: 'V009', severity: 'error', alternative: 'warning', title: "Path points at a previous version's workspace" },
   { id: 'V101', severity: 'warning', title: 'Undefined template variable' },
   { id: 'V103', severity: 'warning', title: 'Backend timeout very short' },
   { id: 'V104', severity: 'info', title: 'Backend timeout very long' },
   { id: 'V106', severity: 'warning', title: 'Empty validation pattern' },
   { id: 'V107', severity: 'warning', title: 'File named in a validation command missing' },
-  { id: 'V110', severity: 'error', title: 'skip_when condition cannot be evaluated' },
-  { id: 'V111', severity: 'warning', title: 'Template syntax inside a prompt variable' },
+  { id: 'V110', severity: 'error', alternative: 'warning', title: 'skip_when condition cannot be evaluated' },
+  { id: 'V111', severity: 'warning', alternative: 'error', title: 'Template syntax inside a prompt variable' },
 ];
 
 /** Every check id, in documentation order. */
@@ -51,6 +53,14 @@ const BY_ID = new Map(ENTRIES.map((entry) => [entry.id, entry]));
 /** The catalog entry for an id, if there is one. */
 export function checkInfo(id: string): CheckInfo | undefined {
   return BY_ID.get(id.toUpperCase());
+}
+
+/** The severity a check reports (or its alternative one); an id the catalog lacks is a bug here. */
+export function severityOf(id: string, which: 'usual' | 'alternative' = 'usual'): Severity {
+  const info = BY_ID.get(id);
+  const severity = which === 'usual' ? info?.severity : info?.alternative;
+  if (!severity) throw new Error(`check ${id} has no ${which} severity in score/src/catalog.ts`);
+  return severity;
 }
 
 /** The anchor of a check's section in docs/checks.md. */

@@ -18,6 +18,7 @@ import { checkSchema } from './schema-check.js';
 import type { Score } from './score-types.js';
 import { ScoreSource } from './source.js';
 import { applySuppressions } from './suppress.js';
+import { severityOf } from './catalog.js';
 
 /** Checks that need a schema-valid score, in the order their findings are most useful. */
 const CHECKS: readonly Check[] = [
@@ -79,7 +80,7 @@ export function checkScore(file: string, text: string, options: CheckOptions = {
       findings: [
         {
           id: 'S000',
-          severity: 'error',
+          severity: severityOf('S000'),
           message: `Mozart could not finish checking this score (internal error: ${(error as Error).message}). Please report it with the score attached.`,
           file,
           range: START_OF_FILE,
@@ -93,7 +94,7 @@ function runChecks(source: ScoreSource, files: FileView): ScoreCheckResult {
   if (source.problems.length > 0) {
     const findings = source.problems.map((p) => ({
       id: 'Y001',
-      severity: 'error' as const,
+      severity: severityOf('Y001'),
       message: `YAML syntax error: ${p.message}. Fix the YAML at this position; nothing else can be checked until it parses.`,
       file: source.file,
       range: p.range,
@@ -109,7 +110,7 @@ function runChecks(source: ScoreSource, files: FileView): ScoreCheckResult {
       findings: [
         {
           id: 'S002',
-          severity: 'error',
+          severity: severityOf('S002'),
           message: `A score must be a mapping of keys (name, sheet, prompt, …), but this file is ${what}.`,
           file: source.file,
           range: source.firstContentLine(),

@@ -7,6 +7,7 @@ import { closestName } from './suggest.js';
 import { alternatives, deref, propertyNames, schemaAt, scoreSchema, typesOf } from './schema-index.js';
 import type { SchemaNode } from './schema-index.js';
 import type { NodePath, ScoreSource } from './source.js';
+import { severityOf } from './catalog.js';
 
 let compiled: ValidateFunction | undefined;
 
@@ -149,7 +150,7 @@ function toFindings(source: ScoreSource, data: unknown, errors: ErrorObject[]): 
             : ' Check the spelling against the documentation.';
         add(`S001:${error.instancePath}/${extra}`, {
           id: 'S001',
-          severity: 'error',
+          severity: severityOf('S001'),
           message: `Unknown key '${extra}' ${where}.${hint}`,
           file: source.file,
           range,
@@ -163,7 +164,7 @@ function toFindings(source: ScoreSource, data: unknown, errors: ErrorObject[]): 
         const description = schemaAt([...path, missing])?.description;
         add(`S003:${error.instancePath}/${missing}`, {
           id: 'S003',
-          severity: 'error',
+          severity: severityOf('S003'),
           message: `Missing required field '${displayPath([...path, missing])}'${description ? ` (${lowerFirst(description)})` : ''}. Add it ${path.length === 0 ? 'at the top level' : `under ${name}`}.`,
           file: source.file,
           range,
@@ -174,7 +175,7 @@ function toFindings(source: ScoreSource, data: unknown, errors: ErrorObject[]): 
         const value = valueAt(data, path);
         add(`S002:${error.instancePath}`, {
           id: 'S002',
-          severity: 'error',
+          severity: severityOf('S002'),
           message: `${name} must be ${expectedTypes(schemaAt(path))}, but it is ${typeName(value)}.`,
           file: source.file,
           range: source.valueRange(path),
@@ -202,7 +203,7 @@ function toFindings(source: ScoreSource, data: unknown, errors: ErrorObject[]): 
         if (!reportedPaths.has(error.instancePath)) {
           add(`S005:${error.instancePath}:${error.keyword}`, {
             id: 'S005',
-            severity: 'error',
+            severity: severityOf('S005'),
             message: `${name} has a value that is not allowed: ${error.message ?? 'check the documentation'}.`,
             file: source.file,
             range: source.valueRange(path),
@@ -267,7 +268,7 @@ function valueFinding(source: ScoreSource, data: unknown, error: ErrorObject, pa
     default:
       message = `${name}: ${error.message ?? 'value not allowed'}.`;
   }
-  return { id: 'S005', severity: 'error', message, file: source.file, range, ...(fixes.length ? { fixes } : {}) };
+  return { id: 'S005', severity: severityOf('S005'), message, file: source.file, range, ...(fixes.length ? { fixes } : {}) };
 }
 
 function lowerFirst(text: string): string {

@@ -5,6 +5,7 @@ import type { Finding } from '../findings.js';
 import { compilePattern } from '../regex.js';
 import type { CheckContext } from './context.js';
 import { findingAt, isSet } from './context.js';
+import { severityOf } from '../catalog.js';
 
 /** V007: every regex the job will compile must compile. */
 export function checkRegexes(ctx: CheckContext): Finding[] {
@@ -13,13 +14,13 @@ export function checkRegexes(ctx: CheckContext): Finding[] {
     if (rule.type !== 'content_regex' || typeof rule.pattern !== 'string' || rule.pattern.trim() === '') return;
     const result = compilePattern(rule.pattern);
     if (!result.ok) {
-      findings.push(findingAt(ctx, 'V007', 'error', ['validations', index, 'pattern'], `Invalid regex in validation ${index + 1}: ${result.error}. ${regexHint(result.error)}`));
+      findings.push(findingAt(ctx, 'V007', ['validations', index, 'pattern'], `Invalid regex in validation ${index + 1}: ${result.error}. ${regexHint(result.error)}`));
     }
   });
   ctx.score.rate_limit.detection_patterns.forEach((pattern, index) => {
     const result = compilePattern(pattern, 'i');
     if (!result.ok) {
-      findings.push(findingAt(ctx, 'V007', 'error', ['rate_limit', 'detection_patterns', index], `Invalid regex in rate_limit.detection_patterns: ${result.error}. ${regexHint(result.error)}`));
+      findings.push(findingAt(ctx, 'V007', ['rate_limit', 'detection_patterns', index], `Invalid regex in rate_limit.detection_patterns: ${result.error}. ${regexHint(result.error)}`));
     }
   });
   return findings;
@@ -56,7 +57,7 @@ export function checkValidationFields(ctx: CheckContext): Finding[] {
     if (missing.length === 0) return;
     const list = missing.map((m) => `'${m}'`).join(' and ');
     findings.push(
-      findingAt(ctx, 'V008', 'error', ['validations', index, 'type'], `Validation ${index + 1} (${rule.type}) needs ${list}. Add ${missing.length > 1 ? 'them' : 'it'} to the rule; without ${missing.length > 1 ? 'them' : 'it'} the rule can never pass.`),
+      findingAt(ctx, 'V008', ['validations', index, 'type'], `Validation ${index + 1} (${rule.type}) needs ${list}. Add ${missing.length > 1 ? 'them' : 'it'} to the rule; without ${missing.length > 1 ? 'them' : 'it'} the rule can never pass.`),
     );
   });
   return findings;
@@ -67,9 +68,9 @@ export function checkTimeouts(ctx: CheckContext): Finding[] {
   const findings: Finding[] = [];
   const inspect = (seconds: number, path: (string | number)[], label: string): void => {
     if (seconds < 60) {
-      findings.push(findingAt(ctx, 'V103', 'warning', path, `${label} is ${seconds}s; agents often need more than a minute, so sheets may time out (E001) and burn retries. Use 60 or more.`));
+      findings.push(findingAt(ctx, 'V103', path, `${label} is ${seconds}s; agents often need more than a minute, so sheets may time out (E001) and burn retries. Use 60 or more.`));
     } else if (seconds > 7200) {
-      findings.push(findingAt(ctx, 'V104', 'info', path, `${label} is ${seconds}s (${(seconds / 3600).toFixed(1)} h). A hung agent would hold the sheet that long; consider splitting the work into smaller sheets.`));
+      findings.push(findingAt(ctx, 'V104', path, `${label} is ${seconds}s (${(seconds / 3600).toFixed(1)} h). A hung agent would hold the sheet that long; consider splitting the work into smaller sheets.`));
     }
   };
   if (isSet(ctx, ['backend', 'timeout_seconds'])) inspect(ctx.score.backend.timeout_seconds, ['backend', 'timeout_seconds'], 'backend.timeout_seconds');
@@ -84,7 +85,7 @@ export function checkEmptyPatterns(ctx: CheckContext): Finding[] {
   const findings: Finding[] = [];
   ctx.score.validations.forEach((rule, index) => {
     if ((rule.type === 'content_contains' || rule.type === 'content_regex') && typeof rule.pattern === 'string' && rule.pattern.trim() === '') {
-      findings.push(findingAt(ctx, 'V106', 'warning', ['validations', index, 'pattern'], `Validation ${index + 1} has an empty pattern, which matches any file. Give it the text the file must contain, or remove the rule.`));
+      findings.push(findingAt(ctx, 'V106', ['validations', index, 'pattern'], `Validation ${index + 1} has an empty pattern, which matches any file. Give it the text the file must contain, or remove the rule.`));
     }
   });
   return findings;
@@ -107,7 +108,7 @@ export function checkVersionReferences(ctx: CheckContext): Finding[] {
     if (!isSet(ctx, [field])) continue;
     const value = String(ctx.score[field]);
     if (!mentionsPrevious.test(value)) continue;
-    const finding = findingAt(ctx, 'V009', 'error', [field], `${field} still refers to v${previous}, but this file is v${current}: the new version would ${field === 'workspace' ? "overwrite the previous version's workspace" : 'be confused with the previous job'}. Change it to v${current}.`);
+    const finding = findingAt(ctx, 'V009', [field], `${field} still refers to v${previous}, but this file is v${current}: the new version would ${field === 'workspace' ? "overwrite the previous version's workspace" : 'be confused with the previous job'}. Change it to v${current}.`);
     flagged.add(finding.range.start.line);
     findings.push(finding);
   }
@@ -120,7 +121,7 @@ export function checkVersionReferences(ctx: CheckContext): Finding[] {
     const column = code.search(new RegExp(`(?<![0-9A-Za-z])v${previous}(?![0-9])`));
     findings.push({
       id: 'V009',
-      severity: 'warning',
+      severity: severityOf('V009', 'alternative'),
       message: `This line refers to v${previous}, but the file is v${current}. Update it unless it deliberately points at the previous version.`,
       file: ctx.source.file,
       range: { start: { line, character: column }, end: { line, character: column + String(previous).length + 1 } },

@@ -1,10 +1,11 @@
 // What every check receives: the source text with positions, the score with defaults applied, the
 // raw data as written (to tell "set by the user" from "defaulted"), the plan, and a file view.
-import type { Finding, Fix, Severity } from '../findings.js';
+import type { Finding, Fix } from '../findings.js';
 import type { FileView } from '../files.js';
 import type { SheetPlan } from '../plan.js';
 import type { Score } from '../score-types.js';
 import type { NodePath, ScoreSource } from '../source.js';
+import { severityOf } from '../catalog.js';
 
 export interface CheckContext {
   source: ScoreSource;
@@ -28,15 +29,14 @@ export function isSet(ctx: CheckContext, path: NodePath): boolean {
   return current !== undefined && current !== null;
 }
 
-/** Builds a finding located at the value (or key) of a path in the score file. */
+/** Builds a finding (its severity from the catalog) located at the value (or key) of a path in the score file. */
 export function findingAt(
   ctx: CheckContext,
   id: string,
-  severity: Severity,
   path: NodePath,
   message: string,
-  options: { atKey?: boolean; fixes?: Fix[] } = {},
+  options: { atKey?: boolean; fixes?: Fix[]; alternative?: boolean } = {},
 ): Finding {
   const range = options.atKey ? ctx.source.keyRange(path) : ctx.source.valueRange(path);
-  return { id, severity, message, file: ctx.source.file, range, ...(options.fixes?.length ? { fixes: options.fixes } : {}) };
+  return { id, severity: severityOf(id, options.alternative ? 'alternative' : 'usual'), message, file: ctx.source.file, range, ...(options.fixes?.length ? { fixes: options.fixes } : {}) };
 }

@@ -21,7 +21,7 @@ export function checkInactiveFields(ctx: CheckContext): Finding[] {
       if (schema['x-backend'] && (schema['x-backend'] !== backendType || backendType === 'recursive_light')) continue;
       const reason = schema['x-inactive'];
       if (reason && child !== undefined && child !== null) {
-        findings.push(findingAt(ctx, 'S009', 'info', here, `${label(here)} has no effect in this version${typeof reason === 'string' ? `: ${reason}` : ''}. It is accepted so scores written for the original keep validating; remove it or leave it, the job runs the same.`, { atKey: true }));
+        findings.push(findingAt(ctx, 'S009', here, `${label(here)} has no effect in this version${typeof reason === 'string' ? `: ${reason}` : ''}. It is accepted so scores written for the original keep validating; remove it or leave it, the job runs the same.`, { atKey: true }));
         continue;
       }
       visit(child, schema, here);

@@ -7,6 +7,7 @@ import { closestName } from '../suggest.js';
 import { BUILTIN_VARIABLES, parseTemplate, undeclaredVariables } from '../template.js';
 import type { CheckContext } from './context.js';
 import { isSet } from './context.js';
+import { severityOf } from '../catalog.js';
 
 /** One template to check and how to map positions inside it back to a file. */
 interface TemplateSite {
@@ -58,7 +59,7 @@ export function checkTemplateSyntax(ctx: CheckContext): Finding[] {
     }
     findings.push({
       id: 'V001',
-      severity: 'error',
+      severity: severityOf('V001'),
       message: `Template syntax error in ${site.label}: ${problem.message}.${problem.closing ? ` Add '${problem.closing.trim()}' where it should end.` : ' Fix the Jinja syntax at this position.'}`,
       file: site.file,
       range: pointRange(start, tokenLength(site.text, problem.line, problem.character)),
@@ -109,7 +110,7 @@ export function checkUndefinedVariables(ctx: CheckContext): Finding[] {
       if (declare) fixes.push(declare);
       findings.push({
         id: 'V101',
-        severity: 'warning',
+        severity: severityOf('V101'),
         message: `Undefined template variable '${use.name}' in ${site.label}.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Declare it under prompt.variables or use a built-in variable; rendering fails on undefined values.`,
         file: site.file,
         range,

@@ -45,10 +45,10 @@ export function checkWorkspaceParent(ctx: CheckContext): Finding[] {
   const kind = ctx.files.kind(parent);
   if (kind === 'directory') return [];
   if (kind === 'file') {
-    return [findingAt(ctx, 'V002', 'error', ['workspace'], `The workspace's parent ${parent} is a file, not a folder. Point workspace somewhere else.`)];
+    return [findingAt(ctx, 'V002', ['workspace'], `The workspace's parent ${parent} is a file, not a folder. Point workspace somewhere else.`)];
   }
   return [
-    findingAt(ctx, 'V002', 'error', ['workspace'], `The workspace's parent folder ${parent} does not exist. Create it, or point workspace somewhere that exists.${separatorHint(ctx.score.workspace)}`, {
+    findingAt(ctx, 'V002', ['workspace'], `The workspace's parent folder ${parent} does not exist. Create it, or point workspace somewhere that exists.${separatorHint(ctx.score.workspace)}`, {
       fixes: [...separatorFix(ctx, ['workspace']), { title: `Create folder ${parent}`, safe: separatorFix(ctx, ['workspace']).length === 0, actions: [{ kind: 'createDirectory', path: parent }] }],
     }),
   ];
@@ -62,10 +62,10 @@ export function checkTemplateFile(ctx: CheckContext): Finding[] {
   const kind = ctx.files.kind(path);
   if (kind === 'file') return [];
   if (kind === 'directory') {
-    return [findingAt(ctx, 'V003', 'error', ['prompt', 'template_file'], `prompt.template_file points at a folder (${path}); it must name a template file.`)];
+    return [findingAt(ctx, 'V003', ['prompt', 'template_file'], `prompt.template_file points at a folder (${path}); it must name a template file.`)];
   }
   return [
-    findingAt(ctx, 'V003', 'error', ['prompt', 'template_file'], `Template file not found: ${path}. Create it or correct the path (relative paths start at the score's folder).${separatorHint(templateFile)}`, {
+    findingAt(ctx, 'V003', ['prompt', 'template_file'], `Template file not found: ${path}. Create it or correct the path (relative paths start at the score's folder).${separatorHint(templateFile)}`, {
       fixes: [
         ...separatorFix(ctx, ['prompt', 'template_file']),
         {
@@ -91,10 +91,10 @@ export function checkSystemPromptFile(ctx: CheckContext): Finding[] {
   const kind = ctx.files.kind(path);
   if (kind === 'file') return [];
   if (kind === 'directory') {
-    return [findingAt(ctx, 'V004', 'error', ['backend', 'system_prompt_file'], `backend.system_prompt_file points at a folder (${path}); it must name a file.`)];
+    return [findingAt(ctx, 'V004', ['backend', 'system_prompt_file'], `backend.system_prompt_file points at a folder (${path}); it must name a file.`)];
   }
   return [
-    findingAt(ctx, 'V004', 'error', ['backend', 'system_prompt_file'], `System prompt file not found: ${path}. Create it or correct the path.${separatorHint(file)}`, {
+    findingAt(ctx, 'V004', ['backend', 'system_prompt_file'], `System prompt file not found: ${path}. Create it or correct the path.${separatorHint(file)}`, {
       fixes: separatorFix(ctx, ['backend', 'system_prompt_file']),
     }),
   ];
@@ -115,10 +115,10 @@ export function checkWorkingDirectory(ctx: CheckContext): Finding[] {
   const kind = ctx.files.kind(path);
   if (kind === 'directory') return [];
   if (kind === 'file') {
-    return [findingAt(ctx, 'V005', 'error', ['backend', 'working_directory'], `backend.working_directory is a file, not a folder: ${path}.`)];
+    return [findingAt(ctx, 'V005', ['backend', 'working_directory'], `backend.working_directory is a file, not a folder: ${path}.`)];
   }
   return [
-    findingAt(ctx, 'V005', 'error', ['backend', 'working_directory'], `Working directory does not exist: ${path}. Create it or correct the path; the agent runs there.${separatorHint(dir)}`, {
+    findingAt(ctx, 'V005', ['backend', 'working_directory'], `Working directory does not exist: ${path}. Create it or correct the path; the agent runs there.${separatorHint(dir)}`, {
       fixes: [
         ...separatorFix(ctx, ['backend', 'working_directory']),
         { title: `Create folder ${path}`, safe: separatorFix(ctx, ['backend', 'working_directory']).length === 0, actions: [{ kind: 'createDirectory', path }] },
@@ -163,7 +163,7 @@ export function checkValidationFiles(ctx: CheckContext): Finding[] {
     if ((rule.type === 'content_contains' || rule.type === 'content_regex') && typeof rule.path === 'string') {
       const path = rule.path;
       if (path.startsWith('/') && findPlaceholders(path).length === 0 && !path.includes('$') && ctx.files.kind(path) === 'missing') {
-        findings.push(findingAt(ctx, 'V107', 'warning', ['validations', index, 'path'], `Validation ${index + 1} reads ${path}, which does not exist yet. Make sure a sheet creates it, or fix the path.`));
+        findings.push(findingAt(ctx, 'V107', ['validations', index, 'path'], `Validation ${index + 1} reads ${path}, which does not exist yet. Make sure a sheet creates it, or fix the path.`));
       }
     }
     if (rule.type === 'command_succeeds' && typeof rule.command === 'string') {
@@ -181,7 +181,7 @@ export function checkValidationFiles(ctx: CheckContext): Finding[] {
         if (ctx.files.kind(path) === 'missing') {
           const commandPath = ['validations', index, 'command'];
           findings.push({
-            ...findingAt(ctx, 'V107', 'warning', commandPath, `Validation ${index + 1} runs ${word}, but ${path} does not exist. Create the script or fix the command.`),
+            ...findingAt(ctx, 'V107', commandPath, `Validation ${index + 1} runs ${word}, but ${path} does not exist. Create the script or fix the command.`),
             range: rangeInValue(ctx, commandPath, rule.command, offset, word.length),
           });
         }

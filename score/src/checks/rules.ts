@@ -13,12 +13,12 @@ export function checkPromptSource(ctx: CheckContext): Finding[] {
   const hasFile = isSet(ctx, ['prompt', 'template_file']);
   if (hasInline && hasFile) {
     return [
-      findingAt(ctx, 'S004', 'error', ['prompt', 'template_file'], 'prompt.template and prompt.template_file are both set; a prompt has one source. Remove one of them.', { atKey: true }),
+      findingAt(ctx, 'S004', ['prompt', 'template_file'], 'prompt.template and prompt.template_file are both set; a prompt has one source. Remove one of them.', { atKey: true }),
     ];
   }
   if (!hasInline && !hasFile && ctx.source.pairAt(['prompt'])) {
     return [
-      findingAt(ctx, 'S003', 'error', ['prompt'], 'The prompt has no template: add prompt.template (inline Jinja) or prompt.template_file (a path). Without one the agent would get only a one-line placeholder prompt.', { atKey: true }),
+      findingAt(ctx, 'S003', ['prompt'], 'The prompt has no template: add prompt.template (inline Jinja) or prompt.template_file (a path). Without one the agent would get only a one-line placeholder prompt.', { atKey: true }),
     ];
   }
   return [];
@@ -30,19 +30,19 @@ export function checkConsistency(ctx: CheckContext): Finding[] {
   const findings: Finding[] = [];
   const { retry, stale_detection: stale, cost_limits: cost, logging } = score;
   if (retry.base_delay_seconds > retry.max_delay_seconds) {
-    findings.push(findingAt(ctx, 'S006', 'error', ['retry', isSet(ctx, ['retry', 'base_delay_seconds']) ? 'base_delay_seconds' : 'max_delay_seconds'],
+    findings.push(findingAt(ctx, 'S006', ['retry', isSet(ctx, ['retry', 'base_delay_seconds']) ? 'base_delay_seconds' : 'max_delay_seconds'],
       `retry.base_delay_seconds (${retry.base_delay_seconds}) is larger than retry.max_delay_seconds (${retry.max_delay_seconds}). Make the base delay at most the maximum.`));
   }
   if (stale.check_interval_seconds >= stale.idle_timeout_seconds) {
-    findings.push(findingAt(ctx, 'S006', 'error', ['stale_detection', isSet(ctx, ['stale_detection', 'check_interval_seconds']) ? 'check_interval_seconds' : 'idle_timeout_seconds'],
+    findings.push(findingAt(ctx, 'S006', ['stale_detection', isSet(ctx, ['stale_detection', 'check_interval_seconds']) ? 'check_interval_seconds' : 'idle_timeout_seconds'],
       `stale_detection.check_interval_seconds (${stale.check_interval_seconds}) must be smaller than idle_timeout_seconds (${stale.idle_timeout_seconds}), or a stalled agent is never noticed in time.`));
   }
   if (cost.enabled && cost.max_cost_per_sheet == null && cost.max_cost_per_job == null) {
-    findings.push(findingAt(ctx, 'S006', 'error', ['cost_limits', 'enabled'],
+    findings.push(findingAt(ctx, 'S006', ['cost_limits', 'enabled'],
       'cost_limits is enabled but sets no limit. Add max_cost_per_sheet or max_cost_per_job (USD), or turn cost_limits off.'));
   }
   if (logging.format === 'both' && (logging.file_path == null || logging.file_path === '')) {
-    findings.push(findingAt(ctx, 'S006', 'error', ['logging', 'format'], "logging.format 'both' writes to a file too: set logging.file_path."));
+    findings.push(findingAt(ctx, 'S006', ['logging', 'format'], "logging.format 'both' writes to a file too: set logging.file_path."));
   }
   if (ctx.plan) {
     const total = ctx.plan.totalSheets;
@@ -58,7 +58,7 @@ export function checkConsistency(ctx: CheckContext): Finding[] {
       for (const key of Object.keys(map)) {
         const sheet = Number(key);
         if (Number.isInteger(sheet) && (sheet < 1 || sheet > total)) {
-          findings.push(findingAt(ctx, 'S006', 'error', [...path, key], `${label} names sheet ${key}, but the job has ${total} sheet${total === 1 ? '' : 's'}; this entry would never apply.`, { atKey: true }));
+          findings.push(findingAt(ctx, 'S006', [...path, key], `${label} names sheet ${key}, but the job has ${total} sheet${total === 1 ? '' : 's'}; this entry would never apply.`, { atKey: true }));
         }
       }
     }
@@ -81,17 +81,17 @@ export function checkBackend(ctx: CheckContext): Finding[] {
   const backend = ctx.score.backend;
   const type = backend.type;
   if (type === 'recursive_light') {
-    findings.push(findingAt(ctx, 'S008', 'error', ['backend', 'type'], "backend.type 'recursive_light' is not supported by this version of Mozart. Use claude_cli, anthropic_api, ollama or command."));
+    findings.push(findingAt(ctx, 'S008', ['backend', 'type'], "backend.type 'recursive_light' is not supported by this version of Mozart. Use claude_cli, anthropic_api, ollama or command."));
   }
   if (type === 'command' && (typeof backend.command !== 'string' || backend.command.trim() === '')) {
-    findings.push(findingAt(ctx, 'S008', 'error', ['backend', isSet(ctx, ['backend', 'type']) ? 'type' : 'command'], "backend.type 'command' needs backend.command: the shell command that plays the agent (it reads the prompt on stdin)."));
+    findings.push(findingAt(ctx, 'S008', ['backend', isSet(ctx, ['backend', 'type']) ? 'type' : 'command'], "backend.type 'command' needs backend.command: the shell command that plays the agent (it reads the prompt on stdin)."));
   }
   const rawBackend = ctx.raw.backend;
   if (rawBackend && typeof rawBackend === 'object') {
     for (const key of Object.keys(rawBackend)) {
       const owner = schemaAt(['backend', key])?.['x-backend'];
       if (owner && owner !== type) {
-        findings.push(findingAt(ctx, 'S007', 'warning', ['backend', key], `backend.${key} only applies to the ${owner} backend, but backend.type is ${type}; it has no effect. Remove it or change backend.type.`, { atKey: true }));
+        findings.push(findingAt(ctx, 'S007', ['backend', key], `backend.${key} only applies to the ${owner} backend, but backend.type is ${type}; it has no effect. Remove it or change backend.type.`, { atKey: true }));
       }
     }
   }
@@ -101,7 +101,7 @@ export function checkBackend(ctx: CheckContext): Finding[] {
 /** Turns the planner's problems into findings at the keys and values they name. */
 export function planFindings(ctx: CheckContext, problems: PlanProblem[]): Finding[] {
   return problems.map((problem) => {
-    const finding = findingAt(ctx, problem.id, 'error', problem.path, problem.message, { atKey: problem.atKey ?? false });
+    const finding = findingAt(ctx, problem.id, problem.path, problem.message, { atKey: problem.atKey ?? false });
     if (problem.related?.length) {
       finding.related = problem.related.map((r) => ({ file: ctx.source.file, range: ctx.source.keyRange(r.path), message: r.message }));
     }

@@ -5,6 +5,7 @@ import { checkExpression, parseExpression } from '../expression.js';
 import type { ExprProblem } from '../expression.js';
 import type { Finding, Position } from '../findings.js';
 import type { CheckContext } from './context.js';
+import { severityOf } from '../catalog.js';
 
 export function checkSkipWhen(ctx: CheckContext): Finding[] {
   const findings: Finding[] = [];
@@ -20,7 +21,7 @@ export function checkSkipWhen(ctx: CheckContext): Finding[] {
       };
       findings.push({
         id: 'V110',
-        severity: problem.severity,
+        severity: problem.severity === severityOf('V110') ? severityOf('V110') : severityOf('V110', 'alternative'),
         message: `sheet.skip_when for sheet ${key}: ${problem.message}`,
         file: ctx.source.file,
         range: { start: at(problem.start), end: at(Math.max(problem.start + 1, problem.end)) },

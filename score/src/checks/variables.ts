@@ -5,13 +5,14 @@ import type { Finding, Fix } from '../findings.js';
 import { TEMPLATE_SYNTAX, variableCycle } from '../variables.js';
 import type { CheckContext } from './context.js';
 import { findingAt, isSet } from './context.js';
+import { severityOf } from '../catalog.js';
 
 export function checkVariableTemplates(ctx: CheckContext): Finding[] {
   const variables = ctx.score.prompt.variables;
   if (ctx.score.prompt.render_variables) {
     const cycle = variableCycle(variables);
     if (!cycle) return [];
-    return [findingAt(ctx, 'V111', 'error', ['prompt', 'variables', cycle[0] as string], `prompt.variables ${cycle.map((n) => `'${n}'`).join(' → ')} refer to each other in a circle; with render_variables each is rendered once, so break the circle.`, { atKey: true })];
+    return [findingAt(ctx, 'V111', ['prompt', 'variables', cycle[0] as string], `prompt.variables ${cycle.map((n) => `'${n}'`).join(' → ')} refer to each other in a circle; with render_variables each is rendered once, so break the circle.`, { atKey: true, alternative: true })];
   }
   const findings: Finding[] = [];
   for (const [name, value] of Object.entries(variables)) {
@@ -25,7 +26,7 @@ export function checkVariableTemplates(ctx: CheckContext): Finding[] {
     const fix = renderFix(ctx);
     findings.push({
       id: 'V111',
-      severity: 'warning',
+      severity: severityOf('V111'),
       message: `prompt.variables.${name} contains template syntax (${oneLine(match[0])}), but variables are inserted as written: the agent would receive the braces literally. Set prompt.render_variables: true to render variables first, or write the value out.`,
       file: ctx.source.file,
       range,
