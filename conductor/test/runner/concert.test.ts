@@ -1,6 +1,10 @@
 // Concert decisions as a table: depth limit, workspace choice, cooldown, the link of the next job.
 import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { checkScore } from '../../../score/src/engine.js';
 import { abortsConcert, planChainStep } from '../../src/runner/concert.js';
 import type { ChainInputs, ConcertConfig } from '../../src/runner/concert.js';
 
@@ -42,10 +46,6 @@ test('a run_job hook without job_path is refused; abort_concert_on_hook_failure 
 });
 
 test("the original's chained examples: job_path 'examples/x.yaml' resolves from the repository root", () => {
-  const { checkScore } = require('../../../score/src/engine.js') as typeof import('../../../score/src/engine.js');
-  const { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } = require('node:fs') as typeof import('node:fs');
-  const { join } = require('node:path') as typeof import('node:path');
-  const { tmpdir } = require('node:os') as typeof import('node:os');
   const fixtures = join(__dirname, '../../../cli/test/fixtures/original-examples');
   const repo = mkdtempSync(join(tmpdir(), 'mozart-origrepo-'));
   try {
