@@ -88,7 +88,7 @@ export function validateCommand(args: { score: string; json: boolean }, out: Nod
   return report.valid ? EXIT.ok : EXIT.failure;
 }
 
-function formatText(report: ValidateReport, result: ScoreCheckResult, colour: boolean): string {
+export function formatText(report: ValidateReport, result: ScoreCheckResult, colour: boolean): string {
   const c = palette(colour);
   const shown = (path: string) => relative(process.cwd(), path) || path;
   const lines: string[] = [];
