@@ -133,7 +133,8 @@ function printStatus(state: JobState): void {
   if (state.worktree) print(c.dim(`  agents work in the git worktree ${state.worktree.path} (branch ${state.worktree.branch})`));
   if (state.concert) print(c.dim(`  ${concertLine(state.concert)}`));
   for (const [num, s] of sheets) {
-    const waiting = s.waitingUntil ? ` — ${s.waitReason ?? 'waiting'} until ${new Date(s.waitingUntil).toLocaleTimeString()}` : '';
+    const asking = s.approval && !s.approval.decision && s.status === 'pending' ? c.yellow(` — awaiting approval: ${s.approval.message} ('mozart approve ${state.jobId} --sheet ${num}' or --skip)`) : '';
+    const waiting = asking || (s.waitingUntil ? ` — ${s.waitReason ?? 'waiting'} until ${new Date(s.waitingUntil).toLocaleTimeString()}` : '');
     const error = s.status === 'failed' && s.lastError ? ` — ${s.lastError.code} ${s.lastError.message}` : '';
     const label = s.description ? ` (${s.description})` : '';
     print(`  ${STATUS_ICON[s.status] ?? '?'} sheet ${num.padStart(3)} ${s.status.padEnd(11)} attempts ${s.attempts}${label}${waiting}${error}`);

@@ -5,7 +5,7 @@ import { accessSync, appendFileSync, constants, readFileSync, rmSync, statfsSync
 import { freemem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createBackend } from '../backends/create.js';
-import type { DiagnoseReport, JobErrorEntry, JobSummary, LogChunk } from '../../../protocol/src/methods.js';
+import type { ApprovalResult, DiagnoseReport, JobErrorEntry, JobSummary, LogChunk } from '../../../protocol/src/methods.js';
 import { summariseJob } from '../../../protocol/src/summary.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { archiveWorkspace } from '../runner/archive.js';
@@ -126,7 +126,17 @@ export class JobManager {
 
   private readonly registry: JobRegistryStore;
   /** Notification channels of the jobs that run (and of those still delivering). */
-  private readonly notifications = new JobNotifications((event) => this.onEvent(event));
+  private readonly notifications = new JobNotifications((event) => this.onEvent(event), {
+    // Desktop notices go to an editor window that follows the job, when one does (else the OS notifier).
+    editor: (notice, title, message) => {
+      if (!this.editorFollows(notice.jobId)) return false;
+      const level = notice.event === 'job_failed' || notice.event === 'sheet_failed' ? 'error' : notice.event === 'job_paused' ? 'warning' : 'info';
+      this.onEvent({ type: 'job.notice', jobId: notice.jobId, at: notice.at, title, message, level });
+      return true;
+    },
+  });
+  /** Whether an editor window follows a job's events (the server tells; none without a server). */
+  editorFollows: (jobId: string) => boolean = () => false;
   /** The next jobs of concerts, started by run_job hooks. */
   private readonly chains = new ChainStarter({
     jobIdOf: (scoreFile) => {
@@ -383,6 +393,23 @@ export class JobManager {
     active.runner.cancel();
     this.cancelLaterMembers(jobId);
     return summariseJob(active.store.current);
+  }
+
+  /** Ends a proactive checkpoint's wait: the sheet goes on, or (skip) is skipped. */
+  approve(jobId: string, sheet: number | undefined, skip: boolean): ApprovalResult {
+    const active = this.active.get(jobId);
+    if (!active) {
+      const status = this.state(jobId).status;
+      const where = this.source ? ' on this conductor; approve it on the member that runs it (mozart conductor-status shows which)' : '';
+      throw new JobError(`Job '${jobId}' is not running${where} (${status}). A sheet waiting for approval asks again when the job resumes ('mozart resume ${jobId}').`);
+    }
+    const waiting = active.runner.awaitingApproval();
+    if (waiting.length === 0) throw new JobError(`No sheet of job '${jobId}' is waiting for approval.`);
+    if (sheet === undefined && waiting.length > 1) throw new JobError(`Sheets ${waiting.join(', ')} of job '${jobId}' are waiting for approval; name one with --sheet.`);
+    const num = sheet ?? (waiting[0] as number);
+    const decision = skip ? 'skip' : 'proceed';
+    if (!active.runner.approve(num, decision)) throw new JobError(`Sheet ${num} of job '${jobId}' is not waiting for approval (waiting: ${waiting.join(', ')}).`);
+    return { jobId, sheet: num, decision };
   }
 
   /** Pause or cancel of a job this conductor does not run: in a cluster it may run or wait elsewhere. */
