@@ -77,7 +77,7 @@ function writeAll(fd: number, bytes: Buffer, path: string): void {
       written = writeSync(fd, bytes, offset, bytes.length - offset);
     } catch (error) {
       const errno = (error as NodeJS.ErrnoException).code;
-      throw new StateWriteError(errno, path, `writing ${path} failed after ${offset} of ${bytes.length} bytes: ${(error as Error).message}`);
+      throw new StateWriteError(errno, path, `${(error as Error).message} (writing ${path}: ${offset} of ${bytes.length} bytes written)`);
     }
     if (written <= 0) throw new StateWriteError('EIO', path, `writing ${path} stopped after ${offset} of ${bytes.length} bytes`);
     offset += written;
@@ -88,7 +88,7 @@ function syncOrThrow(fd: number, path: string): void {
   try {
     fsyncSync(fd);
   } catch (error) {
-    throw new StateWriteError((error as NodeJS.ErrnoException).code, path, `flushing ${path} to disk failed: ${(error as Error).message}`);
+    throw new StateWriteError((error as NodeJS.ErrnoException).code, path, `${(error as Error).message} (flushing ${path} to disk)`);
   }
 }
 
@@ -220,7 +220,7 @@ export class JournalStore<S, R> {
       rmSync(temp, { force: true });
       if (error instanceof StateWriteError) throw error;
       const errno = (error as NodeJS.ErrnoException).code;
-      throw new StateWriteError(errno, temp, `writing the snapshot ${temp} failed: ${(error as Error).message}`);
+      throw new StateWriteError(errno, temp, `${(error as Error).message} (writing the snapshot ${temp})`);
     }
     fsyncDir(this.options.dir);
     // Records up to `seq` now live in the snapshot; start an empty journal.
