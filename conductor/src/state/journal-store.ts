@@ -119,6 +119,8 @@ export class JournalStore<S, R> {
    * in the lost snapshot are missing from it.
    */
   snapshotLost = false;
+  /** Records whose journal write failed: not in the state, but written with the next snapshot that succeeds. */
+  private unwritten: R[] = [];
 
   private constructor(
     private readonly options: StoreOptions<S, R>,
@@ -178,6 +180,12 @@ export class JournalStore<S, R> {
    */
   append(record: R, options: { sync?: boolean } = {}): S {
     this.options.beforeWrite?.();
+    if (this.unwritten.length > 0) {
+      // An earlier record is still unwritten: keep the order, both go with the next snapshot.
+      this.unwritten.push(record);
+      this.compact();
+      return this.state;
+    }
     const bytes = Buffer.from(JSON.stringify({ seq: this.seq + 1, record } satisfies JournalLine<R>) + '\n');
     const fd = this.openJournal();
     try {
@@ -190,6 +198,8 @@ export class JournalStore<S, R> {
       } catch {
         /* the next load drops a torn last line */
       }
+      // Not part of the state yet; the next snapshot that can be written takes it along.
+      this.unwritten.push(record);
       throw error;
     }
     this.journalSize += bytes.length;
@@ -206,10 +216,16 @@ export class JournalStore<S, R> {
     this.options.beforeWrite?.();
     mkdirSync(this.options.dir, { recursive: true, mode: 0o700 });
     const temp = `${this.snapshotPath}.${process.pid}.tmp`;
+    // Records the journal refused go into this snapshot: once it is on disk, they are saved.
+    let withUnwritten = this.state;
+    if (this.unwritten.length > 0) {
+      withUnwritten = structuredClone(this.state);
+      for (const record of this.unwritten) withUnwritten = this.options.apply(withUnwritten, record);
+    }
     try {
       const fd = openSync(temp, 'w', 0o600);
       try {
-        writeAll(fd, Buffer.from(JSON.stringify({ seq: this.seq, state: this.state } satisfies Snapshot<S>)), temp);
+        writeAll(fd, Buffer.from(JSON.stringify({ seq: this.seq + this.unwritten.length, state: withUnwritten } satisfies Snapshot<S>)), temp);
         syncOrThrow(fd, temp);
       } finally {
         closeSync(fd);
@@ -223,6 +239,9 @@ export class JournalStore<S, R> {
       throw new StateWriteError(errno, temp, `${(error as Error).message} (writing the snapshot ${temp})`);
     }
     fsyncDir(this.options.dir);
+    this.state = withUnwritten;
+    this.seq += this.unwritten.length;
+    this.unwritten = [];
     // Records up to `seq` now live in the snapshot; start an empty journal.
     this.closeJournal();
     const fresh = openSync(this.journalPath, 'w', 0o600);
@@ -233,7 +252,7 @@ export class JournalStore<S, R> {
 
   /** Writes a snapshot and releases the journal file. */
   close(): void {
-    if (this.sinceCompaction > 0) this.compact();
+    if (this.sinceCompaction > 0 || this.unwritten.length > 0) this.compact();
     this.closeJournal();
   }
 
