@@ -125,9 +125,9 @@ function encodingFailure(source: ScoreSource, bad: InvalidUtf8): ScoreCheckResul
 function runChecks(source: ScoreSource, files: FileView): ScoreCheckResult {
   if (source.problems.length > 0) {
     const findings = source.problems.map((p) => ({
-      id: 'Y001',
+      id: p.code === 'TOO_DEEP' ? 'Y003' : 'Y001',
       severity: 'error' as const,
-      message: `YAML syntax error: ${p.message}. Fix the YAML at this position; nothing else can be checked until it parses.`,
+      message: p.code === 'TOO_DEEP' ? `${p.message}; nothing else is checked until then.` : `YAML syntax error: ${p.message}. Fix the YAML at this position; nothing else can be checked until it parses.`,
       file: source.file,
       range: p.range,
     }));
