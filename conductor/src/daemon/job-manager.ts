@@ -19,7 +19,8 @@ import type { SheetPlan } from '../../../score/src/plan.js';
 import type { Score } from '../../../score/src/score-types.js';
 import type { JobRecord, JobState, JobStatus } from '../../../protocol/src/job-state.js';
 import { applyJobRecord } from '../../../protocol/src/job-state.js';
-import { JournalStore } from '../state/journal-store.js';
+import { JournalStore, StateLoadError } from '../state/journal-store.js';
+import { diskFullFailure, diskRefusal, inferDoneSheets, unreadableSummary } from './state-trouble.js';
 import { eventLogFile, sheetLogFile, stateDir } from '../state/workspace-files.js';
 import type { Board } from './board.js';
 import { unlimitedAgents } from './board.js';
@@ -215,7 +216,13 @@ export class JobManager {
     const stamp = fileStamp(dir);
     const cached = this.resting.get(jobId);
     if (cached && cached.stamp === stamp && cached.dir === dir) return cached.state;
-    const state = JournalStore.read<JobState, JobRecord>(dir, apply);
+    let state: JobState | undefined;
+    try {
+      state = JournalStore.read<JobState, JobRecord>(dir, apply);
+    } catch (error) {
+      if (error instanceof StateLoadError) throw new JobError(`${error.code} Job '${jobId}': ${error.message}`, { cause: error });
+      throw error;
+    }
     if (!state) throw new JobError(`Job '${jobId}' has no checkpoint in ${entry.workspace}; it never started.`);
     this.resting.set(jobId, { dir, stamp, state });
     return state;
@@ -247,8 +254,9 @@ export class JobManager {
       let summary: JobSummary | undefined;
       try {
         summary = { ...summariseJob(this.state(entry.jobId)), ...(entry.lastMember ? { member: entry.lastMember } : {}) };
-      } catch {
-        summary = published[entry.jobId];
+      } catch (error) {
+        // A checkpoint that cannot be read is listed with its error, never hidden.
+        summary = published[entry.jobId] ?? ((error as Error).cause instanceof StateLoadError ? unreadableSummary(entry, (error as Error).cause) : undefined);
       }
       if (!summary || (!all && (summary.status === 'completed' || summary.status === 'cancelled'))) continue;
       out.push(summary);
@@ -692,6 +700,18 @@ export class JobManager {
     this.onEvent(event);
   }
 
+  /** Records the sheets whose validations pass as done, after a lost snapshot, and says so. */
+  private async inferFromValidations(jobId: string, store: JournalStore<JobState, JobRecord>, checked: ValidScore): Promise<void> {
+    const inferred = await inferDoneSheets(checked.score, checked.plan, checked.workspace, store.current);
+    const at = new Date().toISOString();
+    for (const { num, validations } of inferred) store.append({ t: 'sheet', at, num, patch: { status: 'completed', finishedAt: at, validations } });
+    const nums = inferred.map((s) => s.num);
+    const message = nums.length > 0
+      ? `The checkpoint's snapshot was lost; sheet(s) ${nums.join(', ')} were taken as done because their validations pass now, and are not run again.`
+      : "The checkpoint's snapshot was lost, and no sheet's validations pass yet: every sheet not recorded as done runs.";
+    this.note(jobId, checked.workspace, { type: 'job.state_repaired', jobId, at, message });
+  }
+
   private start(jobId: string, store: JournalStore<JobState, JobRecord>, scoreFile: string, checked: ValidScore, healing?: RegistryEntry['selfHealing']): void {
     const { score, plan, workspace } = checked;
     const { selfHealing: registered, concert } = this.registry.get(jobId) ?? {};
@@ -706,8 +726,12 @@ export class JobManager {
       ...(selfHealing ? { selfHealing } : {}),
       ...(this.learning ? { learning: this.learning } : {}),
     });
-    const done = runner
-      .run()
+    for (const message of store.repairs) this.note(jobId, workspace, { type: 'job.state_repaired', jobId, at: new Date().toISOString(), message });
+    store.repairs.length = 0;
+    // The snapshot was lost: sheets whose validations pass are taken as done before anything runs.
+    const before = store.snapshotLost ? this.inferFromValidations(jobId, store, checked) : Promise.resolve();
+    const done = before
+      .then(() => runner.run())
       .catch((error: Error) => {
         // Another member took the job over: it writes the checkpoint now, this member nothing more.
         if (isFencedOff(error)) {
@@ -715,15 +739,19 @@ export class JobManager {
           return store.current;
         }
         const at = new Date().toISOString();
-        const failure =
-          error instanceof CheckpointSaveError
-            ? { code: error.code, message: `${error.message}. The job stopped; nothing saved before is lost (a sheet whose end could not be recorded runs again). Free space or fix ${stateDir(workspace)}, then 'mozart resume ${jobId}'.` }
+        const refusal = diskRefusal(error);
+        const failure = refusal
+          ? diskFullFailure(jobId, workspace, refusal)
+          : error instanceof CheckpointSaveError
+            ? { code: error.code, message: `${error.message}. The job stopped; nothing saved before is lost (a sheet whose end could not be recorded runs again). Fix ${stateDir(workspace)}, then 'mozart resume ${jobId}'.` }
             : { code: 'E999', message: `The runner stopped unexpectedly: ${error.message}` };
+        const record: JobRecord = { t: 'job', at, status: 'failed', error: failure };
         try {
-          store.append({ t: 'job', at, status: 'failed', error: failure });
+          store.append(record);
         } catch {
-          // The disk refuses this too: the failure lives in memory until the job is resumed.
-          this.unsaved.set(jobId, store.current);
+          // The disk refuses this too: the failure lives in memory until the job is resumed (the
+          // checkpoint still says running, so a restarted conductor tries the job again).
+          this.unsaved.set(jobId, applyJobRecord(structuredClone(store.current), record));
         }
         emit({ type: 'job.failed', jobId, at, ...failure });
         return store.current;
