@@ -1,7 +1,7 @@
 // Keeps every job the conductor knows: submits (after checking the score with the engine), runs,
 // pauses, resumes, modifies, recovers and cancels them, answers questions about them, and remembers
 // them in a registry on disk so a restarted conductor lists them again.
-import { accessSync, appendFileSync, constants, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, rmSync, statfsSync, statSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createBackend } from '../backends/create.js';
@@ -13,7 +13,7 @@ import type { ConcertLink } from '../runner/concert.js';
 import { CheckpointSaveError, fanOutStagesOf, initialJobState, JobRunner } from '../runner/job-runner.js';
 import { sheetValues } from '../runner/prompt.js';
 import { runValidations } from '../runner/validations.js';
-import { checkScore, isValid } from '../../../score/src/engine.js';
+import { checkScoreFile, isValid } from '../../../score/src/engine.js';
 import type { ScoreCheckResult } from '../../../score/src/engine.js';
 import type { SheetPlan } from '../../../score/src/plan.js';
 import type { Score } from '../../../score/src/score-types.js';
@@ -666,13 +666,9 @@ export class JobManager {
   }
 
   private checkValid(file: string, remedy = 'nothing was started'): ValidScore {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new JobError(`Cannot read the score ${file}: ${(error as Error).message}`);
-    }
-    const checked = checkScore(file, text);
+    const read = checkScoreFile(file);
+    if (read.error !== undefined) throw new JobError(`Cannot read the score: ${read.error}. ${remedy.charAt(0).toUpperCase()}${remedy.slice(1)}.`);
+    const checked = read.result;
     if (!isValid(checked) || !checked.score || !checked.plan || !checked.workspace) {
       const errors = checked.findings.filter((f) => f.severity === 'error');
       const list = errors
