@@ -8,6 +8,7 @@ import { conductorStatusCommand, jobActionCommand, listCommand, resumeCommand, r
 import { clearCommand, modifyCommand, recoverCommand, restartCommand } from './commands/manage.js';
 import { validateCommand } from './commands/validate.js';
 import { dryRunCommand } from './commands/dry-run.js';
+import { approveCommand } from './commands/approve.js';
 import { LEARNING_COMMANDS, learningCommand } from './commands/learning.js';
 import { NoConductorError } from './conductor.js';
 import { EXIT } from './output.js';
@@ -34,6 +35,8 @@ Jobs:
       [--self-healing [--yes]]           --reload-config FILE); validated sheets never run again.
   modify <job> [-c score] [--resume]     Pause at a safe point and take a changed score; --resume continues.
   cancel <job>                           Stop the job and its agents now.
+  approve <job> [--sheet N] [--skip]     Let a sheet waiting at a checkpoint (the score's checkpoints)
+                                         run, or skip it.
   diagnose <job> [--json]                Why a job failed or is stuck: failing sheets, validations,
                                          error history, what to do, which files to open.
   errors <job> [--sheet N] [--verbose]   Every error recorded, oldest first.
@@ -103,6 +106,7 @@ const OPTIONS = {
   'agent-cap': { type: 'string' },
   'self-healing': { type: 'boolean', short: 'H' },
   yes: { type: 'boolean', short: 'y' },
+  skip: { type: 'boolean' },
 } as const;
 
 /** A whole number ≥ 1 from an option, or a usage error. */
@@ -176,6 +180,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'cancel': {
         const jobId = one('job name');
         return jobId ? await jobActionCommand(command, { jobId, socket, json }) : EXIT.unusable;
+      }
+      case 'approve': {
+        const jobId = one('job name');
+        return jobId ? await approveCommand({ jobId, socket, json, skip: v.skip === true, ...(sheet !== undefined ? { sheet } : {}) }) : EXIT.unusable;
       }
       case 'resume': {
         const jobId = one('job name');

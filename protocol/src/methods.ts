@@ -122,6 +122,13 @@ export interface RecoverResult {
   jobStatus: JobStatus;
 }
 
+/** What `job.approve` did. */
+export interface ApprovalResult {
+  jobId: string;
+  sheet: number;
+  decision: 'proceed' | 'skip';
+}
+
 /** A method that takes no params (`{}`; omitted params mean the same). */
 export type NoParams = Record<string, never>;
 
@@ -153,8 +160,16 @@ export interface Methods extends LearningMethods {
   /** Re-checks failed sheets' validations without running the agent; `jobStatus` is the job's status afterwards. */
   'job.recover': [{ jobId: string; dryRun?: boolean }, RecoverResult];
   'daemon.health': [NoParams, HealthReport];
-  /** Sends this connection the events of one job (or of every job); answered by the server itself. */
-  'events.subscribe': [{ jobId?: string }, { subscribed: true }];
+  /**
+   * Ends a proactive checkpoint's wait: the sheet goes on (`skip` false) or is skipped. `sheet` may be
+   * left out when only one sheet of the job waits.
+   */
+  'job.approve': [{ jobId: string; sheet?: number; skip?: boolean }, ApprovalResult];
+  /**
+   * Sends this connection the events of one job (or of every job); answered by the server itself.
+   * `editor`: the connection is an editor window, which shows the jobs' desktop notices (`job.notice`).
+   */
+  'events.subscribe': [{ jobId?: string; editor?: boolean }, { subscribed: true }];
 }
 
 export type MethodName = keyof Methods;
@@ -181,6 +196,7 @@ export const METHODS = Object.keys({
   'job.clear': 1,
   'job.modify': 1,
   'job.recover': 1,
+  'job.approve': 1,
   'events.subscribe': 1,
   // The learning methods (learning.ts).
   'learning.patterns': 1,

@@ -61,6 +61,7 @@ export const PARAM_SCHEMAS: { [M in Method]: JSONSchemaType<Params<M>> } = {
   },
   'job.modify': { type: 'object', properties: { jobId, scoreFile: optionalText, resume: flag }, required: ['jobId'], additionalProperties: false },
   'job.recover': { type: 'object', properties: { jobId, dryRun: flag }, required: ['jobId'], additionalProperties: false },
-  'events.subscribe': { type: 'object', properties: { jobId: optionalJobId }, required: [], additionalProperties: false },
+  'job.approve': { type: 'object', properties: { jobId, sheet: sheetNumber, skip: flag }, required: ['jobId'], additionalProperties: false },
+  'events.subscribe': { type: 'object', properties: { jobId: optionalJobId, editor: flag }, required: [], additionalProperties: false },
   ...LEARNING_PARAM_SCHEMAS,
 };

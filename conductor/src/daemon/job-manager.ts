@@ -1,11 +1,11 @@
 // Keeps every job the conductor knows: submits (after checking the score with the engine), runs,
 // pauses, resumes, modifies, recovers and cancels them, answers questions about them, and remembers
 // them in a registry on disk so a restarted conductor lists them again.
-import { accessSync, appendFileSync, constants, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, rmSync, statfsSync, statSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createBackend } from '../backends/create.js';
-import type { DiagnoseReport, JobErrorEntry, JobSummary, LogChunk } from '../../../protocol/src/methods.js';
+import type { ApprovalResult, DiagnoseReport, JobErrorEntry, JobSummary, LogChunk } from '../../../protocol/src/methods.js';
 import { summariseJob } from '../../../protocol/src/summary.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { archiveWorkspace } from '../runner/archive.js';
@@ -13,13 +13,14 @@ import type { ConcertLink } from '../runner/concert.js';
 import { CheckpointSaveError, fanOutStagesOf, initialJobState, JobRunner } from '../runner/job-runner.js';
 import { sheetValues } from '../runner/prompt.js';
 import { runValidations } from '../runner/validations.js';
-import { checkScore, isValid } from '../../../score/src/engine.js';
+import { checkScoreFile, isValid } from '../../../score/src/engine.js';
 import type { ScoreCheckResult } from '../../../score/src/engine.js';
 import type { SheetPlan } from '../../../score/src/plan.js';
 import type { Score } from '../../../score/src/score-types.js';
 import type { JobRecord, JobState, JobStatus } from '../../../protocol/src/job-state.js';
 import { applyJobRecord } from '../../../protocol/src/job-state.js';
-import { JournalStore } from '../state/journal-store.js';
+import { JournalStore, StateLoadError } from '../state/journal-store.js';
+import { diskFullFailure, diskRefusal, inferDoneSheets, unreadableSummary } from './state-trouble.js';
 import { eventLogFile, sheetLogFile, stateDir } from '../state/workspace-files.js';
 import type { Board } from './board.js';
 import { unlimitedAgents } from './board.js';
@@ -126,7 +127,17 @@ export class JobManager {
 
   private readonly registry: JobRegistryStore;
   /** Notification channels of the jobs that run (and of those still delivering). */
-  private readonly notifications = new JobNotifications((event) => this.onEvent(event));
+  private readonly notifications = new JobNotifications((event) => this.onEvent(event), {
+    // Desktop notices go to an editor window that follows the job, when one does (else the OS notifier).
+    editor: (notice, title, message) => {
+      if (!this.editorFollows(notice.jobId)) return false;
+      const level = notice.event === 'job_failed' || notice.event === 'sheet_failed' ? 'error' : notice.event === 'job_paused' ? 'warning' : 'info';
+      this.onEvent({ type: 'job.notice', jobId: notice.jobId, at: notice.at, title, message, level });
+      return true;
+    },
+  });
+  /** Whether an editor window follows a job's events (the server tells; none without a server). */
+  editorFollows: (jobId: string) => boolean = () => false;
   /** The next jobs of concerts, started by run_job hooks. */
   private readonly chains = new ChainStarter({
     jobIdOf: (scoreFile) => {
@@ -205,7 +216,13 @@ export class JobManager {
     const stamp = fileStamp(dir);
     const cached = this.resting.get(jobId);
     if (cached && cached.stamp === stamp && cached.dir === dir) return cached.state;
-    const state = JournalStore.read<JobState, JobRecord>(dir, apply);
+    let state: JobState | undefined;
+    try {
+      state = JournalStore.read<JobState, JobRecord>(dir, apply);
+    } catch (error) {
+      if (error instanceof StateLoadError) throw new JobError(`${error.code} Job '${jobId}': ${error.message}`, { cause: error });
+      throw error;
+    }
     if (!state) throw new JobError(`Job '${jobId}' has no checkpoint in ${entry.workspace}; it never started.`);
     this.resting.set(jobId, { dir, stamp, state });
     return state;
@@ -237,8 +254,9 @@ export class JobManager {
       let summary: JobSummary | undefined;
       try {
         summary = { ...summariseJob(this.state(entry.jobId)), ...(entry.lastMember ? { member: entry.lastMember } : {}) };
-      } catch {
-        summary = published[entry.jobId];
+      } catch (error) {
+        // A checkpoint that cannot be read is listed with its error, never hidden.
+        summary = published[entry.jobId] ?? ((error as Error).cause instanceof StateLoadError ? unreadableSummary(entry, (error as Error).cause) : undefined);
       }
       if (!summary || (!all && (summary.status === 'completed' || summary.status === 'cancelled'))) continue;
       out.push(summary);
@@ -383,6 +401,23 @@ export class JobManager {
     active.runner.cancel();
     this.cancelLaterMembers(jobId);
     return summariseJob(active.store.current);
+  }
+
+  /** Ends a proactive checkpoint's wait: the sheet goes on, or (skip) is skipped. */
+  approve(jobId: string, sheet: number | undefined, skip: boolean): ApprovalResult {
+    const active = this.active.get(jobId);
+    if (!active) {
+      const status = this.state(jobId).status;
+      const where = this.source ? ' on this conductor; approve it on the member that runs it (mozart conductor-status shows which)' : '';
+      throw new JobError(`Job '${jobId}' is not running${where} (${status}). A sheet waiting for approval asks again when the job resumes ('mozart resume ${jobId}').`);
+    }
+    const waiting = active.runner.awaitingApproval();
+    if (waiting.length === 0) throw new JobError(`No sheet of job '${jobId}' is waiting for approval.`);
+    if (sheet === undefined && waiting.length > 1) throw new JobError(`Sheets ${waiting.join(', ')} of job '${jobId}' are waiting for approval; name one with --sheet.`);
+    const num = sheet ?? (waiting[0] as number);
+    const decision = skip ? 'skip' : 'proceed';
+    if (!active.runner.approve(num, decision)) throw new JobError(`Sheet ${num} of job '${jobId}' is not waiting for approval (waiting: ${waiting.join(', ')}).`);
+    return { jobId, sheet: num, decision };
   }
 
   /** Pause or cancel of a job this conductor does not run: in a cluster it may run or wait elsewhere. */
@@ -631,13 +666,9 @@ export class JobManager {
   }
 
   private checkValid(file: string, remedy = 'nothing was started'): ValidScore {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new JobError(`Cannot read the score ${file}: ${(error as Error).message}`);
-    }
-    const checked = checkScore(file, text);
+    const read = checkScoreFile(file);
+    if (read.error !== undefined) throw new JobError(`Cannot read the score: ${read.error}. ${remedy.charAt(0).toUpperCase()}${remedy.slice(1)}.`);
+    const checked = read.result;
     if (!isValid(checked) || !checked.score || !checked.plan || !checked.workspace) {
       const errors = checked.findings.filter((f) => f.severity === 'error');
       const list = errors
@@ -669,6 +700,18 @@ export class JobManager {
     this.onEvent(event);
   }
 
+  /** Records the sheets whose validations pass as done, after a lost snapshot, and says so. */
+  private async inferFromValidations(jobId: string, store: JournalStore<JobState, JobRecord>, checked: ValidScore): Promise<void> {
+    const inferred = await inferDoneSheets(checked.score, checked.plan, checked.workspace, store.current);
+    const at = new Date().toISOString();
+    for (const { num, validations } of inferred) store.append({ t: 'sheet', at, num, patch: { status: 'completed', finishedAt: at, validations } });
+    const nums = inferred.map((s) => s.num);
+    const message = nums.length > 0
+      ? `The checkpoint's snapshot was lost; sheet(s) ${nums.join(', ')} were taken as done because their validations pass now, and are not run again.`
+      : "The checkpoint's snapshot was lost, and no sheet's validations pass yet: every sheet not recorded as done runs.";
+    this.note(jobId, checked.workspace, { type: 'job.state_repaired', jobId, at, message });
+  }
+
   private start(jobId: string, store: JournalStore<JobState, JobRecord>, scoreFile: string, checked: ValidScore, healing?: RegistryEntry['selfHealing']): void {
     const { score, plan, workspace } = checked;
     const { selfHealing: registered, concert } = this.registry.get(jobId) ?? {};
@@ -683,8 +726,12 @@ export class JobManager {
       ...(selfHealing ? { selfHealing } : {}),
       ...(this.learning ? { learning: this.learning } : {}),
     });
-    const done = runner
-      .run()
+    for (const message of store.repairs) this.note(jobId, workspace, { type: 'job.state_repaired', jobId, at: new Date().toISOString(), message });
+    store.repairs.length = 0;
+    // The snapshot was lost: sheets whose validations pass are taken as done before anything runs.
+    const before = store.snapshotLost ? this.inferFromValidations(jobId, store, checked) : Promise.resolve();
+    const done = before
+      .then(() => runner.run())
       .catch((error: Error) => {
         // Another member took the job over: it writes the checkpoint now, this member nothing more.
         if (isFencedOff(error)) {
@@ -692,15 +739,19 @@ export class JobManager {
           return store.current;
         }
         const at = new Date().toISOString();
-        const failure =
-          error instanceof CheckpointSaveError
-            ? { code: error.code, message: `${error.message}. The job stopped; nothing saved before is lost (a sheet whose end could not be recorded runs again). Free space or fix ${stateDir(workspace)}, then 'mozart resume ${jobId}'.` }
+        const refusal = diskRefusal(error);
+        const failure = refusal
+          ? diskFullFailure(jobId, workspace, refusal)
+          : error instanceof CheckpointSaveError
+            ? { code: error.code, message: `${error.message}. The job stopped; nothing saved before is lost (a sheet whose end could not be recorded runs again). Fix ${stateDir(workspace)}, then 'mozart resume ${jobId}'.` }
             : { code: 'E999', message: `The runner stopped unexpectedly: ${error.message}` };
+        const record: JobRecord = { t: 'job', at, status: 'failed', error: failure };
         try {
-          store.append({ t: 'job', at, status: 'failed', error: failure });
+          store.append(record);
         } catch {
-          // The disk refuses this too: the failure lives in memory until the job is resumed.
-          this.unsaved.set(jobId, store.current);
+          // The disk refuses this too: the failure lives in memory until the job is resumed (the
+          // checkpoint still says running, so a restarted conductor tries the job again).
+          this.unsaved.set(jobId, applyJobRecord(structuredClone(store.current), record));
         }
         emit({ type: 'job.failed', jobId, at, ...failure });
         return store.current;

@@ -154,6 +154,7 @@ async function main(): Promise<void> {
     },
     'job.list': async ({ all }) => manager.list(all === true),
     'job.pause': async ({ jobId }) => manager.pause(jobId),
+    'job.approve': async ({ jobId, sheet, skip }) => manager.approve(jobId, sheet, skip === true),
     'job.resume': async ({ jobId, ...options }) => manager.resume(jobId, options),
     'job.modify': async ({ jobId, ...options }) => manager.modify(jobId, options),
     'job.clear': async (options) => manager.clear(options),
@@ -165,6 +166,7 @@ async function main(): Promise<void> {
     ...learningHandlers(hub, learningProblem, learningDir),
   };
   const server = new ConductorServer(handlers, { isRefusal: (error) => error instanceof JobError || isClusterRefusal(error), log });
+  manager.editorFollows = (jobId) => server.editorFollows(jobId);
   await server.listen(path);
   mkdirSync(dirname(pidFile()), { recursive: true, mode: 0o700 });
   writeFileSync(pidFile(), String(process.pid));

@@ -50,6 +50,8 @@ interface Connection {
   socket: Socket;
   /** Job ids subscribed to ('*' for all). */
   subscriptions: Set<string>;
+  /** An editor window (subscribed with `editor`): it shows desktop notices. */
+  editor: boolean;
   /** Events are being gathered for one write at the end of this turn of the event loop. */
   corked: boolean;
 }
@@ -107,6 +109,12 @@ export class ConductorServer {
    * and a connection's events of one turn of the event loop leave in one write (20 jobs streaming
    * output to 20 subscribers are thousands of events a second; a system call each is what costs).
    */
+  /** Whether an editor window follows this job's events now. */
+  editorFollows(jobId: string): boolean {
+    for (const c of this.connections) if (c.editor && !c.socket.destroyed && (c.subscriptions.has('*') || c.subscriptions.has(jobId))) return true;
+    return false;
+  }
+
   publish(event: EventNotification): void {
     let frame: Buffer | undefined;
     for (const c of this.connections) {
@@ -136,7 +144,7 @@ export class ConductorServer {
   };
 
   private accept(socket: Socket): void {
-    const connection: Connection = { socket, subscriptions: new Set(), corked: false };
+    const connection: Connection = { socket, subscriptions: new Set(), editor: false, corked: false };
     this.connections.add(connection);
     const decoder = new LineDecoder();
     socket.on('data', (chunk: Buffer) => {
@@ -201,7 +209,9 @@ export class ConductorServer {
     if (!checked.ok) return failure(id, RPC_ERRORS.invalidParams, checked.message);
     try {
       if (method === 'events.subscribe') {
-        connection.subscriptions.add((checked.params as Params<'events.subscribe'>).jobId ?? '*');
+        const params = checked.params as Params<'events.subscribe'>;
+        connection.subscriptions.add(params.jobId ?? '*');
+        if (params.editor) connection.editor = true;
         return { id, method, result: { subscribed: true } satisfies Result<'events.subscribe'> };
       }
       // The params were checked against this method's schema, which is typed by Params<method>.

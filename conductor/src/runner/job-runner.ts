@@ -32,6 +32,7 @@ import type { RuleResult } from './validations.js';
 import { isolateJob, releaseWorktree, shouldRemove } from './worktree.js';
 import type { ActiveWorktree } from './worktree.js';
 import { conditionHolds } from './conditions.js';
+import { ApprovalWaits, approvalMessage, approvalStep } from './approval.js';
 import type { SheetLearning } from '../learning/hub.js';
 import { guidanceRequest, jobLearning, safeGuidance, safeRecord, sheetRules } from '../learning/runner-bridge.js';
 import type { JobLearning } from '../learning/runner-bridge.js';
@@ -177,6 +178,7 @@ export class JobRunner {
 
   /** Aborted to cut short backoff and rate-limit waits (on pause and cancel). */
   private readonly abortWaits = new AbortController();
+  private readonly approvals = new ApprovalWaits();
 
   /** Runs (or resumes) the job until it completes, fails, pauses or is cancelled. */
   async run(): Promise<JobState> {
@@ -402,6 +404,7 @@ export class JobRunner {
       await this.circuitGate();
       await this.sharedRateLimitGate(sheet.num);
       if (this.stopMode) return;
+      if ((await this.checkpointGate(sheet.num, prompt, current)) !== 'go') return;
       if (!existsSync(cwd)) {
         // Preflight: spawning in a missing folder fails with a misleading "not found" for the shell.
         const where = this.worktree ? `The job's git worktree ${cwd} no longer exists; resume re-creates it from its branch.` : `The agent's working directory ${cwd} does not exist (backend.working_directory). Create it or correct the path, then resume.`;
@@ -593,6 +596,44 @@ export class JobRunner {
   }
 
   /** Waits (scaled), recording the wait on the sheet so status shows it; cut short by pause/cancel. */
+  /** Approves or skips a sheet waiting at a proactive checkpoint; false when it is not waiting. */
+  approve(sheetNum: number, decision: 'proceed' | 'skip'): boolean {
+    return this.approvals.decide(sheetNum, decision);
+  }
+
+  /** Sheets waiting at a proactive checkpoint now. */
+  awaitingApproval(): number[] {
+    return this.approvals.sheets();
+  }
+
+  /** The score's proactive checkpoints before an attempt: go on, skipped by a person, or stopped (pause, cancel). */
+  private async checkpointGate(num: number, prompt: string, current: SheetState): Promise<'go' | 'skipped' | 'stopped'> {
+    const step = approvalStep(this.options.score.checkpoints, num, prompt, current);
+    if (step.kind === 'none') return 'go';
+    if (step.kind === 'warn') {
+      this.emit({ type: 'sheet.checkpoint_warning', sheet: num, trigger: step.trigger.name, message: approvalMessage(step.trigger, num) });
+      return 'go';
+    }
+    let decision = step.kind === 'decided' ? step.decision : undefined;
+    let trigger = current.approval?.trigger ?? '';
+    if (step.kind === 'ask') {
+      trigger = step.trigger.name;
+      const asked = { trigger, message: approvalMessage(step.trigger, num), attempt: current.attempts + 1, since: new Date().toISOString() };
+      this.recordSheet(num, { approval: asked, waitReason: `awaiting approval: ${asked.message}` });
+      this.emit({ type: 'sheet.approval_needed', sheet: num, attempt: asked.attempt, trigger, message: asked.message });
+      decision = await this.approvals.wait(num, this.abortWaits.signal);
+      // Paused or cancelled while waiting: the wait stays on record and is asked again on resume.
+      if (!decision) return 'stopped';
+      this.recordSheet(num, { approval: { ...asked, decision }, waitReason: null });
+      this.emit({ type: 'sheet.approved', sheet: num, decision });
+    }
+    if (decision !== 'skip') return 'go';
+    const reason = `skipped at checkpoint '${trigger}' by a person (mozart approve --skip)`;
+    this.recordSheet(num, { status: 'skipped', skipReason: reason, finishedAt: new Date().toISOString() });
+    this.emit({ type: 'sheet.skipped', sheet: num, reason });
+    return 'skipped';
+  }
+
   private async waitAsSheet(num: number, delayMs: number, reason: string): Promise<void> {
     const until = Date.now() + delayMs * this.timeScale;
     this.recordSheet(num, { waitingUntil: until, waitReason: reason });

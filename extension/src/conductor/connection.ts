@@ -234,7 +234,7 @@ export class ConductorConnection extends EventEmitter<ConnectionEvents> {
       });
       const status = await client.request('daemon.status', {});
       client.onEvent = (event) => this.emit('event', event);
-      await client.request('events.subscribe', {});
+      await client.request('events.subscribe', { editor: true });
       if (generation !== this.generation) throw new Error('The settings changed while connecting.');
       client.onClose = () => {
         if (generation !== this.generation || this.client !== client) return;

@@ -57,8 +57,10 @@ export function applyEvent(state: JobState, event: RunnerEvent): boolean {
     case 'job.cluster':
     case 'job.hook':
     case 'job.archived':
+    case 'job.state_repaired':
     case 'job.cost_warning':
     case 'job.notification_failed':
+    case 'job.notice':
     case 'job.pausing':
     case 'sheet.healing':
     case 'sheet.output':
@@ -118,6 +120,21 @@ export function applyEvent(state: JobState, event: RunnerEvent): boolean {
       sheet.skipReason = event.reason;
       return true;
     }
+    case 'sheet.approval_needed': {
+      const sheet = sheetOf(event.sheet);
+      sheet.status = 'pending';
+      sheet.approval = { trigger: event.trigger, message: event.message, attempt: event.attempt, since: event.at };
+      sheet.waitReason = `awaiting approval: ${event.message}`;
+      return true;
+    }
+    case 'sheet.approved': {
+      const sheet = sheetOf(event.sheet);
+      if (sheet.approval) sheet.approval = { ...sheet.approval, decision: event.decision };
+      delete sheet.waitReason;
+      return true;
+    }
+    case 'sheet.checkpoint_warning':
+      return false;
     case 'sheet.failed': {
       const sheet = sheetOf(event.sheet);
       sheet.status = 'failed';
