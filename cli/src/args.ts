@@ -64,7 +64,7 @@ export function parseCommand(command: string, args: string[]): Parsed {
   const options: Table = { ...GLOBAL, ...COMMON, ...own };
   // A command's own short option wins over a global one with the same letter (none today).
   const parsed = parseArgs({ args, allowPositionals: true, options, strict: true });
-  const values: Values = { ...parsed.values };
+  const values = { ...parsed.values } as Values;
   if (values['verbose-errors']) values.verbose = true;
   if (values['log-level-conductor'] !== undefined) values['log-level'] ??= values['log-level-conductor'];
   delete values['verbose-errors'];
