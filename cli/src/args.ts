@@ -25,7 +25,7 @@ const healing = { 'self-healing': bool('H'), yes: bool('y') };
 /** Options per command, besides COMMON and GLOBAL. */
 export const COMMAND_OPTIONS: Record<string, Table> = {
   validate: {},
-  run: { 'dry-run': bool('n'), 'start-sheet': text('s'), workspace, escalation: bool('e'), fresh: bool(), watch: bool('W'), ...healing },
+  run: { 'dry-run': bool('n'), prompt: text(), 'start-sheet': text('s'), workspace, escalation: bool('e'), fresh: bool(), watch: bool('W'), ...healing },
   status: { watch: bool('W'), interval: text('i'), workspace },
   list: { all: bool('a'), status: text('s'), limit: text('l'), workspace },
   pause: { workspace, wait: bool(), timeout: text('t') },

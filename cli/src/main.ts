@@ -11,6 +11,7 @@ import { diagnoseCommand, errorsCommand, logsCommand } from './commands/inspect.
 import { conductorStatusCommand, jobActionCommand, listCommand, resumeCommand, runCommand, startCommand, statusCommand, stopCommand } from './commands/jobs.js';
 import { clearCommand, modifyCommand, recoverCommand, restartCommand } from './commands/manage.js';
 import { validateCommand } from './commands/validate.js';
+import { dryRunCommand } from './commands/dry-run.js';
 import { approveCommand } from './commands/approve.js';
 import { LEARNING_COMMANDS, learningCommand } from './commands/learning.js';
 import { NoConductorError } from './conductor.js';
@@ -22,7 +23,10 @@ Scores:
   validate <score> [--json]              Check a score without running anything (no conductor needed).
   run <score> [--watch] [--fresh]        Submit a score as a job; --watch follows it to the end.
       [--start-sheet N] [--dry-run]      -s N: begin at sheet N (earlier sheets are skipped);
-      [--self-healing [--yes]]           -n: check the score and show its sheets without running it;
+      [--prompt N]                       -n: show the plan (each sheet's items, stage, instance,
+                                         dependencies, validations) and the findings, run nothing;
+                                         --prompt N: print sheet N's prompt as its agent gets it;
+      [--self-healing [--yes]]
                                          -H: when a sheet would fail for good, fix known causes
                                          (missing folders) and retry, or say what to do; -y: also
                                          apply suggested fixes (folders outside the workspace).
@@ -153,7 +157,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'run': {
         const score = one('score file');
         if (!score) return EXIT.unusable;
-        if (v['dry-run']) return validateCommand({ score, json });
+        const prompt = positiveInt('prompt', v.prompt);
+        if (prompt instanceof Error) return usageError(prompt.message);
+        if (prompt !== undefined && !v['dry-run']) return usageError('--prompt N shows a sheet\'s prompt in a dry run: add --dry-run');
+        if (v['dry-run']) return dryRunCommand({ score, json, ...(prompt !== undefined ? { prompt } : {}) });
         if (workspace !== undefined) noEffect('run -w/--workspace', "a job's workspace is its score's `workspace`; change it there");
         return await runCommand({ score, socket, fresh: v.fresh === true, watch: v.watch === true, json, ...(numbers['start-sheet'] !== undefined ? { startSheet: numbers['start-sheet'] } : {}), ...healing });
       }

@@ -14,7 +14,7 @@ export interface CheckInfo {
 const ENTRIES: readonly CheckInfo[] = [
   { id: 'Y001', severity: 'error', title: 'YAML syntax error' },
   { id: 'S000', severity: 'error', title: 'Internal error while checking' },
-  { id: 'S001', severity: 'error', title: 'Unknown key' },
+  { id: 'S001', severity: 'warning', title: 'Unknown key' },
   { id: 'S002', severity: 'error', title: 'Wrong type' },
   { id: 'S003', severity: 'error', title: 'Missing required field' },
   { id: 'S004', severity: 'error', title: 'Mutually exclusive fields' },

@@ -30,8 +30,8 @@ export function checkSchema(source: ScoreSource, data: Record<string, unknown>):
   if (validate(data)) return { findings: [], usable: true };
   const errors = validate.errors ?? [];
   const findings = toFindings(source, data, errors);
-  // Unknown keys alone do not stop the other checks: drop them and look again, so a typo in one
-  // key does not hide every other problem in the file.
+  // Unknown keys are warnings (the original ignores them): drop them and look again, so a typo
+  // in one key neither blocks a run nor hides every other problem in the file.
   if (!errors.every((e) => e.keyword === 'additionalProperties')) return { findings, usable: false };
   for (const error of errors) {
     const parent = valueAt(data, pathOf(error.instancePath, data));
@@ -149,7 +149,7 @@ function toFindings(source: ScoreSource, data: unknown, errors: ErrorObject[]): 
             : ' Check the spelling against the documentation.';
         add(`S001:${error.instancePath}/${extra}`, {
           id: 'S001',
-          severity: 'error',
+          severity: 'warning',
           message: `Unknown key '${extra}' ${where}.${hint}`,
           file: source.file,
           range,

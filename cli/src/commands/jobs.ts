@@ -156,7 +156,13 @@ export async function listCommand(args: { socket?: string; all: boolean; json: b
   const jobs = (await withClient(args.socket, (client) => client.request('job.list', { all: args.all }))).filter((j) => wanted === undefined || j.status === wanted).slice(0, args.limit);
   if (args.json) print(JSON.stringify(jobs, null, 2));
   else if (jobs.length === 0) print(args.all ? 'No jobs.' : "No active jobs. 'mozart list --all' shows finished ones too.");
-  else for (const j of jobs) print(`${j.jobId.padEnd(28)} ${j.status.padEnd(10)} ${bar(j.completedSheets, j.totalSheets, 12)}  ${j.workspace}`);
+  else {
+    for (const j of jobs) {
+      // A checkpoint that cannot be read has no sheets to show: its error says what to do.
+      if (j.error && j.totalSheets === 0) print(`${j.jobId.padEnd(28)} ${j.status.padEnd(10)} ${c.red(`${j.error.code} ${j.error.message}`)}`);
+      else print(`${j.jobId.padEnd(28)} ${j.status.padEnd(10)} ${bar(j.completedSheets, j.totalSheets, 12)}  ${j.workspace}`);
+    }
+  }
   return EXIT.ok;
 }
 

@@ -1,7 +1,6 @@
 // `mozart validate <score> [--json]`: check a score without running anything and without a conductor.
-import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { checkScore, isValid } from '../../../score/src/engine.js';
+import { checkScoreFile, isValid } from '../../../score/src/engine.js';
 import type { ScoreCheckResult } from '../../../score/src/engine.js';
 import type { Finding } from '../../../score/src/findings.js';
 import { EXIT, palette, useColour } from '../output.js';
@@ -66,21 +65,18 @@ export function buildReport(file: string, result: ScoreCheckResult): ValidateRep
 /** Runs the command; returns the exit code. */
 export function validateCommand(args: { score: string; json: boolean; dag?: boolean }, out: NodeJS.WriteStream = process.stdout): number {
   const file = resolve(args.score);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : (error as Error).message;
+  const checked = checkScoreFile(file);
+  if (checked.error !== undefined) {
+    const reason = checked.error.startsWith(file) ? args.score + checked.error.slice(file.length) : checked.error;
     if (args.json) {
-      const report: ValidateReport = { file, valid: false, parsed: false, error: `cannot read ${args.score}: ${reason}`, counts: { error: 0, warning: 0, info: 0 }, findings: [] };
+      const report: ValidateReport = { file, valid: false, parsed: false, error: `cannot read ${reason}`, counts: { error: 0, warning: 0, info: 0 }, findings: [] };
       out.write(JSON.stringify(report, null, 2) + '\n');
     } else {
-      process.stderr.write(`mozart validate: cannot read ${args.score}: ${reason}\n`);
+      process.stderr.write(`mozart validate: cannot read ${reason}\n`);
     }
     return EXIT.unusable;
   }
-  const result = checkScore(file, text);
+  const result = checked.result;
   const report = buildReport(file, result);
   const dag = args.dag && result.plan ? dagOf(result.plan) : undefined;
   if (args.json) out.write(JSON.stringify(dag ? { ...report, dag } : report, null, 2) + '\n');
@@ -89,7 +85,7 @@ export function validateCommand(args: { score: string; json: boolean; dag?: bool
   return report.valid ? EXIT.ok : EXIT.failure;
 }
 
-function formatText(report: ValidateReport, result: ScoreCheckResult, colour: boolean): string {
+export function formatText(report: ValidateReport, result: ScoreCheckResult, colour: boolean): string {
   const c = palette(colour);
   const shown = (path: string) => relative(process.cwd(), path) || path;
   const lines: string[] = [];

@@ -1,7 +1,7 @@
 // Keeps every job the conductor knows: submits (after checking the score with the engine), runs,
 // pauses, resumes, modifies, recovers and cancels them, answers questions about them, and remembers
 // them in a registry on disk so a restarted conductor lists them again.
-import { accessSync, appendFileSync, constants, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, rmSync, statfsSync, statSync } from 'node:fs';
 import { freemem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createBackend } from '../backends/create.js';
@@ -13,13 +13,14 @@ import type { ConcertLink } from '../runner/concert.js';
 import { CheckpointSaveError, fanOutStagesOf, initialJobState, JobRunner } from '../runner/job-runner.js';
 import { sheetValues } from '../runner/prompt.js';
 import { runValidations } from '../runner/validations.js';
-import { checkScore, isValid } from '../../../score/src/engine.js';
+import { checkScoreFile, isValid } from '../../../score/src/engine.js';
 import type { ScoreCheckResult } from '../../../score/src/engine.js';
 import type { SheetPlan } from '../../../score/src/plan.js';
 import type { Score } from '../../../score/src/score-types.js';
 import type { JobRecord, JobState, JobStatus } from '../../../protocol/src/job-state.js';
 import { applyJobRecord } from '../../../protocol/src/job-state.js';
-import { JournalStore } from '../state/journal-store.js';
+import { JournalStore, StateLoadError } from '../state/journal-store.js';
+import { diskFullFailure, diskRefusal, inferDoneSheets, unreadableSummary } from './state-trouble.js';
 import { eventLogFile, sheetLogFile, stateDir } from '../state/workspace-files.js';
 import type { Board } from './board.js';
 import { unlimitedAgents } from './board.js';
@@ -216,7 +217,13 @@ export class JobManager {
     const stamp = fileStamp(dir);
     const cached = this.resting.get(jobId);
     if (cached && cached.stamp === stamp && cached.dir === dir) return cached.state;
-    const state = JournalStore.read<JobState, JobRecord>(dir, apply);
+    let state: JobState | undefined;
+    try {
+      state = JournalStore.read<JobState, JobRecord>(dir, apply);
+    } catch (error) {
+      if (error instanceof StateLoadError) throw new JobError(`${error.code} Job '${jobId}': ${error.message}`, { cause: error });
+      throw error;
+    }
     if (!state) throw new JobError(`Job '${jobId}' has no checkpoint in ${entry.workspace}; it never started.`);
     this.resting.set(jobId, { dir, stamp, state });
     return state;
@@ -253,8 +260,9 @@ export class JobManager {
       let summary: JobSummary | undefined;
       try {
         summary = { ...summariseJob(this.state(entry.jobId)), ...(entry.lastMember ? { member: entry.lastMember } : {}) };
-      } catch {
-        summary = published[entry.jobId];
+      } catch (error) {
+        // A checkpoint that cannot be read is listed with its error, never hidden.
+        summary = published[entry.jobId] ?? ((error as Error).cause instanceof StateLoadError ? unreadableSummary(entry, (error as Error).cause) : undefined);
       }
       if (!summary || (!all && (summary.status === 'completed' || summary.status === 'cancelled'))) continue;
       out.push(summary);
@@ -665,13 +673,9 @@ export class JobManager {
   }
 
   private checkValid(file: string, remedy = 'nothing was started'): ValidScore {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new JobError(`Cannot read the score ${file}: ${(error as Error).message}`);
-    }
-    const checked = checkScore(file, text);
+    const read = checkScoreFile(file);
+    if (read.error !== undefined) throw new JobError(`Cannot read the score: ${read.error}. ${remedy.charAt(0).toUpperCase()}${remedy.slice(1)}.`);
+    const checked = read.result;
     if (!isValid(checked) || !checked.score || !checked.plan || !checked.workspace) {
       const errors = checked.findings.filter((f) => f.severity === 'error');
       const list = errors
@@ -703,6 +707,18 @@ export class JobManager {
     this.onEvent(event);
   }
 
+  /** Records the sheets whose validations pass as done, after a lost snapshot, and says so. */
+  private async inferFromValidations(jobId: string, store: JournalStore<JobState, JobRecord>, checked: ValidScore): Promise<void> {
+    const inferred = await inferDoneSheets(checked.score, checked.plan, checked.workspace, store.current);
+    const at = new Date().toISOString();
+    for (const { num, validations } of inferred) store.append({ t: 'sheet', at, num, patch: { status: 'completed', finishedAt: at, validations } });
+    const nums = inferred.map((s) => s.num);
+    const message = nums.length > 0
+      ? `The checkpoint's snapshot was lost; sheet(s) ${nums.join(', ')} were taken as done because their validations pass now, and are not run again.`
+      : "The checkpoint's snapshot was lost, and no sheet's validations pass yet: every sheet not recorded as done runs.";
+    this.note(jobId, checked.workspace, { type: 'job.state_repaired', jobId, at, message });
+  }
+
   private start(jobId: string, store: JournalStore<JobState, JobRecord>, scoreFile: string, checked: ValidScore, healing?: RegistryEntry['selfHealing']): void {
     const { score, plan, workspace } = checked;
     const { selfHealing: registered, concert } = this.registry.get(jobId) ?? {};
@@ -717,8 +733,12 @@ export class JobManager {
       ...(selfHealing ? { selfHealing } : {}),
       ...(this.learning ? { learning: this.learning } : {}),
     });
-    const done = runner
-      .run()
+    for (const message of store.repairs) this.note(jobId, workspace, { type: 'job.state_repaired', jobId, at: new Date().toISOString(), message });
+    store.repairs.length = 0;
+    // The snapshot was lost: sheets whose validations pass are taken as done before anything runs.
+    const before = store.snapshotLost ? this.inferFromValidations(jobId, store, checked) : Promise.resolve();
+    const done = before
+      .then(() => runner.run())
       .catch((error: Error) => {
         // Another member took the job over: it writes the checkpoint now, this member nothing more.
         if (isFencedOff(error)) {
@@ -726,15 +746,19 @@ export class JobManager {
           return store.current;
         }
         const at = new Date().toISOString();
-        const failure =
-          error instanceof CheckpointSaveError
-            ? { code: error.code, message: `${error.message}. The job stopped; nothing saved before is lost (a sheet whose end could not be recorded runs again). Free space or fix ${stateDir(workspace)}, then 'mozart resume ${jobId}'.` }
+        const refusal = diskRefusal(error);
+        const failure = refusal
+          ? diskFullFailure(jobId, workspace, refusal)
+          : error instanceof CheckpointSaveError
+            ? { code: error.code, message: `${error.message}. The job stopped; nothing saved before is lost (a sheet whose end could not be recorded runs again). Fix ${stateDir(workspace)}, then 'mozart resume ${jobId}'.` }
             : { code: 'E999', message: `The runner stopped unexpectedly: ${error.message}` };
+        const record: JobRecord = { t: 'job', at, status: 'failed', error: failure };
         try {
-          store.append({ t: 'job', at, status: 'failed', error: failure });
+          store.append(record);
         } catch {
-          // The disk refuses this too: the failure lives in memory until the job is resumed.
-          this.unsaved.set(jobId, store.current);
+          // The disk refuses this too: the failure lives in memory until the job is resumed (the
+          // checkpoint still says running, so a restarted conductor tries the job again).
+          this.unsaved.set(jobId, applyJobRecord(structuredClone(store.current), record));
         }
         emit({ type: 'job.failed', jobId, at, ...failure });
         return store.current;

@@ -57,6 +57,7 @@ export function applyEvent(state: JobState, event: RunnerEvent): boolean {
     case 'job.cluster':
     case 'job.hook':
     case 'job.archived':
+    case 'job.state_repaired':
     case 'job.cost_warning':
     case 'job.notification_failed':
     case 'job.notice':
