@@ -150,8 +150,10 @@ function concertLine(concert: NonNullable<JobState['concert']>): string {
   return head + next;
 }
 
-export async function listCommand(args: { socket?: string; all: boolean; json: boolean }): Promise<number> {
-  const jobs = await withClient(args.socket, (client) => client.request('job.list', { all: args.all }));
+export async function listCommand(args: { socket?: string; all: boolean; json: boolean; status?: string; limit?: number }): Promise<number> {
+  // -s/--status: one status (the original's `queued` is our `pending`); -l/--limit: at most N, newest first.
+  const wanted = args.status === 'queued' ? 'pending' : args.status;
+  const jobs = (await withClient(args.socket, (client) => client.request('job.list', { all: args.all }))).filter((j) => wanted === undefined || j.status === wanted).slice(0, args.limit);
   if (args.json) print(JSON.stringify(jobs, null, 2));
   else if (jobs.length === 0) print(args.all ? 'No jobs.' : "No active jobs. 'mozart list --all' shows finished ones too.");
   else {

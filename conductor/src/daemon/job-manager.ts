@@ -32,6 +32,7 @@ import type { JobSource, RunTicket } from './job-source.js';
 import { SharedRateLimits } from './rate-limits.js';
 import type { RateLimitHistory } from './rate-limits.js';
 import type { SheetLearning } from '../learning/hub.js';
+import { adoptJob } from './adopt.js';
 import { JobRegistry } from './registry.js';
 import type { JobRegistryStore, RegistryEntry } from './registry.js';
 import { refuseIfBusyElsewhere, stopElsewhere, withMembers } from './remote-jobs.js';
@@ -226,6 +227,11 @@ export class JobManager {
     if (!state) throw new JobError(`Job '${jobId}' has no checkpoint in ${entry.workspace}; it never started.`);
     this.resting.set(jobId, { dir, stamp, state });
     return state;
+  }
+
+  /** `job.adopt`: knows the job in `workspace`, registering it from its checkpoint if need be (adopt.ts). */
+  adopt(jobId: string, workspace: string): JobSummary & { adopted: boolean } {
+    return adoptJob(this.registry, jobId, workspace, (id) => this.state(id));
   }
 
   /** The state as `status` shows it: the checkpoint, with each sheet's label from sheet.descriptions. */
@@ -493,16 +499,17 @@ export class JobManager {
    * is there after all (the agent did it; a validation was wrong and has been fixed) is completed.
    * With `dryRun` nothing is recorded.
    */
-  async recover(jobId: string, dryRun: boolean): Promise<{ recovered: number[]; stillFailing: number[]; jobStatus: JobStatus }> {
+  async recover(jobId: string, dryRun: boolean, sheet?: number): Promise<{ recovered: number[]; stillFailing: number[]; jobStatus: JobStatus }> {
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is running; pause it before recovering sheets.`);
     if (this.source) await refuseIfBusyElsewhere(this.source, jobId, (m) => new JobError(`${m} Pause it before recovering sheets.`));
     const entry = this.entry(jobId);
     const checked = this.checkValid(entry.scoreFile, 'fix it before recovering');
     const state = this.state(jobId);
     const failed = Object.entries(state.sheets)
-      .filter(([, s]) => s.status === 'failed')
+      .filter(([key, s]) => s.status === 'failed' && (sheet === undefined || Number(key) === sheet))
       .map(([key]) => Number(key))
       .sort((a, b) => a - b);
+    if (sheet !== undefined && failed.length === 0) throw new JobError(`Sheet ${sheet} of job '${jobId}' is ${state.sheets[String(sheet)]?.status ?? 'not one of its sheets'}, not failed: nothing to recover.`);
     const recovered: number[] = [];
     const stillFailing: number[] = [];
     const results = new Map<number, Awaited<ReturnType<typeof runValidations>>>();
