@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 // The `mozart` command line. `validate` and `run --dry-run` work offline; the job commands talk to
 // the conductor over its Unix socket.
-import { parseArgs } from 'node:util';
-import { ConductorError, ConductorTimeoutError } from '../../protocol/src/client.js';
+import { ConductorTimeoutError } from '../../protocol/src/client.js';
+import { logFile, pidFile } from '../../protocol/src/paths.js';
+import { COMMANDS, parseCommand, positiveInt, splitGlobal } from './args.js';
+import type { Values } from './args.js';
+import { adoptFromWorkspace, dashboardCommand, forceStop, historyCommand, logFileCommand, pauseAndWait } from './commands/original.js';
+import { setQuiet } from './commands/follow.js';
 import { diagnoseCommand, errorsCommand, logsCommand } from './commands/inspect.js';
 import { conductorStatusCommand, jobActionCommand, listCommand, resumeCommand, runCommand, startCommand, statusCommand, stopCommand } from './commands/jobs.js';
 import { clearCommand, modifyCommand, recoverCommand, restartCommand } from './commands/manage.js';
 import { validateCommand } from './commands/validate.js';
+import { dryRunCommand } from './commands/dry-run.js';
+import { approveCommand } from './commands/approve.js';
 import { LEARNING_COMMANDS, learningCommand } from './commands/learning.js';
 import { NoConductorError } from './conductor.js';
 import { EXIT } from './output.js';
@@ -17,7 +23,10 @@ Scores:
   validate <score> [--json]              Check a score without running anything (no conductor needed).
   run <score> [--watch] [--fresh]        Submit a score as a job; --watch follows it to the end.
       [--start-sheet N] [--dry-run]      -s N: begin at sheet N (earlier sheets are skipped);
-      [--self-healing [--yes]]           -n: check the score and show its sheets without running it;
+      [--prompt N]                       -n: show the plan (each sheet's items, stage, instance,
+                                         dependencies, validations) and the findings, run nothing;
+                                         --prompt N: print sheet N's prompt as its agent gets it;
+      [--self-healing [--yes]]
                                          -H: when a sheet would fail for good, fix known causes
                                          (missing folders) and retry, or say what to do; -y: also
                                          apply suggested fixes (folders outside the workspace).
@@ -30,6 +39,8 @@ Jobs:
       [--self-healing [--yes]]           --reload-config FILE); validated sheets never run again.
   modify <job> [-c score] [--resume]     Pause at a safe point and take a changed score; --resume continues.
   cancel <job>                           Stop the job and its agents now.
+  approve <job> [--sheet N] [--skip]     Let a sheet waiting at a checkpoint (the score's checkpoints)
+                                         run, or skip it.
   diagnose <job> [--json]                Why a job failed or is stuck: failing sheets, validations,
                                          error history, what to do, which files to open.
   errors <job> [--sheet N] [--verbose]   Every error recorded, oldest first.
@@ -76,57 +87,32 @@ Exit codes:
 
 declare const MOZART_VERSION: string | undefined;
 
-const OPTIONS = {
-  json: { type: 'boolean', short: 'j' },
-  help: { type: 'boolean', short: 'h' },
-  socket: { type: 'string' },
-  watch: { type: 'boolean', short: 'W' },
-  fresh: { type: 'boolean' },
-  'dry-run': { type: 'boolean', short: 'n' },
-  all: { type: 'boolean', short: 'a' },
-  'start-sheet': { type: 'string', short: 's' },
-  config: { type: 'string', short: 'c' },
-  'reload-config': { type: 'string' },
-  resume: { type: 'boolean' },
-  sheet: { type: 'string' },
-  follow: { type: 'boolean', short: 'f' },
-  verbose: { type: 'boolean', short: 'v' },
-  status: { type: 'string', multiple: true },
-  foreground: { type: 'boolean' },
-  'max-jobs': { type: 'string' },
-  cluster: { type: 'string' },
-  'agent-cap': { type: 'string' },
-  'self-healing': { type: 'boolean', short: 'H' },
-  yes: { type: 'boolean', short: 'y' },
-} as const;
-
-/** A whole number ≥ 1 from an option, or a usage error. */
 /** The conductor flags `start` and `restart` pass through: --cluster and --agent-cap. */
-function clusterArgs(v: { cluster?: string; 'agent-cap'?: string }): string[] {
-  return [...(v.cluster ? ['--cluster', v.cluster] : []), ...(v['agent-cap'] ? ['--agent-cap', v['agent-cap']] : [])];
+function clusterArgs(v: Values): string[] {
+  return [...(typeof v.cluster === 'string' ? ['--cluster', v.cluster] : []), ...(typeof v['agent-cap'] === 'string' ? ['--agent-cap', v['agent-cap']] : [])];
 }
 
-function positiveInt(name: string, value: string | undefined): number | undefined | Error {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  return Number.isInteger(n) && n >= 1 ? n : new Error(`--${name} must be a whole number ≥ 1 (got '${value}')`);
-}
+/** An option of the original's this command line accepts but cannot honour: said plainly, on stderr. */
+const noEffect = (option: string, why: string): void => {
+  process.stderr.write(`mozart: ${option} has no effect here: ${why}\n`);
+};
 
 /** Runs the CLI with the given arguments; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const { before, command, rest } = splitGlobal(argv);
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     process.stdout.write(USAGE);
     return command === undefined ? EXIT.unusable : EXIT.ok;
   }
-  if (command === '--version') {
+  if (command === '--version' || command === '-V') {
     process.stdout.write(`${typeof MOZART_VERSION === 'string' ? MOZART_VERSION : 'dev'}\n`);
     return EXIT.ok;
   }
   if (Object.hasOwn(LEARNING_COMMANDS, command)) return runLearning(command, rest);
+  if (!COMMANDS.includes(command)) return usageError(`unknown command '${command}'`);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, allowPositionals: true, options: OPTIONS });
+    parsed = parseCommand(command, [...before, ...rest]);
   } catch (error) {
     return usageError((error as Error).message);
   }
@@ -135,75 +121,126 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return EXIT.ok;
   }
-  const one = (what: string): string | undefined => (positionals.length === 1 ? positionals[0] : undefined) ?? (usageError(`${command} takes exactly one ${what}`), undefined);
+  const str = (name: string): string | undefined => (typeof v[name] === 'string' ? (v[name] as string) : undefined);
+  const numbers: Record<string, number | undefined> = {};
+  for (const name of ['start-sheet', 'sheet', 'interval', 'limit', 'timeout']) {
+    const n = positiveInt(name, v[name]);
+    if (n instanceof Error) return usageError(n.message);
+    numbers[name] = n;
+  }
+  const lines = str('lines') === undefined ? 0 : Number(str('lines'));
+  if (!Number.isInteger(lines) || lines < 0) return usageError(`--lines must be a whole number ≥ 0 (got '${str('lines')}')`);
+  if (v.quiet) setQuiet(true);
+  for (const option of ['log-level', 'log-file', 'log-format'] as const) {
+    if (v[option] !== undefined) noEffect(`--${option}`, command === 'start' || command === 'restart' ? `the conductor writes one log, ${logFile()}, at one level` : `this command line writes no log of its own (the conductor's is ${logFile()})`);
+  }
   const json = v.json === true;
-  const startSheet = positiveInt('start-sheet', v['start-sheet']);
-  const sheet = positiveInt('sheet', v.sheet);
-  if (startSheet instanceof Error) return usageError(startSheet.message);
-  if (sheet instanceof Error) return usageError(sheet.message);
-  if (v.config && v['reload-config']) return usageError('give the new score once: -c FILE or --reload-config FILE');
-  const scoreFile = v.config ?? v['reload-config'];
-  const socket = v.socket;
+  const socket = str('socket');
+  // resume: `-r/--reload-config` is a flag with `-c FILE`; `--reload-config FILE` (our old spelling) still works.
+  let scoreFile = str('config');
+  if (command === 'resume' && v['reload-config'] && !scoreFile && positionals.length === 2) scoreFile = positionals.pop();
   if (v.yes && !v['self-healing']) return usageError('--yes allows suggested self-healing remedies; it needs --self-healing');
   const healing = v['self-healing'] ? { selfHealing: true, autoConfirm: v.yes === true } : {};
+  const sheet = numbers.sheet;
+  const sheetOpt = sheet !== undefined ? { sheet } : {};
+  if (v.escalation) noEffect('-e/--escalation', "escalation to a person is done by the score's checkpoints and 'mozart approve'");
+  const one = (what: string): string | undefined => (positionals.length === 1 ? positionals[0] : undefined) ?? (usageError(`${command} takes exactly one ${what}`), undefined);
   try {
+    // Job commands given -w DIR find the job in that workspace, adopting it from its checkpoint.
+    const workspace = str('workspace');
+    if (workspace !== undefined && JOB_COMMANDS.has(command) && positionals.length === 1) await adoptFromWorkspace(socket, positionals[0] as string, workspace);
     switch (command) {
       case 'validate': {
         const score = one('score file');
-        return score ? validateCommand({ score, json }) : EXIT.unusable;
+        return score ? validateCommand({ score, json, dag: v.verbose === true }) : EXIT.unusable;
       }
       case 'run': {
         const score = one('score file');
         if (!score) return EXIT.unusable;
-        if (v['dry-run']) return validateCommand({ score, json });
-        return await runCommand({ score, socket, fresh: v.fresh === true, watch: v.watch === true, json, ...(startSheet !== undefined ? { startSheet } : {}), ...healing });
+        const prompt = positiveInt('prompt', v.prompt);
+        if (prompt instanceof Error) return usageError(prompt.message);
+        if (prompt !== undefined && !v['dry-run']) return usageError('--prompt N shows a sheet\'s prompt in a dry run: add --dry-run');
+        if (v['dry-run']) return dryRunCommand({ score, json, ...(prompt !== undefined ? { prompt } : {}) });
+        if (workspace !== undefined) noEffect('run -w/--workspace', "a job's workspace is its score's `workspace`; change it there");
+        return await runCommand({ score, socket, fresh: v.fresh === true, watch: v.watch === true, json, ...(numbers['start-sheet'] !== undefined ? { startSheet: numbers['start-sheet'] } : {}), ...healing });
       }
       case 'status': {
         const jobId = one('job name');
+        if (numbers.interval !== undefined && v.watch) noEffect('-i/--interval', '--watch prints each change as the conductor reports it, without polling');
         return jobId ? await statusCommand({ jobId, socket, json, watch: v.watch === true }) : EXIT.unusable;
       }
       case 'list':
-        return await listCommand({ socket, all: v.all === true, json });
-      case 'pause':
+        if (workspace !== undefined) noEffect('list -w/--workspace', 'the conductor lists every job it knows (reserved in the original too)');
+        return await listCommand({ socket, all: v.all === true || str('status') !== undefined, json, ...(str('status') ? { status: str('status') } : {}), ...(numbers.limit !== undefined ? { limit: numbers.limit } : { limit: 20 }) });
+      case 'pause': {
+        const jobId = one('job name');
+        if (!jobId) return EXIT.unusable;
+        if (v.wait) return await pauseAndWait({ jobId, socket, json, timeoutSeconds: numbers.timeout ?? 60 });
+        if (numbers.timeout !== undefined) noEffect('-t/--timeout', 'it is the time --wait waits');
+        return await jobActionCommand('pause', { jobId, socket, json });
+      }
       case 'cancel': {
         const jobId = one('job name');
-        return jobId ? await jobActionCommand(command, { jobId, socket, json }) : EXIT.unusable;
+        return jobId ? await jobActionCommand('cancel', { jobId, socket, json }) : EXIT.unusable;
+      }
+      case 'approve': {
+        const jobId = one('job name');
+        return jobId ? await approveCommand({ jobId, socket, json, skip: v.skip === true, ...sheetOpt }) : EXIT.unusable;
       }
       case 'resume': {
         const jobId = one('job name');
+        if (v.force) noEffect('-f/--force', 'a completed job resumes when its score (-c FILE) has more sheets; otherwise there is nothing left to run');
+        if (v['reload-config'] && !scoreFile) noEffect('-r/--reload-config', 'resume always re-reads the score file; -c FILE names another one');
         return jobId ? await resumeCommand({ jobId, socket, json, watch: v.watch === true, ...(scoreFile ? { scoreFile } : {}), ...healing }) : EXIT.unusable;
       }
       case 'modify': {
         const jobId = one('job name');
+        if (numbers.timeout !== undefined) noEffect('-t/--timeout', 'modify waits for running sheets to reach a safe point as long as the conductor answers');
         return jobId ? await modifyCommand({ jobId, socket, json, resume: v.resume === true, ...(scoreFile ? { scoreFile } : {}) }) : EXIT.unusable;
       }
       case 'diagnose': {
         const jobId = one('job name');
-        return jobId ? await diagnoseCommand({ jobId, socket, json }) : EXIT.unusable;
+        return jobId ? await diagnoseCommand({ jobId, socket, json, includeLogs: v['include-logs'] === true }) : EXIT.unusable;
       }
       case 'errors': {
         const jobId = one('job name');
-        return jobId ? await errorsCommand({ jobId, socket, json, verbose: v.verbose === true, ...(sheet !== undefined ? { sheet } : {}) }) : EXIT.unusable;
+        return jobId ? await errorsCommand({ jobId, socket, json, verbose: v.verbose === true, ...sheetOpt, ...(str('type') ? { type: str('type') } : {}), ...(str('code') ? { code: str('code') } : {}) }) : EXIT.unusable;
       }
       case 'logs': {
+        if (str('level') !== undefined) noEffect('-l/--level', 'the event log and agent output have no levels');
+        if (str('file') !== undefined || positionals.length === 0) {
+          if (v.follow) return usageError(`logs --follow follows a job; for a file use 'tail -f ${str('file') ?? logFile()}'`);
+          return logFileCommand(str('file'), str('lines') === undefined ? 50 : lines);
+        }
         const jobId = one('job name');
-        return jobId ? await logsCommand({ jobId, socket, json, follow: v.follow === true, ...(sheet !== undefined ? { sheet } : {}) }) : EXIT.unusable;
+        return jobId ? await logsCommand({ jobId, socket, json, follow: v.follow === true, lines, ...sheetOpt }) : EXIT.unusable;
+      }
+      case 'history': {
+        const jobId = one('job name');
+        return jobId ? await historyCommand({ jobId, socket, json, limit: numbers.limit ?? 50, ...sheetOpt }) : EXIT.unusable;
       }
       case 'recover': {
         const jobId = one('job name');
-        return jobId ? await recoverCommand({ jobId, socket, json, dryRun: v['dry-run'] === true }) : EXIT.unusable;
+        return jobId ? await recoverCommand({ jobId, socket, json, dryRun: v['dry-run'] === true, ...sheetOpt }) : EXIT.unusable;
       }
       case 'clear':
         if (positionals.length > 1) return usageError('clear takes at most one job name');
-        return await clearCommand({ socket, json, ...(positionals[0] ? { jobId: positionals[0] } : {}), ...(v.status ? { statuses: v.status } : {}) });
+        return await clearCommand({ socket, json, ...(positionals[0] ? { jobId: positionals[0] } : {}), ...(Array.isArray(v.status) ? { statuses: v.status } : {}) });
       case 'start':
-        return await startCommand(socket, v.foreground === true, v['max-jobs'], clusterArgs(v));
-      case 'stop':
-        return await stopCommand(socket);
       case 'restart':
-        return await restartCommand(socket, v['max-jobs'], clusterArgs(v));
+        if (str('config') !== undefined) noEffect('-c/--config', 'the conductor takes its settings from flags and MOZART_* variables');
+        if (str('pid-file') !== undefined) noEffect('--pid-file', `the conductor's pid file is ${pidFile()}`);
+        if (command === 'restart') return await restartCommand(socket, str('max-jobs'), clusterArgs(v));
+        return await startCommand(socket, v.foreground === true, str('max-jobs'), clusterArgs(v));
+      case 'stop':
+        if (v.force) return forceStop(str('pid-file'));
+        if (str('pid-file') !== undefined) noEffect('--pid-file', 'stop asks the conductor on its socket; the pid file is read only with --force');
+        return await stopCommand(socket);
       case 'conductor-status':
+        if (str('pid-file') !== undefined) noEffect('--pid-file', 'the conductor is asked on its socket (--socket)');
         return await conductorStatusCommand(socket, json);
+      case 'dashboard':
+        return dashboardCommand();
       default:
         return usageError(`unknown command '${command}'`);
     }
@@ -212,14 +249,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`mozart: ${error.message}\n`);
       return EXIT.unusable;
     }
-    if (error instanceof ConductorError) {
-      process.stderr.write(`mozart ${command}: ${error.message}\n`);
-      return EXIT.failure;
-    }
     process.stderr.write(`mozart ${command}: ${(error as Error).message}\n`);
     return EXIT.failure;
   }
 }
+
+/** Commands that name one job and take -w/--workspace to find it. */
+const JOB_COMMANDS = new Set(['status', 'pause', 'resume', 'modify', 'cancel', 'diagnose', 'errors', 'logs', 'recover', 'history', 'approve']);
 
 /** The learning commands parse their own options (the original's short flags differ from ours). */
 async function runLearning(command: string, args: string[]): Promise<number> {

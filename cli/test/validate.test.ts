@@ -42,13 +42,21 @@ test('a valid score exits 0 and prints the sheet count and workspace', () => {
 });
 
 test('an invalid score exits 1 and lists each finding as file:line:col with its id', () => {
-  score('bad.yaml', VALID.replace('prompt:\n  template: "Sheet {{ sheet_num }} of {{ total_sheets }}"', 'prompt:\n  template: |\n    Sheet {{ sheet_nmu }}\n  temlate_file: x.j2'));
+  score('bad.yaml', VALID.replace('prompt:\n  template: "Sheet {{ sheet_num }} of {{ total_sheets }}"', 'prompt:\n  template: |\n    Sheet {{ sheet_nmu }}\n  temlate_file: x.j2').replace('size: 2', 'size: two'));
   const { code, stdout } = run('validate', 'bad.yaml');
   assert.equal(code, 1, stdout);
-  assert.match(stdout, /^bad\.yaml:12:3: error S001 Unknown key 'temlate_file' in prompt\. Did you mean 'template_file'\?/m);
+  assert.match(stdout, /^bad\.yaml:\d+:\d+: error S002 sheet\.size must be an integer/m);
+  assert.match(stdout, /^bad\.yaml:12:3: warning S001 Unknown key 'temlate_file'/m);
+});
+
+test('an unknown key is a warning with its did-you-mean, and the score stays valid (exit 0)', () => {
+  score('unknown.yaml', VALID.replace('prompt:\n  template: "Sheet {{ sheet_num }} of {{ total_sheets }}"', 'prompt:\n  template: |\n    Sheet {{ sheet_nmu }}\n  temlate_file: x.j2'));
+  const { code, stdout } = run('validate', 'unknown.yaml');
+  assert.equal(code, 0, stdout);
+  assert.match(stdout, /^unknown\.yaml:12:3: warning S001 Unknown key 'temlate_file' in prompt\. Did you mean 'template_file'\?/m);
   // The template finding points inside the block scalar, at the variable itself.
-  assert.match(stdout, /^bad\.yaml:11:14: warning V101 Undefined template variable 'sheet_nmu'/m);
-  assert.match(stdout, /not valid: 1 error, 1 warning/);
+  assert.match(stdout, /^unknown\.yaml:11:14: warning V101 Undefined template variable 'sheet_nmu'/m);
+  assert.match(stdout, /valid.*2 warnings/);
 });
 
 test('warnings alone still exit 0', () => {

@@ -15,6 +15,7 @@ import type { ExtensionSettings } from './settings-model.js';
 import { DiagnosePanels } from './views/diagnose-panel.js';
 import { JobsTree } from './views/jobs-tree.js';
 import { registerPatternsView } from './views/patterns-tree.js';
+import { registerJobAttention } from './views/job-attention.js';
 import { LogDocuments } from './views/log-documents.js';
 import { ScoreLenses } from './views/score-lenses.js';
 import { ConductorStatusBar } from './views/status-bar.js';
@@ -137,6 +138,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerCodeLensProvider([{ scheme: 'file', language: 'yaml' }], lenses),
     ...registerCommands(services),
     ...registerPatternsView(connection, t),
+    ...registerJobAttention(connection, t),
     followRememberedJobs(services),
     view.onDidChangeVisibility((e) => {
       if (e.visible) wantConductor();

@@ -174,3 +174,22 @@ describe('cluster members', () => {
     assert.equal(busy && memberItem(busy, t).label, 'vm-2');
   });
 });
+
+test('a sheet waiting at a proactive checkpoint says so and offers Approve / Skip while its job runs', () => {
+  const waiting = { ...sheet({ status: 'pending' }), approval: { trigger: 'gate', message: 'check sheet 1 first', attempt: 1, since: new Date(T0).toISOString() } };
+  const item = sheetItem('job', 2, waiting, 'running', T0, t);
+  assert.equal(item.description, 'awaiting approval · check sheet 1 first');
+  assert.match(item.contextValue ?? '', /\bawaitingApproval\b/);
+  assert.doesNotMatch(sheetItem('job', 2, waiting, 'paused', T0, t).contextValue ?? '', /awaitingApproval/, 'a paused job asks again when it resumes');
+  const decided = { ...waiting, approval: { ...waiting.approval, decision: 'proceed' as const } };
+  assert.doesNotMatch(sheetItem('job', 2, decided, 'running', T0, t).contextValue ?? '', /awaitingApproval/);
+});
+
+test('a job in a concert shows its depth, parent and next job; a running job counts its sheets awaiting approval', () => {
+  const state = jobState({ jobId: 'chain-2', status: 'running', totalSheets: 2 });
+  state.concert = { depth: 2, maxDepth: 5, parent: 'chain-1', next: { jobId: 'chain-3', scoreFile: '/s/c3.yaml' } };
+  state.sheets['2'] = { ...sheet({ status: 'pending' }), approval: { trigger: 'gate', message: 'ok?', attempt: 1, since: new Date(T0).toISOString() } };
+  const item = jobItem(summarise(state), state, t);
+  assert.match(item.description ?? '', /1 awaiting approval · concert 2\/5/);
+  assert.match(item.tooltip ?? '', /Concert: depth 2 of at most 5, started by 'chain-1'; next: 'chain-3'/);
+});

@@ -52,7 +52,15 @@ export function declaredInTree(source: ScoreSource): DeclaredVariables {
   for (const pair of variables.items) {
     const name = keyString(pair.key);
     const value = pair.value as { toJSON?: () => unknown } | null;
-    if (name) names.set(name, typeof value?.toJSON === 'function' ? value.toJSON() : '');
+    if (!name) continue;
+    // A broken value (a `<<` merge of something that is not a map) reads as empty, not as a failure.
+    let read: unknown = '';
+    try {
+      read = typeof value?.toJSON === 'function' ? value.toJSON() : '';
+    } catch {
+      /* keep '' */
+    }
+    names.set(name, read);
   }
   return names;
 }

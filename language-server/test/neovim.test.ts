@@ -81,7 +81,7 @@ test(`Neovim ${version ?? ''} drives the server: diagnostics, UTF-16 positions, 
     assert.deepEqual(result.completed_lines, ['retry:']);
     assert.equal(result.completion_item.insertTextFormat, undefined);
     assert.notEqual(result.first_offer, undefined);
-    assert.ok(!['learning', 'grounding', 'bridge', 'ai_review', 'checkpoints', 'feedback', 'conductor', 'state_backend'].includes(result.first_offer ?? ''), `first offer ${result.first_offer} is a key this version ignores`);
+    assert.ok(!['learning', 'grounding', 'bridge', 'ai_review', 'feedback', 'conductor', 'state_backend'].includes(result.first_offer ?? ''), `first offer ${result.first_offer} is a key this version ignores`);
 
     // Quick fixes: the rename as `changes` (no documentChanges declared); the folder through the server.
     const [rename, folder] = result.actions;

@@ -58,7 +58,7 @@ describe('language server over stdio', () => {
     assert.deepEqual(codes(diagnostics), ['S001', 'V001']);
     const unknown = diagnostics.find((d) => d.code === 'S001');
     assert.deepEqual(unknown?.range, { start: positionOf(text, 'retyr'), end: positionOf(text, 'retyr', 5) });
-    assert.equal(unknown?.severity, 1);
+    assert.equal(unknown?.severity, 2, 'an unknown key is a warning');
     assert.equal(unknown?.source, 'mozart');
     assert.match(unknown?.codeDescription?.href ?? '', /checks\.md#s001$/);
     assert.match(unknown?.message ?? '', /retry/);

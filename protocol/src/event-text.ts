@@ -23,6 +23,12 @@ export function eventDetail(e: RunnerEvent): string {
       return e.reason;
     case 'sheet.completion':
       return e.reason;
+    case 'sheet.approval_needed':
+      return `${e.trigger}: ${e.message} (attempt ${e.attempt}; mozart approve ${e.jobId} --sheet ${e.sheet} [--skip])`;
+    case 'sheet.approved':
+      return e.decision === 'skip' ? 'skipped by a person' : 'approved';
+    case 'sheet.checkpoint_warning':
+      return `${e.trigger}: ${e.message}`;
     case 'sheet.healing':
       return [...e.applied, ...e.skipped, ...e.diagnostics].map((r) => r.message).join(' ') || `no remedy for ${e.code}`;
     case 'job.cost_update':
@@ -31,6 +37,8 @@ export function eventDetail(e: RunnerEvent): string {
       return `${e.failures} failures in a row; next attempt at ${new Date(e.untilMs).toLocaleTimeString()}`;
     case 'job.hook':
       return `${e.ok ? 'ok' : 'failed'}: ${e.message}`;
+    case 'job.notice':
+      return `${e.title}: ${e.message}`;
     case 'job.notification_failed':
       return `${e.channel} ${e.target} (${e.event}): ${e.message}`;
     case 'sheet.output':

@@ -29,7 +29,11 @@ export type RunnerEvent =
   | (Base & { type: 'job.cluster'; action: 'queued' | 'taken' | 'left' | 'lock-lost' | 'handed-back'; message: string })
   /** `--fresh` moved the previous run's files into an archive folder (workspace_lifecycle). */
   | (Base & { type: 'job.archived'; message: string })
+  /** Loading the checkpoint had to repair it (a torn tail cut off, a lost snapshot rebuilt): what was done. */
+  | (Base & { type: 'job.state_repaired'; message: string })
   /** A notification channel could not deliver (the target shows only scheme and host). */
+  /** A desktop notification of the score's `notifications`, for an editor window to show. */
+  | (Base & { type: 'job.notice'; title: string; message: string; level: 'info' | 'warning' | 'error' })
   | (Base & { type: 'job.notification_failed'; channel: string; target: string; event: string; message: string })
   | (Base & { type: 'sheet.started'; sheet: number; attempt: number; mode: 'normal' | 'completion' })
   | (Base & { type: 'sheet.output'; sheet: number; stream: 'stdout' | 'stderr'; text: string })
@@ -39,6 +43,11 @@ export type RunnerEvent =
   | (Base & { type: 'sheet.waiting'; sheet: number; wait: 'rate_limit' | 'quota'; until: number; reason: string })
   | (Base & { type: 'sheet.completed'; sheet: number; attempts: number; durationMs: number; costUsd: number })
   | (Base & { type: 'sheet.skipped'; sheet: number; reason: string })
+  /** A proactive checkpoint stops the sheet until a person approves or skips it (mozart approve). */
+  | (Base & { type: 'sheet.approval_needed'; sheet: number; attempt: number; trigger: string; message: string })
+  | (Base & { type: 'sheet.approved'; sheet: number; decision: 'proceed' | 'skip' })
+  /** A warning-only checkpoint matched: the sheet goes on. */
+  | (Base & { type: 'sheet.checkpoint_warning'; sheet: number; trigger: string; message: string })
   /** A self-healing pass on a sheet about to fail: what it fixed, what it left for --yes or a person. */
   | (Base & { type: 'sheet.healing'; sheet: number; code: string; applied: HealingNote[]; skipped: HealingNote[]; diagnostics: HealingNote[] })
   | (Base & { type: 'sheet.failed'; sheet: number; code: string; message: string });

@@ -57,6 +57,20 @@ export interface SheetState {
   description?: string;
   /** The running agent's process group and its start time, so a restarted conductor can stop it. */
   agent?: { pid: number; startTime: string };
+  /** A proactive checkpoint (the score's `checkpoints`) stopped the sheet before this attempt. */
+  approval?: SheetApproval;
+}
+
+/** A sheet waiting for a person before an attempt, or the decision they gave. */
+export interface SheetApproval {
+  /** The trigger's name. */
+  trigger: string;
+  message: string;
+  /** The attempt it asks about (the sheet's attempts + 1 when it was asked). */
+  attempt: number;
+  since: string;
+  /** Absent while waiting. */
+  decision?: 'proceed' | 'skip';
 }
 
 /** A stage fanned out into parallel instances: its sheets are `from`..`to` (consecutive). */

@@ -122,6 +122,13 @@ export interface RecoverResult {
   jobStatus: JobStatus;
 }
 
+/** What `job.approve` did. */
+export interface ApprovalResult {
+  jobId: string;
+  sheet: number;
+  decision: 'proceed' | 'skip';
+}
+
 /** A method that takes no params (`{}`; omitted params mean the same). */
 export type NoParams = Record<string, never>;
 
@@ -150,12 +157,27 @@ export interface Methods extends LearningMethods {
   'job.clear': [{ jobId?: string; statuses?: JobStatus[] }, { cleared: string[] }];
   /** Re-reads the score (optionally from a new file) before resuming; only sheets not yet validated run. */
   'job.modify': [{ jobId: string; scoreFile?: string; resume?: boolean }, JobSummary];
-  /** Re-checks failed sheets' validations without running the agent; `jobStatus` is the job's status afterwards. */
-  'job.recover': [{ jobId: string; dryRun?: boolean }, RecoverResult];
+  /** Re-checks failed sheets' validations (only `sheet`'s, when given) without running the agent; `jobStatus` is the job's status afterwards. */
+  'job.recover': [{ jobId: string; dryRun?: boolean; sheet?: number }, RecoverResult];
   'daemon.health': [NoParams, HealthReport];
-  /** Sends this connection the events of one job (or of every job); answered by the server itself. */
-  /** `records`: also receive each journal record (job.record), to fold with applyJobRecord. */
-  'events.subscribe': [{ jobId?: string; records?: boolean }, { subscribed: true }];
+  /**
+   * Ends a proactive checkpoint's wait: the sheet goes on (`skip` false) or is skipped. `sheet` may be
+   * left out when only one sheet of the job waits.
+   */
+  'job.approve': [{ jobId: string; sheet?: number; skip?: boolean }, ApprovalResult];
+  /**
+   * `-w/--workspace DIR` on a job command: makes the job known from the checkpoint in `workspace`
+   * (an absolute path) when the conductor does not know it yet; refused when the checkpoint is
+   * missing, belongs to another job, or the conductor knows the job in another workspace.
+   * `adopted` is false when the conductor already knew it there.
+   */
+  'job.adopt': [{ jobId: string; workspace: string }, JobSummary & { adopted: boolean }];
+  /**
+   * Sends this connection the events of one job (or of every job); answered by the server itself.
+   * `editor`: the connection is an editor window, which shows the jobs' desktop notices (`job.notice`).
+   * `records`: also receive each journal record (job.record), to fold with applyJobRecord.
+   */
+  'events.subscribe': [{ jobId?: string; editor?: boolean; records?: boolean }, { subscribed: true }];
 }
 
 export type MethodName = keyof Methods;
@@ -182,6 +204,8 @@ export const METHODS = Object.keys({
   'job.clear': 1,
   'job.modify': 1,
   'job.recover': 1,
+  'job.approve': 1,
+  'job.adopt': 1,
   'events.subscribe': 1,
   // The learning methods (learning.ts).
   'learning.patterns': 1,

@@ -60,7 +60,9 @@ export const PARAM_SCHEMAS: { [M in Method]: JSONSchemaType<Params<M>> } = {
     additionalProperties: false,
   },
   'job.modify': { type: 'object', properties: { jobId, scoreFile: optionalText, resume: flag }, required: ['jobId'], additionalProperties: false },
-  'job.recover': { type: 'object', properties: { jobId, dryRun: flag }, required: ['jobId'], additionalProperties: false },
-  'events.subscribe': { type: 'object', properties: { jobId: optionalJobId, records: flag }, required: [], additionalProperties: false },
+  'job.recover': { type: 'object', properties: { jobId, dryRun: flag, sheet: sheetNumber }, required: ['jobId'], additionalProperties: false },
+  'job.approve': { type: 'object', properties: { jobId, sheet: sheetNumber, skip: flag }, required: ['jobId'], additionalProperties: false },
+  'job.adopt': { type: 'object', properties: { jobId, workspace: { type: 'string', minLength: 1 } }, required: ['jobId', 'workspace'], additionalProperties: false },
+  'events.subscribe': { type: 'object', properties: { jobId: optionalJobId, editor: flag, records: flag }, required: [], additionalProperties: false },
   ...LEARNING_PARAM_SCHEMAS,
 };

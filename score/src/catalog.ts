@@ -15,8 +15,10 @@ export interface CheckInfo {
 
 const ENTRIES: readonly CheckInfo[] = [
   { id: 'Y001', severity: 'error', title: 'YAML syntax error' },
+  { id: 'Y002', severity: 'error', title: 'The file is not valid UTF-8' },
+  { id: 'Y003', severity: 'error', title: 'Lists and mappings nested more than 200 levels deep' },
   { id: 'S000', severity: 'error', title: 'Internal error while checking' },
-  { id: 'S001', severity: 'error', title: 'Unknown key' },
+  { id: 'S001', severity: 'warning', title: 'Unknown key' },
   { id: 'S002', severity: 'error', title: 'Wrong type' },
   { id: 'S003', severity: 'error', title: 'Missing required field' },
   { id: 'S004', severity: 'error', title: 'Mutually exclusive fields' },

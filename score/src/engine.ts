@@ -16,6 +16,8 @@ import type { SheetPlan } from './plan.js';
 import { planSheets } from './plan.js';
 import { checkSchema } from './schema-check.js';
 import type { Score } from './score-types.js';
+import type { InvalidUtf8 } from './score-file.js';
+import { readScoreFile } from './score-file.js';
 import { ScoreSource } from './source.js';
 import { applySuppressions } from './suppress.js';
 import { severityOf } from './catalog.js';
@@ -58,6 +60,8 @@ export interface ScoreCheckResult {
 /** Options for {@link checkScore}. */
 export interface CheckOptions {
   files?: FileView;
+  /** Set when the text was decoded from bytes that are not all UTF-8 (see readScoreFile). */
+  invalidUtf8?: InvalidUtf8;
 }
 
 /** Checks score text. Never throws: an internal failure becomes a finding that says so. */
@@ -65,7 +69,7 @@ export function checkScore(file: string, text: string, options: CheckOptions = {
   const source = new ScoreSource(file, text);
   try {
     const files = options.files ?? diskFiles;
-    const result = runChecks(source, files);
+    const result = options.invalidUtf8 ? encodingFailure(source, options.invalidUtf8) : runChecks(source, files);
     const linesOf = (path: string): string[] | undefined => (path === file ? source.text : files.readText(path))?.split('\n');
     // A score that could not be read or planned cannot run whatever the comments say, so its
     // errors are never silenced: silencing them would make an unusable score look valid.
@@ -90,12 +94,41 @@ export function checkScore(file: string, text: string, options: CheckOptions = {
   }
 }
 
+/**
+ * Reads a score file safely (regular files only, at most MAX_SCORE_FILE_BYTES) and checks it. A
+ * file that cannot be read at all gives `error` instead of findings.
+ */
+export function checkScoreFile(file: string, options: Omit<CheckOptions, 'invalidUtf8'> = {}): { result: ScoreCheckResult; error?: undefined } | { error: string; result?: undefined } {
+  const read = readScoreFile(file);
+  if (!read.ok) return { error: read.message };
+  return { result: checkScore(file, read.text, { ...options, ...(read.invalidUtf8 ? { invalidUtf8: read.invalidUtf8 } : {}) }) };
+}
+
+/** Y002: the bytes are not UTF-8, so what the parser would see is not what the file says. */
+function encodingFailure(source: ScoreSource, bad: InvalidUtf8): ScoreCheckResult {
+  const at = source.positionAt(bad.textOffset);
+  const hex = bad.byte.toString(16).toUpperCase().padStart(2, '0');
+  return {
+    source,
+    parsed: false,
+    findings: [
+      {
+        id: 'Y002',
+        severity: 'error',
+        message: `The file is not valid UTF-8: byte 0x${hex} (byte ${bad.byteOffset} of the file) does not belong to a UTF-8 character. Save the score as UTF-8 (or remove the byte); nothing else is checked until then.`,
+        file: source.file,
+        range: { start: at, end: { line: at.line, character: at.character + 1 } },
+      },
+    ],
+  };
+}
+
 function runChecks(source: ScoreSource, files: FileView): ScoreCheckResult {
   if (source.problems.length > 0) {
     const findings = source.problems.map((p) => ({
-      id: 'Y001',
-      severity: severityOf('Y001'),
-      message: `YAML syntax error: ${p.message}. Fix the YAML at this position; nothing else can be checked until it parses.`,
+      id: p.code === 'TOO_DEEP' ? 'Y003' : 'Y001',
+      severity: severityOf(p.code === 'TOO_DEEP' ? 'Y003' : 'Y001'),
+      message: p.code === 'TOO_DEEP' ? `${p.message}; nothing else is checked until then.` : `YAML syntax error: ${p.message}. Fix the YAML at this position; nothing else can be checked until it parses.`,
       file: source.file,
       range: p.range,
     }));

@@ -1,7 +1,8 @@
 // The checks look at files (does the workspace's parent exist, what does the template file say)
 // through this small view, so the language server can answer from open editor buffers instead.
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { readScoreFile } from './score-file.js';
 
 /** What the checks may ask of the file system. Implementations must never throw. */
 export interface FileView {
@@ -19,11 +20,9 @@ export const diskFiles: FileView = {
     }
   },
   readText(path) {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return undefined;
-    }
+    // Regular files up to the score cap only: a FIFO named as a template must not block the check.
+    const read = readScoreFile(path);
+    return read.ok ? read.text : undefined;
   },
 };
 

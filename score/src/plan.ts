@@ -51,6 +51,11 @@ export function countSheets(spec: Pick<SheetSpec, 'size' | 'total_items' | 'star
   return Math.ceil(items / spec.size);
 }
 
+/** The most sheets one job may have (after fan-out): what the conductor plans and holds in memory. */
+export const MAX_SHEETS = 100_000;
+/** The most instances one stage may fan out to. */
+export const MAX_FAN_OUT = 10_000;
+
 /** Builds the plan, or reports why it cannot be built. Never throws. */
 export function planSheets(spec: SheetSpec): { plan?: SheetPlan; problems: PlanProblem[] } {
   const problems: PlanProblem[] = [];
@@ -83,6 +88,23 @@ export function planSheets(spec: SheetSpec): { plan?: SheetPlan; problems: PlanP
 
   const unitCount = countSheets(spec); // stages with fan-out, sheets without
   const unitWord = hasFanOut ? 'stage' : 'sheet';
+  // What the conductor can plan and hold: worked out before a single sheet is built.
+  if (unitCount > MAX_SHEETS) {
+    problems.push({ id: 'S006', message: `The score makes ${unitCount.toLocaleString('en')} ${unitWord}s (sheet.total_items / sheet.size); this version plans at most ${MAX_SHEETS.toLocaleString('en')} sheets per job. Split the work into several scores or raise sheet.size.`, path: ['sheet', 'total_items'] });
+    return { problems };
+  }
+  let total = unitCount;
+  for (const [stage, count] of fanOut) {
+    if (count > MAX_FAN_OUT) {
+      problems.push({ id: 'S006', message: `sheet.fan_out gives stage ${stage} ${count.toLocaleString('en')} instances; this version fans a stage out to at most ${MAX_FAN_OUT.toLocaleString('en')}.`, path: ['sheet', 'fan_out', String(stage)] });
+      return { problems };
+    }
+    if (stage <= unitCount) total += count - 1;
+  }
+  if (total > MAX_SHEETS) {
+    problems.push({ id: 'S006', message: `With its fan-out the score makes ${total.toLocaleString('en')} sheets; this version plans at most ${MAX_SHEETS.toLocaleString('en')} sheets per job.`, path: ['sheet', 'fan_out'] });
+    return { problems };
+  }
   for (const [stage] of fanOut) {
     if (stage > unitCount) {
       problems.push({

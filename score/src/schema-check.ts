@@ -31,8 +31,8 @@ export function checkSchema(source: ScoreSource, data: Record<string, unknown>):
   if (validate(data)) return { findings: [], usable: true };
   const errors = validate.errors ?? [];
   const findings = toFindings(source, data, errors);
-  // Unknown keys alone do not stop the other checks: drop them and look again, so a typo in one
-  // key does not hide every other problem in the file.
+  // Unknown keys are warnings (the original ignores them): drop them and look again, so a typo
+  // in one key neither blocks a run nor hides every other problem in the file.
   if (!errors.every((e) => e.keyword === 'additionalProperties')) return { findings, usable: false };
   for (const error of errors) {
     const parent = valueAt(data, pathOf(error.instancePath, data));

@@ -793,7 +793,7 @@ export interface Score {
     review_prompt_template: string | null;
   };
   /**
-   * Pausing before chosen sheets to ask for confirmation before risky work. Accepted for compatibility; this version does not act on it.
+   * Proactive checkpoints: before an attempt of a sheet a trigger matches, the job waits for a person to approve or skip it (mozart approve, or Approve / Skip in VS Code), or only notes a warning.
    */
   checkpoints: {
     /**

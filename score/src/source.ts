@@ -1,8 +1,14 @@
 // The score's YAML text kept together with its syntax tree, so every value can be traced back to
 // the exact characters it came from (for diagnostics, quick fixes, hover and go-to-definition).
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit } from 'yaml';
-import type { Document, Node, Pair } from 'yaml';
+import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, parseDocument, Scalar, visit, YAMLParseError } from 'yaml';
+import type { CST, Document, Node, Pair } from 'yaml';
 import type { Position, Range } from './findings.js';
+
+/**
+ * The deepest nesting of lists and mappings a score may have (Y003). Real scores stay under 10
+ * levels; the cap keeps every recursive step (YAML composition, schema, checks) far from the stack limit.
+ */
+export const MAX_NESTING_DEPTH = 200;
 
 /** A path into the score: map keys as strings, sequence indexes as numbers. */
 export type NodePath = ReadonlyArray<string | number>;
@@ -27,18 +33,36 @@ export class ScoreSource {
     readonly text: string,
   ) {
     const lineCounter = new LineCounter();
-    this.doc = parseDocument(text, {
-      lineCounter,
+    const options = {
       keepSourceTokens: true,
-      uniqueKeys: true,
-      prettyErrors: false,
+      // Duplicate keys are found below in linear time; the parser's own check is quadratic.
+      uniqueKeys: false,
       strict: true,
       // Scores were written for PyYAML, which honours `<<: *anchor` merge keys.
       merge: true,
-    });
+    } as const;
+    // Tokenising is iterative; composing the tree is recursive, so depth is checked in between.
+    const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
     this.lineStarts = lineCounter.lineStarts;
-    this.problems = this.doc.errors.map((e) => {
-      const [start, end] = problemSpan(this.doc, e.code, e.pos, e.message);
+    const tooDeep = nestingBeyond(tokens, MAX_NESTING_DEPTH);
+    if (tooDeep !== undefined) {
+      this.doc = parseDocument('', options);
+      this.problems = [
+        {
+          code: 'TOO_DEEP',
+          message: `Lists and mappings are nested more than ${MAX_NESTING_DEPTH} levels deep here, the most Mozart reads. Flatten the structure`,
+          range: this.rangeOf(tooDeep, tooDeep + 1),
+        },
+      ];
+      this.data = undefined;
+      return;
+    }
+    this.doc = composeOne(tokens, options, text.length);
+    const errors: { code: string; pos: [number, number]; message: string; exact?: boolean }[] = this.doc.errors.map((e) => ({ code: e.code, pos: e.pos, message: e.message }));
+    for (const pos of duplicateKeys(this.doc)) errors.push({ code: 'DUPLICATE_KEY', pos, message: 'Map keys must be unique', exact: true });
+    errors.sort((a, b) => a.pos[0] - b.pos[0]);
+    this.problems = errors.map((e) => {
+      const [start, end] = e.exact ? e.pos : problemSpan(this.doc, e.code, e.pos, e.message);
       return { code: e.code, message: describeYamlError(e.message), range: this.rangeOf(start, Math.max(end, start)) };
     });
     this.data = undefined;
@@ -413,12 +437,77 @@ function problemSpan(doc: Document.Parsed, code: string, pos: [number, number], 
   return span;
 }
 
+/** Composes the first document of the tokens, as parseDocument does. */
+function composeOne(tokens: CST.Token[], options: ConstructorParameters<typeof Composer>[0], length: number): Document.Parsed {
+  let doc: Document.Parsed | undefined;
+  for (const next of new Composer(options).compose(tokens, true, length)) {
+    if (!doc) {
+      doc = next;
+    } else {
+      doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents; a score is one YAML document'));
+      break;
+    }
+  }
+  return doc ?? parseDocument('', options);
+}
+
+/** Offset of the first collection nested deeper than `max`, or undefined. Iterative. */
+function nestingBeyond(tokens: CST.Token[], max: number): number | undefined {
+  const stack: [CST.Token, number][] = tokens.map((t) => [t, 0]);
+  while (stack.length > 0) {
+    const [token, depth] = stack.pop() as [CST.Token, number];
+    if (token.type === 'document') {
+      if (token.value) stack.push([token.value, depth]);
+    } else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+      if (depth + 1 > max) return token.offset;
+      for (const item of token.items as CST.CollectionItem[]) {
+        if (item.key) stack.push([item.key, depth + 1]);
+        if (item.value) stack.push([item.value, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The spans of keys that repeat an earlier key of the same mapping, in one pass over the tree. */
+function duplicateKeys(doc: Document.Parsed): [number, number][] {
+  const found: [number, number][] = [];
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items as Pair<Node, Node | null>[]) {
+        const key = pair.key;
+        if (isScalar(key)) {
+          if (seen.has(key.value) && key.range) found.push([key.range[0], key.range[1]]);
+          seen.add(key.value);
+        }
+        stack.push(key, pair.value);
+      }
+    } else if (isSeq(node)) {
+      stack.push(...node.items);
+    }
+  }
+  return found;
+}
+
+/** Per mapping: each key's pair (the last one, as in the parsed data), built once per mapping. */
+const pairIndex = new WeakMap<object, Map<string, Pair<Node, Node | null>>>();
+
 function findPair(items: Pair<Node, Node | null>[], key: string, doc: Document.Parsed, depth = 0): Pair<Node, Node | null> | undefined {
   // Last one wins, as in the parsed data (duplicate keys are reported separately).
-  for (let i = items.length - 1; i >= 0; i--) {
-    const pair = items[i];
-    if (pair && keyString(pair.key) === key) return pair;
+  let index = pairIndex.get(items);
+  if (!index) {
+    index = new Map();
+    for (const pair of items) {
+      const name = keyString(pair.key);
+      if (name !== undefined) index.set(name, pair);
+    }
+    pairIndex.set(items, index);
   }
+  const own = index.get(key);
+  if (own) return own;
   // Not written here: it may come from a merge key (`<<: *base` or `<<: [*a, *b]`, first wins).
   if (depth > 8) return undefined;
   for (const pair of items) {

@@ -55,3 +55,13 @@ test('a long dependency chain plans without exhausting the stack', () => {
   assert.deepEqual(problems, []);
   assert.deepEqual(plan?.sheets[19999]?.dependsOn, [19999]);
 });
+
+test('sheet counts and fan-out past what the conductor can hold are S006, found before planning', () => {
+  const base = { size: 1, start_item: 1, fan_out: {}, dependencies: {} } as unknown as SheetSpec;
+  const huge = planSheets({ ...base, total_items: 1_000_000_000_000 } as SheetSpec);
+  assert.equal(huge.plan, undefined);
+  assert.match(huge.problems[0]?.message ?? '', /1,000,000,000,000 sheets .*at most 100,000/);
+  const wide = planSheets({ ...base, total_items: 3, fan_out: { 2: 1_000_000_000 } } as unknown as SheetSpec);
+  assert.deepEqual(wide.problems[0]?.path, ['sheet', 'fan_out', '2']);
+  assert.ok(planSheets({ ...base, total_items: 100_000 } as SheetSpec).plan, '100,000 sheets still plan');
+});

@@ -6,7 +6,13 @@ import type { JobState } from '../../../protocol/src/job-state.js';
 import { EXIT, palette, useColour } from '../output.js';
 
 export const c = palette(useColour(process.stdout));
+let quiet = false;
+/** `-q/--quiet`: only errors (stderr) and machine output (--json) are printed. */
+export const setQuiet = (on: boolean): void => {
+  quiet = on;
+};
 export const print = (text: string): void => {
+  if (quiet && !text.startsWith('{') && !text.startsWith('[')) return;
   process.stdout.write(text + '\n');
 };
 

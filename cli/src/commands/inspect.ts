@@ -6,14 +6,23 @@ import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { EXIT } from '../output.js';
 import { bar, c, isEndEvent, print } from './follow.js';
 import { withClient } from './jobs.js';
+import { lastLines as tailLines, sheetLogTails } from './original.js';
 
 const time = (iso: string): string => new Date(iso).toLocaleString();
 
 /** `mozart diagnose <job>`: why the job is where it is, and what to do. */
-export async function diagnoseCommand(args: { jobId: string; socket?: string; json: boolean }): Promise<number> {
+export async function diagnoseCommand(args: { jobId: string; socket?: string; json: boolean; includeLogs?: boolean }): Promise<number> {
   const report = await withClient(args.socket, (client) => client.request('job.diagnose', { jobId: args.jobId }));
-  if (args.json) print(JSON.stringify(report, null, 2));
-  else printDiagnosis(report);
+  const logs = args.includeLogs ? await sheetLogTails(args.socket, args.jobId, report.failingSheets.map((s) => s.sheet)) : undefined;
+  if (args.json) print(JSON.stringify(logs ? { ...report, logs } : report, null, 2));
+  else {
+    printDiagnosis(report);
+    for (const { sheet, tail } of logs ?? []) {
+      print('');
+      print(c.bold(`Sheet ${sheet} log (last 50 lines):`));
+      process.stdout.write(tail || c.dim('  (empty)\n'));
+    }
+  }
   return report.job.status === 'failed' ? EXIT.failure : EXIT.ok;
 }
 
@@ -66,8 +75,10 @@ const indent = (text: string): string =>
 const lastLines = (text: string, n: number): string => text.trimEnd().split('\n').slice(-n).join('\n');
 
 /** `mozart errors <job> [--sheet N] [--verbose]`: every error recorded, oldest first. */
-export async function errorsCommand(args: { jobId: string; socket?: string; json: boolean; sheet?: number; verbose: boolean }): Promise<number> {
-  const errors = await withClient(args.socket, (client) => client.request('job.errors', { jobId: args.jobId, ...(args.sheet !== undefined ? { sheet: args.sheet } : {}) }));
+export async function errorsCommand(args: { jobId: string; socket?: string; json: boolean; sheet?: number; verbose: boolean; type?: string; code?: string }): Promise<number> {
+  const all = await withClient(args.socket, (client) => client.request('job.errors', { jobId: args.jobId, ...(args.sheet !== undefined ? { sheet: args.sheet } : {}) }));
+  // -t/--type: the original's transient, rate_limit or permanent; -c/--code: E001 and the like.
+  const errors = all.filter((e) => (args.code === undefined || e.code.toLowerCase() === args.code.toLowerCase()) && (args.type === undefined || errorType(e) === args.type));
   if (args.json) {
     print(JSON.stringify(errors, null, 2));
     return EXIT.ok;
@@ -81,6 +92,12 @@ export async function errorsCommand(args: { jobId: string; socket?: string; json
   return EXIT.ok;
 }
 
+/** The original's three error types, from our category. */
+function errorType(e: JobErrorEntry): 'transient' | 'rate_limit' | 'permanent' {
+  if (/rate|quota/i.test(e.category)) return 'rate_limit';
+  return /transient|timeout|network|signal|validation/i.test(e.category) ? 'transient' : 'permanent';
+}
+
 function errorLine(e: JobErrorEntry, verbose: boolean): string {
   const head = `${c.dim(time(e.at))}  sheet ${String(e.sheet).padStart(3)}  attempt ${String(e.attempt).padStart(2)}  ${c.red(e.code)}  ${e.message}`;
   if (!verbose) return head;
@@ -91,11 +108,15 @@ function errorLine(e: JobErrorEntry, verbose: boolean): string {
  * `mozart logs <job> [--sheet N] [--follow]`: a sheet's full agent output (every attempt), or the
  * job's event log. --follow keeps reading as the conductor reports new output, until the job stops.
  */
-export async function logsCommand(args: { jobId: string; socket?: string; json: boolean; sheet?: number; follow: boolean }): Promise<number> {
+export async function logsCommand(args: { jobId: string; socket?: string; json: boolean; sheet?: number; follow: boolean; lines?: number }): Promise<number> {
   return withClient(args.socket, async (client) => {
     const reader = new LogReader(client, args.jobId, args.sheet, args.json);
     if (!args.follow) {
+      // -n/--lines N: only the last N lines.
+      let text = '';
+      if (args.lines) reader.write = (t) => (text += t);
       await reader.drain();
+      if (args.lines) process.stdout.write(tailLines(text, args.lines));
       return EXIT.ok;
     }
     let wake: (() => void) | undefined;
@@ -124,6 +145,8 @@ export async function logsCommand(args: { jobId: string; socket?: string; json: 
 class LogReader {
   private offset = 0;
   private partial = '';
+  /** Where the text goes (stdout unless collected for --lines). */
+  write: (text: string) => void = (text) => void process.stdout.write(text);
 
   constructor(
     private readonly client: ConductorClient,
@@ -138,7 +161,7 @@ class LogReader {
       const chunk = await this.client.request('job.logs', { jobId: this.jobId, offset: this.offset, maxBytes: 256 * 1024, ...(this.sheet !== undefined ? { sheet: this.sheet } : {}) });
       if (chunk.nextOffset === this.offset) return;
       this.offset = chunk.nextOffset;
-      if (this.sheet !== undefined || this.raw) process.stdout.write(chunk.text);
+      if (this.sheet !== undefined || this.raw) this.write(chunk.text);
       else this.printEvents(chunk.text);
     }
   }
@@ -147,6 +170,6 @@ class LogReader {
   private printEvents(text: string): void {
     const next = eventLogText(this.partial, text, c.dim);
     this.partial = next.partial;
-    process.stdout.write(next.text);
+    this.write(next.text);
   }
 }

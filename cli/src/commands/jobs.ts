@@ -133,7 +133,8 @@ function printStatus(state: JobState): void {
   if (state.worktree) print(c.dim(`  agents work in the git worktree ${state.worktree.path} (branch ${state.worktree.branch})`));
   if (state.concert) print(c.dim(`  ${concertLine(state.concert)}`));
   for (const [num, s] of sheets) {
-    const waiting = s.waitingUntil ? ` — ${s.waitReason ?? 'waiting'} until ${new Date(s.waitingUntil).toLocaleTimeString()}` : '';
+    const asking = s.approval && !s.approval.decision && s.status === 'pending' ? c.yellow(` — awaiting approval: ${s.approval.message} ('mozart approve ${state.jobId} --sheet ${num}' or --skip)`) : '';
+    const waiting = asking || (s.waitingUntil ? ` — ${s.waitReason ?? 'waiting'} until ${new Date(s.waitingUntil).toLocaleTimeString()}` : '');
     const error = s.status === 'failed' && s.lastError ? ` — ${s.lastError.code} ${s.lastError.message}` : '';
     const label = s.description ? ` (${s.description})` : '';
     print(`  ${STATUS_ICON[s.status] ?? '?'} sheet ${num.padStart(3)} ${s.status.padEnd(11)} attempts ${s.attempts}${label}${waiting}${error}`);
@@ -149,11 +150,19 @@ function concertLine(concert: NonNullable<JobState['concert']>): string {
   return head + next;
 }
 
-export async function listCommand(args: { socket?: string; all: boolean; json: boolean }): Promise<number> {
-  const jobs = await withClient(args.socket, (client) => client.request('job.list', { all: args.all }));
+export async function listCommand(args: { socket?: string; all: boolean; json: boolean; status?: string; limit?: number }): Promise<number> {
+  // -s/--status: one status (the original's `queued` is our `pending`); -l/--limit: at most N, newest first.
+  const wanted = args.status === 'queued' ? 'pending' : args.status;
+  const jobs = (await withClient(args.socket, (client) => client.request('job.list', { all: args.all }))).filter((j) => wanted === undefined || j.status === wanted).slice(0, args.limit);
   if (args.json) print(JSON.stringify(jobs, null, 2));
   else if (jobs.length === 0) print(args.all ? 'No jobs.' : "No active jobs. 'mozart list --all' shows finished ones too.");
-  else for (const j of jobs) print(`${j.jobId.padEnd(28)} ${j.status.padEnd(10)} ${bar(j.completedSheets, j.totalSheets, 12)}  ${j.workspace}`);
+  else {
+    for (const j of jobs) {
+      // A checkpoint that cannot be read has no sheets to show: its error says what to do.
+      if (j.error && j.totalSheets === 0) print(`${j.jobId.padEnd(28)} ${j.status.padEnd(10)} ${c.red(`${j.error.code} ${j.error.message}`)}`);
+      else print(`${j.jobId.padEnd(28)} ${j.status.padEnd(10)} ${bar(j.completedSheets, j.totalSheets, 12)}  ${j.workspace}`);
+    }
+  }
   return EXIT.ok;
 }
 

@@ -18,8 +18,8 @@ export async function modifyCommand(args: { jobId: string; socket?: string; scor
 }
 
 /** `mozart recover <job> [--dry-run]`: re-check failed sheets' validations without re-running them. */
-export async function recoverCommand(args: { jobId: string; socket?: string; dryRun: boolean; json: boolean }): Promise<number> {
-  const result = await withClient(args.socket, (client) => client.request('job.recover', { jobId: args.jobId, dryRun: args.dryRun }));
+export async function recoverCommand(args: { jobId: string; socket?: string; dryRun: boolean; json: boolean; sheet?: number }): Promise<number> {
+  const result = await withClient(args.socket, (client) => client.request('job.recover', { jobId: args.jobId, dryRun: args.dryRun, ...(args.sheet !== undefined ? { sheet: args.sheet } : {}) }));
   if (args.json) print(JSON.stringify(result, null, 2));
   else {
     const list = (nums: number[]) => nums.join(', ');

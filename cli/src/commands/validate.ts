@@ -1,7 +1,6 @@
 // `mozart validate <score> [--json]`: check a score without running anything and without a conductor.
-import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { checkScore, isValid } from '../../../score/src/engine.js';
+import { checkScoreFile, isValid } from '../../../score/src/engine.js';
 import type { ScoreCheckResult } from '../../../score/src/engine.js';
 import type { Finding } from '../../../score/src/findings.js';
 import { EXIT, palette, useColour } from '../output.js';
@@ -64,31 +63,29 @@ export function buildReport(file: string, result: ScoreCheckResult): ValidateRep
 }
 
 /** Runs the command; returns the exit code. */
-export function validateCommand(args: { score: string; json: boolean }, out: NodeJS.WriteStream = process.stdout): number {
+export function validateCommand(args: { score: string; json: boolean; dag?: boolean }, out: NodeJS.WriteStream = process.stdout): number {
   const file = resolve(args.score);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : (error as Error).message;
+  const checked = checkScoreFile(file);
+  if (checked.error !== undefined) {
+    const reason = checked.error.startsWith(file) ? args.score + checked.error.slice(file.length) : checked.error;
     if (args.json) {
-      const report: ValidateReport = { file, valid: false, parsed: false, error: `cannot read ${args.score}: ${reason}`, counts: { error: 0, warning: 0, info: 0 }, findings: [] };
+      const report: ValidateReport = { file, valid: false, parsed: false, error: `cannot read ${reason}`, counts: { error: 0, warning: 0, info: 0 }, findings: [] };
       out.write(JSON.stringify(report, null, 2) + '\n');
     } else {
-      process.stderr.write(`mozart validate: cannot read ${args.score}: ${reason}\n`);
+      process.stderr.write(`mozart validate: cannot read ${reason}\n`);
     }
     return EXIT.unusable;
   }
-  const result = checkScore(file, text);
+  const result = checked.result;
   const report = buildReport(file, result);
-  if (args.json) out.write(JSON.stringify(report, null, 2) + '\n');
-  else out.write(formatText(report, result, useColour(out)));
+  const dag = args.dag && result.plan ? dagOf(result.plan) : undefined;
+  if (args.json) out.write(JSON.stringify(dag ? { ...report, dag } : report, null, 2) + '\n');
+  else out.write(formatText(report, result, useColour(out)) + (dag ? dagText(dag) : ''));
   if (!result.parsed) return EXIT.unusable;
   return report.valid ? EXIT.ok : EXIT.failure;
 }
 
-function formatText(report: ValidateReport, result: ScoreCheckResult, colour: boolean): string {
+export function formatText(report: ValidateReport, result: ScoreCheckResult, colour: boolean): string {
   const c = palette(colour);
   const shown = (path: string) => relative(process.cwd(), path) || path;
   const lines: string[] = [];
@@ -119,6 +116,35 @@ function formatText(report: ValidateReport, result: ScoreCheckResult, colour: bo
   } else {
     lines.push(c.red(`✗ ${shown(report.file)} is not valid${tally ? `: ${tally}` : ''}.`));
     lines.push(c.dim('  Each id is explained in docs/checks.md.'));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** `validate -v`: the sheet DAG, as levels of sheets that can run side by side, each with what it waits for. */
+interface DagView {
+  levels: { level: number; sheets: { sheet: number; stage: number; instance: number; fanCount: number; dependsOn: number[] }[] }[];
+}
+
+function dagOf(plan: NonNullable<ScoreCheckResult['plan']>): DagView {
+  const level = new Map<number, number>();
+  for (const sheet of plan.sheets) level.set(sheet.num, Math.max(0, ...sheet.dependsOn.map((d) => (level.get(d) ?? 0) + 1)));
+  const levels: DagView['levels'] = [];
+  for (const sheet of plan.sheets) {
+    const n = level.get(sheet.num) ?? 0;
+    while (levels.length <= n) levels.push({ level: levels.length + 1, sheets: [] });
+    levels[n]?.sheets.push({ sheet: sheet.num, stage: sheet.stage, instance: sheet.instance, fanCount: sheet.fanCount, dependsOn: sheet.dependsOn });
+  }
+  return { levels };
+}
+
+function dagText(dag: DagView): string {
+  const lines = ['', 'Sheet DAG (sheets on one level can run side by side):'];
+  for (const { level, sheets } of dag.levels) {
+    lines.push(`  level ${level}:`);
+    for (const s of sheets) {
+      const fan = s.fanCount > 1 ? `, instance ${s.instance}/${s.fanCount}` : '';
+      lines.push(`    sheet ${s.sheet} (stage ${s.stage}${fan})${s.dependsOn.length ? ` ← after ${s.dependsOn.join(', ')}` : ''}`);
+    }
   }
   return lines.join('\n') + '\n';
 }

@@ -1,7 +1,7 @@
 // The jobs the conductor holds: its registry, the runners it started and how their runs end, and
 // everything that answers questions about a job (state, status, list, errors, diagnose, logs,
 // health). JobManager (job-manager.ts) adds what changes jobs: submit, resume, pause, cancel, …
-import { accessSync, appendFileSync, constants, readFileSync, statfsSync, watch } from 'node:fs';
+import { accessSync, appendFileSync, constants, statfsSync, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { freemem } from 'node:os';
 import { resolve } from 'node:path';
@@ -10,9 +10,11 @@ import type { DiagnoseReport, JobErrorEntry, JobSummary, LogChunk } from '../../
 import { summariseJob } from '../../../protocol/src/summary.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { CheckpointSaveError, JobRunner } from '../runner/job-runner.js';
-import { checkScore, isValid } from '../../../score/src/engine.js';
+import { checkScoreFile, isValid } from '../../../score/src/engine.js';
 import type { JobRecord, JobState } from '../../../protocol/src/job-state.js';
-import { JournalStore } from '../state/journal-store.js';
+import { applyJobRecord } from '../../../protocol/src/job-state.js';
+import { JournalStore, StateLoadError } from '../state/journal-store.js';
+import { diskFullFailure, diskRefusal, inferDoneSheets, unreadableSummary } from './state-trouble.js';
 import { eventLogFile, sheetLogFile, stateDir } from '../state/workspace-files.js';
 import type { Board } from './board.js';
 import { unlimitedAgents } from './board.js';
@@ -57,7 +59,17 @@ export abstract class JobBook {
 
   protected readonly registry: JobRegistryStore;
   /** Notification channels of the jobs that run (and of those still delivering). */
-  protected readonly notifications = new JobNotifications((event) => this.onEvent(event));
+  protected readonly notifications = new JobNotifications((event) => this.onEvent(event), {
+    // Desktop notices go to an editor window that follows the job, when one does (else the OS notifier).
+    editor: (notice, title, message) => {
+      if (!this.editorFollows(notice.jobId)) return false;
+      const level = notice.event === 'job_failed' || notice.event === 'sheet_failed' ? 'error' : notice.event === 'job_paused' ? 'warning' : 'info';
+      this.onEvent({ type: 'job.notice', jobId: notice.jobId, at: notice.at, title, message, level });
+      return true;
+    },
+  });
+  /** Whether an editor window follows a job's events (the server tells; none without a server). */
+  editorFollows: (jobId: string) => boolean = () => false;
   /** The next jobs of concerts, started by run_job hooks. */
   protected readonly chains: ChainStarter;
   /** How waits pass for this conductor's jobs (real time, unless a test gave a faster clock). */
@@ -133,6 +145,7 @@ export abstract class JobBook {
       state = JournalStore.read<JobState, JobRecord>(dir, apply);
     } catch (error) {
       watcher?.close();
+      if (error instanceof StateLoadError) throw new JobError(`${error.code} Job '${jobId}': ${error.message}`, { cause: error });
       throw error;
     }
     if (!state) {
@@ -177,8 +190,9 @@ export abstract class JobBook {
       let summary: JobSummary | undefined;
       try {
         summary = { ...summariseJob(this.state(entry.jobId)), ...(entry.lastMember ? { member: entry.lastMember } : {}) };
-      } catch {
-        summary = published[entry.jobId];
+      } catch (error) {
+        // A checkpoint that cannot be read is listed with its error, never hidden.
+        summary = published[entry.jobId] ?? ((error as Error).cause instanceof StateLoadError ? unreadableSummary(entry, (error as Error).cause) : undefined);
       }
       if (!summary || (!all && (summary.status === 'completed' || summary.status === 'cancelled'))) continue;
       out.push(summary);
@@ -227,13 +241,9 @@ export abstract class JobBook {
   }
 
   protected checkValid(file: string, remedy = 'nothing was started'): ValidScore {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new JobError(`Cannot read the score ${file}: ${(error as Error).message}`);
-    }
-    const checked = checkScore(file, text);
+    const read = checkScoreFile(file);
+    if (read.error !== undefined) throw new JobError(`Cannot read the score: ${read.error}. ${remedy.charAt(0).toUpperCase()}${remedy.slice(1)}.`);
+    const checked = read.result;
     if (!isValid(checked) || !checked.score || !checked.plan || !checked.workspace) {
       const errors = checked.findings.filter((f) => f.severity === 'error');
       const list = errors
@@ -265,6 +275,18 @@ export abstract class JobBook {
     this.onEvent(event);
   }
 
+  /** Records the sheets whose validations pass as done, after a lost snapshot, and says so. */
+  private async inferFromValidations(jobId: string, store: JournalStore<JobState, JobRecord>, checked: ValidScore): Promise<void> {
+    const inferred = await inferDoneSheets(checked.score, checked.plan, checked.workspace, store.current);
+    const at = new Date().toISOString();
+    for (const { num, validations } of inferred) store.append({ t: 'sheet', at, num, patch: { status: 'completed', finishedAt: at, validations } });
+    const nums = inferred.map((s) => s.num);
+    const message = nums.length > 0
+      ? `The checkpoint's snapshot was lost; sheet(s) ${nums.join(', ')} were taken as done because their validations pass now, and are not run again.`
+      : "The checkpoint's snapshot was lost, and no sheet's validations pass yet: every sheet not recorded as done runs.";
+    this.note(jobId, checked.workspace, { type: 'job.state_repaired', jobId, at, message });
+  }
+
   protected start(jobId: string, store: JournalStore<JobState, JobRecord>, scoreFile: string, checked: ValidScore, healing?: RegistryEntry['selfHealing']): void {
     const { score, plan, workspace } = checked;
     const { selfHealing: registered, concert } = this.registry.get(jobId) ?? {};
@@ -281,8 +303,12 @@ export abstract class JobBook {
       ...(this.learning ? { learning: this.learning } : {}),
       clock: this.clock,
     });
-    const done = runner
-      .run()
+    for (const message of store.repairs) this.note(jobId, workspace, { type: 'job.state_repaired', jobId, at: new Date().toISOString(), message });
+    store.repairs.length = 0;
+    // The snapshot was lost: sheets whose validations pass are taken as done before anything runs.
+    const before = store.snapshotLost ? this.inferFromValidations(jobId, store, checked) : Promise.resolve();
+    const done = before
+      .then(() => runner.run())
       .catch((error: Error) => {
         // Another member took the job over: it writes the checkpoint now, this member nothing more.
         if (isFencedOff(error)) {
@@ -290,15 +316,19 @@ export abstract class JobBook {
           return store.current;
         }
         const at = new Date().toISOString();
-        const failure =
-          error instanceof CheckpointSaveError
-            ? { code: error.code, message: `${error.message}. The job stopped; nothing saved before is lost (a sheet whose end could not be recorded runs again). Free space or fix ${stateDir(workspace)}, then 'mozart resume ${jobId}'.` }
+        const refusal = diskRefusal(error);
+        const failure = refusal
+          ? diskFullFailure(jobId, workspace, refusal)
+          : error instanceof CheckpointSaveError
+            ? { code: error.code, message: `${error.message}. The job stopped; nothing saved before is lost (a sheet whose end could not be recorded runs again). Fix ${stateDir(workspace)}, then 'mozart resume ${jobId}'.` }
             : { code: 'E999', message: `The runner stopped unexpectedly: ${error.message}` };
+        const record: JobRecord = { t: 'job', at, status: 'failed', error: failure };
         try {
-          store.append({ t: 'job', at, status: 'failed', error: failure });
+          store.append(record);
         } catch {
-          // The disk refuses this too: the failure lives in memory until the job is resumed.
-          this.unsaved.set(jobId, store.current);
+          // The disk refuses this too: the failure lives in memory until the job is resumed (the
+          // checkpoint still says running, so a restarted conductor tries the job again).
+          this.unsaved.set(jobId, applyJobRecord(structuredClone(store.current), record));
         }
         emit({ type: 'job.failed', jobId, at, ...failure });
         return store.current;

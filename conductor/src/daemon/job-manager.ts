@@ -3,7 +3,7 @@
 // a restarted conductor lists them again. What answers questions about jobs is in job-book.ts.
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { JobSummary } from '../../../protocol/src/methods.js';
+import type { ApprovalResult, JobSummary } from '../../../protocol/src/methods.js';
 import { summariseJob } from '../../../protocol/src/summary.js';
 import { archiveWorkspace } from '../runner/archive.js';
 import { fanOutStagesOf, initialJobState } from '../runner/job-runner.js';
@@ -17,6 +17,7 @@ import { apply, descriptionsOf, FINISHED, healingOf, isFencedOff, JobError, mb, 
 import type { ActiveJob, HealingChoice, Launched, SubmitOptions, TakenOutcome, TakenTicket, ValidScore } from './manager-parts.js';
 import { JobBook } from './job-book.js';
 import { recoverSheets } from './recover.js';
+import { adoptJob } from './adopt.js';
 
 
 export { DEFAULT_LIMITS, JobError } from './manager-parts.js';
@@ -195,6 +196,28 @@ export class JobManager extends JobBook {
     return summariseJob(active.store.current);
   }
 
+  /** Ends a proactive checkpoint's wait: the sheet goes on, or (skip) is skipped. */
+  approve(jobId: string, sheet: number | undefined, skip: boolean): ApprovalResult {
+    const active = this.active.get(jobId);
+    if (!active) {
+      const status = this.state(jobId).status;
+      const where = this.source ? ' on this conductor; approve it on the member that runs it (mozart conductor-status shows which)' : '';
+      throw new JobError(`Job '${jobId}' is not running${where} (${status}). A sheet waiting for approval asks again when the job resumes ('mozart resume ${jobId}').`);
+    }
+    const waiting = active.runner.awaitingApproval();
+    if (waiting.length === 0) throw new JobError(`No sheet of job '${jobId}' is waiting for approval.`);
+    if (sheet === undefined && waiting.length > 1) throw new JobError(`Sheets ${waiting.join(', ')} of job '${jobId}' are waiting for approval; name one with --sheet.`);
+    const num = sheet ?? (waiting[0] as number);
+    const decision = skip ? 'skip' : 'proceed';
+    if (!active.runner.approve(num, decision)) throw new JobError(`Sheet ${num} of job '${jobId}' is not waiting for approval (waiting: ${waiting.join(', ')}).`);
+    return { jobId, sheet: num, decision };
+  }
+
+  /** `job.adopt`: knows the job in `workspace`, registering it from its checkpoint if need be (adopt.ts). */
+  adopt(jobId: string, workspace: string): JobSummary & { adopted: boolean } {
+    return adoptJob(this.registry, jobId, workspace, (id) => this.state(id));
+  }
+
   /** Pause or cancel of a job this conductor does not run: in a cluster it may run or wait elsewhere. */
   private async stopNotHere(jobId: string, op: 'pause' | 'cancel'): Promise<JobSummary> {
     const notRunning = () => new JobError(`Job '${jobId}' is not running (${this.state(jobId).status}).`);
@@ -251,13 +274,13 @@ export class JobManager extends JobBook {
    * is there after all (the agent did it; a validation was wrong and has been fixed) is completed.
    * With `dryRun` nothing is recorded.
    */
-  async recover(jobId: string, dryRun: boolean): Promise<{ recovered: number[]; stillFailing: number[]; jobStatus: JobStatus }> {
+  async recover(jobId: string, dryRun: boolean, sheet?: number): Promise<{ recovered: number[]; stillFailing: number[]; jobStatus: JobStatus }> {
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is running; pause it before recovering sheets.`);
     if (this.source) await refuseIfBusyElsewhere(this.source, jobId, (m) => new JobError(`${m} Pause it before recovering sheets.`));
     const entry = this.entry(jobId);
     const checked = this.checkValid(entry.scoreFile, 'fix it before recovering');
     const state = this.state(jobId);
-    const { recovered, stillFailing } = await recoverSheets(state, checked, entry.workspace, dryRun);
+    const { recovered, stillFailing } = await recoverSheets(state, checked, entry.workspace, dryRun, sheet);
     this.forgetResting(jobId);
     return { recovered, stillFailing, jobStatus: this.state(jobId).status };
   }

@@ -8,6 +8,7 @@ import { mozartHome, pidFile, registryDir, socketPath, socketPathProblem } from 
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import type * as ClusterModule from '../cluster/start.js';
 import { DEFAULT_LIMITS, JobError, JobManager } from './job-manager.js';
+import { AdoptRefusal } from './adopt.js';
 import { ConductorServer } from './server.js';
 import type { Handlers } from './server.js';
 import { LearningHub } from '../learning/hub.js';
@@ -174,17 +175,20 @@ async function main(): Promise<void> {
     },
     'job.list': async ({ all }) => manager.list(all === true),
     'job.pause': async ({ jobId }) => manager.pause(jobId),
+    'job.approve': async ({ jobId, sheet, skip }) => manager.approve(jobId, sheet, skip === true),
     'job.resume': async ({ jobId, ...options }) => manager.resume(jobId, options),
     'job.modify': async ({ jobId, ...options }) => manager.modify(jobId, options),
     'job.clear': async (options) => manager.clear(options),
     'job.errors': async ({ jobId, sheet }) => manager.errors(jobId, sheet),
     'job.diagnose': async ({ jobId }) => withAppliedPatterns(manager.diagnose(jobId), hub),
     'job.logs': async ({ jobId, ...options }) => manager.logs(jobId, options),
-    'job.recover': async ({ jobId, dryRun }) => manager.recover(jobId, dryRun === true),
+    'job.recover': async ({ jobId, dryRun, sheet }) => manager.recover(jobId, dryRun === true, sheet),
     'job.cancel': async ({ jobId }) => manager.cancel(jobId),
+    'job.adopt': async ({ jobId, workspace }) => manager.adopt(jobId, workspace),
     ...learningHandlers(hub, learningProblem, learningDir),
   };
-  const server = new ConductorServer(handlers, { isRefusal: (error) => error instanceof JobError || isClusterRefusal(error), log });
+  const server = new ConductorServer(handlers, { isRefusal: (error) => error instanceof JobError || error instanceof AdoptRefusal || isClusterRefusal(error), log });
+  manager.editorFollows = (jobId) => server.editorFollows(jobId);
   await server.listen(path);
   mkdirSync(dirname(pidFile()), { recursive: true, mode: 0o700 });
   writeFileSync(pidFile(), String(process.pid));

@@ -5,15 +5,16 @@ import { sheetValues } from '../runner/prompt.js';
 import { runValidations } from '../runner/validations.js';
 import { JournalStore } from '../state/journal-store.js';
 import { stateDir } from '../state/workspace-files.js';
-import { apply } from './manager-parts.js';
+import { apply, JobError } from './manager-parts.js';
 import type { ValidScore } from './manager-parts.js';
 
 /** Which failed sheets pass their validations now; with `dryRun` nothing is recorded. */
-export async function recoverSheets(state: JobState, checked: ValidScore, workspace: string, dryRun: boolean): Promise<{ recovered: number[]; stillFailing: number[] }> {
+export async function recoverSheets(state: JobState, checked: ValidScore, workspace: string, dryRun: boolean, sheet?: number): Promise<{ recovered: number[]; stillFailing: number[] }> {
   const failed = Object.entries(state.sheets)
-    .filter(([, s]) => s.status === 'failed')
+    .filter(([key, s]) => s.status === 'failed' && (sheet === undefined || Number(key) === sheet))
     .map(([key]) => Number(key))
     .sort((a, b) => a - b);
+  if (sheet !== undefined && failed.length === 0) throw new JobError(`Sheet ${sheet} of job '${state.jobId}' is ${state.sheets[String(sheet)]?.status ?? 'not one of its sheets'}, not failed: nothing to recover.`);
   const recovered: number[] = [];
   const stillFailing: number[] = [];
   const results = new Map<number, Awaited<ReturnType<typeof runValidations>>>();

@@ -52,6 +52,8 @@ interface Connection {
   subscriptions: Set<string>;
   /** Subscribed with `records: true`: journal records come too. */
   records: boolean;
+  /** An editor window (subscribed with `editor`): it shows desktop notices. */
+  editor: boolean;
   /** Events are being gathered for one write at the end of this turn of the event loop. */
   corked: boolean;
 }
@@ -109,6 +111,12 @@ export class ConductorServer {
    * and a connection's events of one turn of the event loop leave in one write (20 jobs streaming
    * output to 20 subscribers are thousands of events a second; a system call each is what costs).
    */
+  /** Whether an editor window follows this job's events now. */
+  editorFollows(jobId: string): boolean {
+    for (const c of this.connections) if (c.editor && !c.socket.destroyed && (c.subscriptions.has('*') || c.subscriptions.has(jobId))) return true;
+    return false;
+  }
+
   publish(event: EventNotification | RecordNotification): void {
     let frame: Buffer | undefined;
     const isRecord = event.type === 'job.record';
@@ -140,7 +148,7 @@ export class ConductorServer {
   };
 
   private accept(socket: Socket): void {
-    const connection: Connection = { socket, subscriptions: new Set(), records: false, corked: false };
+    const connection: Connection = { socket, subscriptions: new Set(), records: false, editor: false, corked: false };
     this.connections.add(connection);
     const decoder = new LineDecoder();
     socket.on('data', (chunk: Buffer) => {
@@ -208,6 +216,7 @@ export class ConductorServer {
         const params = checked.params as Params<'events.subscribe'>;
         connection.subscriptions.add(params.jobId ?? '*');
         if (params.records === true) connection.records = true;
+        if (params.editor) connection.editor = true;
         return { id, method, result: { subscribed: true } satisfies Result<'events.subscribe'> };
       }
       // The params were checked against this method's schema, which is typed by Params<method>.

@@ -2,7 +2,8 @@
 // given the hook, the job's place in its chain and the concert settings, decide whether the next job
 // may start, with which score, workspace and cooldown, and what its place in the chain will be.
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { resolveFromScore } from '../../../score/src/files.js';
 import { expandPlaceholders } from '../../../score/src/placeholders.js';
 import type { Score } from '../../../score/src/score-types.js';
@@ -54,6 +55,28 @@ export interface ChainInputs {
   values: Readonly<Record<string, string | number>>;
   /** Makes the id of a new concert (tests pass a fixed one). */
   newId?: () => string;
+  /** Whether a file exists (tests pass their own). */
+  exists?: (path: string) => boolean;
+}
+
+/**
+ * Where a hook's job_path points. Relative to the score's folder when that file exists; else, as
+ * the original Mozart resolved it from the folder it was started in (its examples say
+ * `job_path: examples/x.yaml`, run from the repository root), the first of the score folder's
+ * ancestors, up to the enclosing git repository's root, that holds it. Nothing found: the score's
+ * folder, so the error names the path a reader expects.
+ */
+export function resolveJobPath(scoreFile: string, jobPath: string, exists: (path: string) => boolean = existsSync): string {
+  const direct = resolveFromScore(scoreFile, jobPath);
+  if (isAbsolute(jobPath) || exists(direct)) return direct;
+  let dir = dirname(resolve(scoreFile));
+  for (;;) {
+    const candidate = resolve(dir, jobPath);
+    if (exists(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir || exists(join(dir, '.git'))) return direct;
+    dir = parent;
+  }
 }
 
 /**
@@ -64,7 +87,7 @@ export interface ChainInputs {
 export function planChainStep(inputs: ChainInputs): ChainStep {
   const { hook, concert, link } = inputs;
   if (!hook.job_path) return { kind: 'refuse', message: 'run_job needs job_path: the score to start.' };
-  const scoreFile = resolveFromScore(inputs.scoreFile, expandPlaceholders(hook.job_path, inputs.values));
+  const scoreFile = resolveJobPath(inputs.scoreFile, expandPlaceholders(hook.job_path, inputs.values), inputs.exists);
   const depth = link?.depth ?? 0;
   if (depth >= concert.max_chain_depth) {
     return {

@@ -3,9 +3,9 @@
 // the job's own folders) and earn the sheet a fresh retry budget; suggested ones (anything outside
 // them) run only with --yes; diagnostic ones say exactly what a person must do. A remedy's fix is
 // the same value as an editor quick fix (score/src/findings.ts), carried out by the same executor.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, relative } from 'node:path';
-import { checkScore } from '../../../score/src/engine.js';
+import { checkScoreFile } from '../../../score/src/engine.js';
 import { applyFixOnDisk } from '../../../score/src/fix-apply.js';
 import type { Fix } from '../../../score/src/findings.js';
 import type { Score } from '../../../score/src/score-types.js';
@@ -116,7 +116,7 @@ function dedupe(remedies: Remedy[]): Remedy[] {
 
 function templateAdvice(scoreFile: string): string {
   try {
-    const findings = checkScore(scoreFile, readFileSync(scoreFile, 'utf8')).findings.filter((f) => f.id === 'V001' || f.id === 'V101');
+    const findings = (checkScoreFile(scoreFile).result?.findings ?? []).filter((f) => f.id === 'V001' || f.id === 'V101');
     if (findings.length === 0) return `The prompt template does not render. Run 'mozart validate ${scoreFile}'.`;
     return findings
       .slice(0, 3)

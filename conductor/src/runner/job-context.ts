@@ -9,6 +9,7 @@ import type { JournalStore } from '../state/journal-store.js';
 import type { ErrorRecord, JobRecord, JobState, JobStatus, SheetPatch, SheetState } from '../../../protocol/src/job-state.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { eventLogFile } from '../state/workspace-files.js';
+import { ApprovalWaits } from './approval.js';
 import type { Clock } from './clock.js';
 import type { ConcertLink } from './concert.js';
 import { compileRateLimitPatterns } from './classify.js';
@@ -59,6 +60,8 @@ export class JobContext {
   readonly abort = new AbortController();
   /** Aborted to cut short backoff and rate-limit waits (on pause and cancel). */
   readonly abortWaits = new AbortController();
+  /** Sheets waiting at a proactive checkpoint for a person's decision. */
+  readonly approvals = new ApprovalWaits();
   anyFailed = false;
   /** The circuit breaker's count: consecutive failed attempts of any sheet. */
   consecutiveFailures = 0;

@@ -54,6 +54,16 @@ export class JobRunner {
     this.job.stopNow('cancel');
   }
 
+  /** Approves or skips a sheet waiting at a proactive checkpoint; false when it is not waiting. */
+  approve(sheetNum: number, decision: 'proceed' | 'skip'): boolean {
+    return this.job.approvals.decide(sheetNum, decision);
+  }
+
+  /** Sheets waiting at a proactive checkpoint now. */
+  awaitingApproval(): number[] {
+    return this.job.approvals.sheets();
+  }
+
   /** Runs (or resumes) the job until it completes, fails, pauses or is cancelled. */
   async run(): Promise<JobState> {
     mkdirSync(this.job.options.workspace, { recursive: true });

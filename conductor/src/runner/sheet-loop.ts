@@ -8,6 +8,7 @@ import type { PlannedSheet } from '../../../score/src/plan.js';
 import type { ErrorRecord, SheetPatch, SheetState } from '../../../protocol/src/job-state.js';
 import { newSheet } from '../../../protocol/src/job-state.js';
 import { promptFile, sheetLogFile } from '../state/workspace-files.js';
+import { checkpointGate } from './approval.js';
 import { runAttempt } from './attempt.js';
 import type { AttemptOutcome } from './attempt.js';
 import { decide, gate } from './decide.js';
@@ -59,6 +60,9 @@ export async function runSheet(job: JobContext, sheet: PlannedSheet): Promise<vo
       return;
     }
     const text = prompt as string;
+    // A proactive checkpoint may hold the attempt for a person (or let them skip the sheet).
+    if ((await checkpointGate(job, sheet.num, text, current)) !== 'go') return;
+    if (job.stopMode !== undefined) return;
     const attempt = startAttempt(job, sheet.num, current, loop.mode, text, before.warning);
     const outcome = await runAttempt({
       backend: job.options.backend, score, sheet: sheet.num, values, prompt: text, promptFile: attempt.promptPath, workspace, cwd,

@@ -6,7 +6,7 @@
 // complete file. Each record carries a sequence number; loading applies the journal records newer
 // than the snapshot and ignores a torn last line, so a kill -9 at any instant leaves a readable
 // state that is at most the change in flight behind.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** A reducer: applies one journal record to the state. Deterministic; may update the state in place. */
@@ -48,6 +48,57 @@ export class StateLoadError extends Error {
   }
 }
 
+/**
+ * Thrown when a write the checkpoint depends on did not complete (a full disk, a quota, a read-only
+ * filesystem). Nothing half-written is left for a later load to trust: a journal line cut short is
+ * cut off again, a snapshot that was not fully written never replaces the good one.
+ */
+export class StateWriteError extends Error {
+  constructor(
+    /** The errno code (ENOSPC, EDQUOT, EROFS, EIO…) when the system gave one. */
+    readonly errno: string | undefined,
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StateWriteError';
+  }
+}
+
+/** Error codes that mean the disk refuses writes: the job stops and says how to resume. */
+export const DISK_FULL_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EFBIG']);
+
+/** Writes every byte of `bytes` at the file's position, looping over short writes. */
+function writeAll(fd: number, bytes: Buffer, path: string): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    let written: number;
+    try {
+      written = writeSync(fd, bytes, offset, bytes.length - offset);
+    } catch (error) {
+      const errno = (error as NodeJS.ErrnoException).code;
+      throw new StateWriteError(errno, path, `${(error as Error).message} (writing ${path}: ${offset} of ${bytes.length} bytes written)`);
+    }
+    if (written <= 0) throw new StateWriteError('EIO', path, `writing ${path} stopped after ${offset} of ${bytes.length} bytes`);
+    offset += written;
+  }
+}
+
+function syncOrThrow(fd: number, path: string): void {
+  try {
+    fsyncSync(fd);
+  } catch (error) {
+    throw new StateWriteError((error as NodeJS.ErrnoException).code, path, `${(error as Error).message} (flushing ${path} to disk)`);
+  }
+}
+
+/** Whether a parsed journal line has the shape of a record this store wrote. */
+function isJournalLine(value: unknown): value is JournalLine<unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const line = value as { seq?: unknown; record?: unknown };
+  return Number.isSafeInteger(line.seq) && (line.seq as number) > 0 && line.record !== undefined && line.record !== null;
+}
+
 /** The store of one job's state. Not safe for two processes at once (the conductor owns it). */
 export class JournalStore<S, R> {
   private state: S;
@@ -58,6 +109,18 @@ export class JournalStore<S, R> {
   private readonly journalPath: string;
   private readonly compactEvery: number;
   private readonly durable: boolean;
+  /** Bytes of the journal known to hold whole records: where the next record goes. */
+  private journalSize = 0;
+  /** What loading had to repair (a torn tail cut off), for the job's events; empty when nothing. */
+  readonly repairs: string[] = [];
+  /**
+   * The snapshot is gone but the journal file is there (deleted by hand, or lost after a
+   * compaction): what this store holds was rebuilt from the journal alone, and sheets recorded only
+   * in the lost snapshot are missing from it.
+   */
+  snapshotLost = false;
+  /** Records whose journal write failed: not in the state, but written with the next snapshot that succeeds. */
+  private unwritten: R[] = [];
 
   private constructor(
     private readonly options: StoreOptions<S, R>,
@@ -74,15 +137,33 @@ export class JournalStore<S, R> {
   static open<S, R>(options: StoreOptions<S, R>, initial: S): JournalStore<S, R> {
     const store = new JournalStore(options, initial);
     store.load();
-    // Start from a clean snapshot: a torn line at the journal's end must not be appended after.
-    store.compact();
+    const hadSnapshot = existsSync(store.snapshotPath);
+    // A torn or non-record tail is cut off, so nothing is ever appended after it.
+    store.cutTail();
+    // Start from a fresh snapshot when the disk allows; when it does not, the journal (cut to its
+    // whole records) still holds everything, and appends go on after it.
+    try {
+      store.compact();
+    } catch (error) {
+      // Without a snapshot on disk nothing before the journal is saved: the store cannot be used.
+      if (!(error instanceof StateWriteError) || !hadSnapshot) throw error;
+      store.repairs.push(`the snapshot could not be refreshed (${error.message}); the journal still holds every change`);
+    }
     return store;
   }
 
   /** Reads the state in `dir` without opening it for writing; undefined when there is none. */
   static read<S, R>(dir: string, apply: Apply<S, R>): S | undefined {
     const store = new JournalStore<S | undefined, R>({ dir, apply: (s, r) => apply(s as S, r) }, undefined);
-    store.load();
+    try {
+      store.load();
+    } catch (error) {
+      if (error instanceof StateLoadError || !store.snapshotLost) throw error;
+      throw new StateLoadError('E401', `The checkpoint's snapshot ${store.snapshotPath} is missing (deleted, or lost with its disk); its journal holds only the changes since the last snapshot. Resume the job to rebuild it: sheets whose validations pass are taken as done and not run again.`);
+    }
+    if (store.snapshotLost && store.state === undefined) {
+      throw new StateLoadError('E401', `The checkpoint's snapshot ${store.snapshotPath} is missing (deleted, or lost with its disk), and its journal is empty. Resume the job to rebuild it: sheets whose validations pass are taken as done and not run again.`);
+    }
     return store.state;
   }
 
@@ -99,11 +180,33 @@ export class JournalStore<S, R> {
    */
   append(record: R, options: { sync?: boolean } = {}): S {
     this.options.beforeWrite?.();
-    this.state = this.options.apply(this.state, record);
-    this.seq++;
+    if (this.unwritten.length > 0) {
+      // An earlier record is still unwritten: keep the order, both go with the next snapshot.
+      this.unwritten.push(record);
+      this.compact();
+      return this.state;
+    }
+    const bytes = Buffer.from(JSON.stringify({ seq: this.seq + 1, record } satisfies JournalLine<R>) + '\n');
     const fd = this.openJournal();
-    writeSync(fd, JSON.stringify({ seq: this.seq, record } satisfies JournalLine<R>) + '\n');
-    if (this.durable && options.sync !== false) fsyncSync(fd);
+    try {
+      writeAll(fd, bytes, this.journalPath);
+    } catch (error) {
+      // Cut the partial line off again, so the journal on disk ends with whole records and the
+      // state in memory (unchanged) is the state on disk. If even that fails, loading cuts it.
+      try {
+        ftruncateSync(fd, this.journalSize);
+      } catch {
+        /* the next load drops a torn last line */
+      }
+      // Not part of the state yet; the next snapshot that can be written takes it along.
+      this.unwritten.push(record);
+      throw error;
+    }
+    this.journalSize += bytes.length;
+    if (this.durable && options.sync !== false) syncOrThrow(fd, this.journalPath);
+    // Only a record that is on disk becomes the state everyone sees.
+    this.seq++;
+    this.state = this.options.apply(this.state, record);
     if (++this.sinceCompaction >= this.compactEvery) this.compact();
     return this.state;
   }
@@ -113,25 +216,43 @@ export class JournalStore<S, R> {
     this.options.beforeWrite?.();
     mkdirSync(this.options.dir, { recursive: true, mode: 0o700 });
     const temp = `${this.snapshotPath}.${process.pid}.tmp`;
-    const fd = openSync(temp, 'w', 0o600);
-    try {
-      writeSync(fd, JSON.stringify({ seq: this.seq, state: this.state } satisfies Snapshot<S>));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+    // Records the journal refused go into this snapshot: once it is on disk, they are saved.
+    let withUnwritten = this.state;
+    if (this.unwritten.length > 0) {
+      withUnwritten = structuredClone(this.state);
+      for (const record of this.unwritten) withUnwritten = this.options.apply(withUnwritten, record);
     }
-    renameSync(temp, this.snapshotPath);
+    try {
+      const fd = openSync(temp, 'w', 0o600);
+      try {
+        writeAll(fd, Buffer.from(JSON.stringify({ seq: this.seq + this.unwritten.length, state: withUnwritten } satisfies Snapshot<S>)), temp);
+        syncOrThrow(fd, temp);
+      } finally {
+        closeSync(fd);
+      }
+      // Only a snapshot fully written and on disk replaces the good one.
+      renameSync(temp, this.snapshotPath);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      if (error instanceof StateWriteError) throw error;
+      const errno = (error as NodeJS.ErrnoException).code;
+      throw new StateWriteError(errno, temp, `${(error as Error).message} (writing the snapshot ${temp})`);
+    }
     fsyncDir(this.options.dir);
+    this.state = withUnwritten;
+    this.seq += this.unwritten.length;
+    this.unwritten = [];
     // Records up to `seq` now live in the snapshot; start an empty journal.
     this.closeJournal();
     const fresh = openSync(this.journalPath, 'w', 0o600);
     closeSync(fresh);
+    this.journalSize = 0;
     this.sinceCompaction = 0;
   }
 
   /** Writes a snapshot and releases the journal file. */
   close(): void {
-    if (this.sinceCompaction > 0) this.compact();
+    if (this.sinceCompaction > 0 || this.unwritten.length > 0) this.compact();
     this.closeJournal();
   }
 
@@ -142,41 +263,74 @@ export class JournalStore<S, R> {
       try {
         snapshot = JSON.parse(snapshotText) as Snapshot<S>;
       } catch (error) {
-        throw new StateLoadError('E401', `The checkpoint ${this.snapshotPath} is not valid JSON (${(error as Error).message}). It was not written by this version of Mozart, or was edited by hand.`);
+        throw new StateLoadError('E401', `The checkpoint ${this.snapshotPath} is not valid JSON (${(error as Error).message}). It was not written by this version of Mozart, or was edited by hand. Move the folder ${this.options.dir} aside and resume: sheets whose validations pass are taken as done, not run again.`);
       }
-      if (typeof snapshot?.seq !== 'number' || snapshot.state === undefined) {
-        throw new StateLoadError('E401', `The checkpoint ${this.snapshotPath} is not in Mozart's format.`);
+      if (typeof snapshot !== 'object' || snapshot === null || !Number.isSafeInteger(snapshot.seq) || snapshot.state === undefined || snapshot.state === null) {
+        throw new StateLoadError('E401', `The checkpoint ${this.snapshotPath} is not in Mozart's format. Move the folder ${this.options.dir} aside and resume: sheets whose validations pass are taken as done, not run again.`);
       }
       this.state = snapshot.state;
       this.seq = snapshot.seq;
     }
     const journalText = readIfExists(this.journalPath);
     if (journalText === undefined) return;
+    if (snapshotText === undefined) this.snapshotLost = true;
     const lines = journalText.split('\n');
+    // The last piece has no newline after it: a write cut short (or nothing, when the file ends well).
+    const complete = lines.length - 1;
+    let offset = 0;
     for (let i = 0; i < lines.length; i++) {
-      const line = lines[i];
-      if (!line) continue;
-      let entry: JournalLine<R>;
+      const line = lines[i] as string;
+      const bytes = Buffer.byteLength(line) + (i < complete ? 1 : 0);
+      if (line.trim() === '') {
+        if (i < complete) offset += bytes;
+        continue;
+      }
+      let entry: unknown;
+      let problem: string | undefined;
       try {
-        entry = JSON.parse(line) as JournalLine<R>;
+        entry = JSON.parse(line);
       } catch {
-        // Only the last line can be torn by a crash mid-write; anything earlier is corruption.
+        problem = 'is not valid JSON';
+      }
+      if (!problem && !isJournalLine(entry)) problem = 'is valid JSON but not a journal record';
+      if (!problem && i >= complete) problem = 'has no end of line (its write was cut short)';
+      const seq = problem ? 0 : (entry as JournalLine<R>).seq;
+      if (!problem && seq > this.seq + 1) problem = `jumps from record ${this.seq} to ${seq}`;
+      if (problem) {
+        // Only the end can be torn by a crash or a full disk mid-write; damage before it is not ours to guess past.
         if (lines.slice(i + 1).some((l) => l.trim() !== '')) {
-          throw new StateLoadError('E401', `The journal ${this.journalPath} is damaged at line ${i + 1}.`);
+          throw new StateLoadError('E401', `The journal ${this.journalPath} is damaged at line ${i + 1}: it ${problem}, and records follow it. Mozart will not guess past it: delete that line and the lines after it to resume from the state before it, or move the folder ${this.options.dir} aside and resume (sheets whose validations pass are then taken as done, not run again).`);
         }
+        this.repairs.push(`the last line of ${this.journalPath} (line ${i + 1}) ${problem}; it was cut off, and the job goes on from the record before it`);
         break;
       }
-      if (entry.seq <= this.seq) continue;
-      this.state = this.options.apply(this.state, entry.record);
-      this.seq = entry.seq;
+      offset += bytes;
+      if (seq <= this.seq) continue;
+      this.state = this.options.apply(this.state, (entry as JournalLine<R>).record);
+      this.seq = seq;
       this.sinceCompaction++;
     }
+    this.journalSize = offset;
+  }
+
+  /** Cuts the journal back to its whole records (after a torn or non-record tail). */
+  private cutTail(): void {
+    if (!existsSync(this.journalPath)) return;
+    let size: number;
+    const fd = openSync(this.journalPath, 'r');
+    try {
+      size = fstatSync(fd).size;
+    } finally {
+      closeSync(fd);
+    }
+    if (size > this.journalSize) truncateSync(this.journalPath, this.journalSize);
   }
 
   private openJournal(): number {
     if (this.journalFd === undefined) {
       mkdirSync(dirname(this.journalPath), { recursive: true, mode: 0o700 });
       this.journalFd = openSync(this.journalPath, 'a', 0o600);
+      this.journalSize = fstatSync(this.journalFd).size;
     }
     return this.journalFd;
   }

@@ -2,7 +2,7 @@
 // and the chain stops at max_chain_depth. Before the fix every run_job hook failed inside the
 // conductor ("run_job hooks need the conductor"), so no score could chain at all.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
@@ -63,4 +63,27 @@ on_success:
   assert.equal(again.code, 1, 'nothing is left to cancel');
   assert.match(again.err, /not running \(completed\)/);
   assert.doesNotMatch(h.mozart('status', 'chain-cancel').out, /next:/);
+});
+
+test("a chained score in examples/ with job_path 'examples/…' (the original's style) runs its next job", async () => {
+  const file = scoreFile('chain-root', 'echo run >> "$MOZART_WORKSPACE/../../runs.log"; touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"', 1);
+  const root = dirname(file);
+  mkdirSync(join(root, '.git'));
+  mkdirSync(join(root, 'examples'));
+  const chained = join(root, 'examples', 'chain-root.yaml');
+  writeFileSync(chained, `${readFileSync(file, 'utf8')}
+concert: { enabled: true, max_chain_depth: 1, cooldown_between_jobs_seconds: 0 }
+on_success:
+  - { type: run_job, job_path: examples/chain-root.yaml, detached: true, fresh: true }
+`);
+  const client = await h.connect();
+  const log = new EventLog(client);
+  await client.request('events.subscribe', { jobId: 'chain-root' });
+  assert.equal(h.mozart('run', chained).code, 0);
+  const stop = (await log.waitFor((e) => e.type === 'job.hook' && !e.ok)) as Extract<RunnerEvent, { type: 'job.hook' }>;
+  assert.match(stop.message, /concert stops here/);
+  client.close();
+  assert.equal(readFileSync(join(root, 'runs.log'), 'utf8'), 'run\nrun\n', 'the first run and the chained one');
+  const started = log.events.filter((e): e is Extract<RunnerEvent, { type: 'job.hook' }> => e.type === 'job.hook' && e.ok);
+  assert.match(started[0]?.message ?? '', new RegExp(`${chained.replace(/[.]/g, '\\.')}`));
 });

@@ -4,14 +4,27 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import { addOutcome, emptyAggregate, removeOutcome } from '../../src/learning/aggregate.js';
 import { LearningStore } from '../../src/learning/store.js';
 import type { LearningStoreOptions } from '../../src/learning/store.js';
 import { DAY, failThenComplete, outcome, T0 } from './fixtures.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'mozart-learning-'));
-const open = (dir: string, over: Partial<LearningStoreOptions> = {}) => LearningStore.open({ dir, durable: false, now: () => T0, ...over });
+// Every store opened here is tracked: a store may still be writing its totals off the event loop
+// (retention on open asks for a snapshot), so a test's folder goes only once those writes are done.
+const opened: LearningStore[] = [];
+const open = (dir: string, over: Partial<LearningStoreOptions> = {}) => {
+  const store = LearningStore.open({ dir, durable: false, now: () => T0, ...over });
+  opened.push(store);
+  return store;
+};
+const doomed: string[] = [];
+const removeLater = (dir: string) => doomed.push(dir);
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.flushed();
+  for (const dir of doomed.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 const segments = (dir: string) => readdirSync(join(dir, 'outcomes')).sort();
 
 test('adding then removing every outcome leaves the totals empty', () => {
@@ -36,7 +49,7 @@ test('what is recorded is there after a reopen, from the snapshot plus the outco
   assert.equal(reopened.info.outcomes, 7);
   assert.equal(JSON.stringify(reopened.aggregate), before);
   reopened.close();
-  rmSync(dir, { recursive: true, force: true });
+  removeLater(dir);
 });
 
 test('a torn last line is skipped and counted; the store stays readable and appends to a new segment', () => {
@@ -52,7 +65,7 @@ test('a torn last line is skipped and counted; the store stays readable and appe
   reopened.record(outcome({ at: T0 + 2, sheet: 3 }));
   assert.equal(segments(dir).length, 2, 'nothing is appended after the torn line');
   assert.equal(open(dir).aggregate.outcomes, 3);
-  rmSync(dir, { recursive: true, force: true });
+  removeLater(dir);
 });
 
 test('retention by count: the oldest segments go, and their outcomes leave the totals', async () => {
@@ -69,7 +82,7 @@ test('retention by count: the oldest segments go, and their outcomes leave the t
   assert.equal(fresh.attempts, store.aggregate.attempts);
   assert.equal(fresh.passes, store.aggregate.passes);
   assert.equal(open(dir).aggregate.outcomes, store.info.outcomes);
-  rmSync(dir, { recursive: true, force: true });
+  removeLater(dir);
 });
 
 test('retention by age: segments whose newest outcome is older than max_age go on open', () => {
@@ -79,7 +92,7 @@ test('retention by age: segments whose newest outcome is older than max_age go o
   store.close();
   const later = open(dir, { maxOutcomes: 1000, maxAgeDays: 30, now: () => T0 + 31 * DAY });
   assert.equal(later.info.outcomes, 50, 'the full old segment of 100 went; the one being written stays');
-  rmSync(dir, { recursive: true, force: true });
+  removeLater(dir);
 });
 
 test('a segment left behind by a drop interrupted by a crash is removed on open', () => {
@@ -92,7 +105,7 @@ test('a segment left behind by a drop interrupted by a crash is removed on open'
   const reopened = open(dir, { maxOutcomes: 1000 });
   assert.deepEqual(segments(dir), kept);
   assert.equal(reopened.aggregate.outcomes, reopened.info.outcomes);
-  rmSync(dir, { recursive: true, force: true });
+  removeLater(dir);
 });
 
 test('damaged totals are rebuilt from the log; damaged decisions are set aside, and both are reported', () => {
@@ -110,7 +123,7 @@ test('damaged totals are rebuilt from the log; damaged decisions are set aside, 
   assert.ok(messages.some((m) => m.includes('rebuilt from the outcome log')), messages.join('\n'));
   assert.ok(messages.some((m) => m.includes('moved to')), messages.join('\n'));
   assert.ok(readdirSync(dir).some((n) => n.startsWith('decisions.damaged-')));
-  rmSync(dir, { recursive: true, force: true });
+  removeLater(dir);
 });
 
 test('decisions survive a reopen; a missing folder is created', () => {

@@ -1,6 +1,10 @@
 // Concert decisions as a table: depth limit, workspace choice, cooldown, the link of the next job.
 import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { checkScore } from '../../../score/src/engine.js';
 import { abortsConcert, planChainStep } from '../../src/runner/concert.js';
 import type { ChainInputs, ConcertConfig } from '../../src/runner/concert.js';
 
@@ -39,4 +43,30 @@ test('a run_job hook without job_path is refused; abort_concert_on_hook_failure 
   assert.equal(abortsConcert(concert({ abort_concert_on_hook_failure: true }), false), true);
   assert.equal(abortsConcert(concert({ abort_concert_on_hook_failure: true }), true), false);
   assert.equal(abortsConcert(concert({ enabled: false, abort_concert_on_hook_failure: true }), false), false);
+});
+
+test("the original's chained examples: job_path 'examples/x.yaml' resolves from the repository root", () => {
+  const fixtures = join(__dirname, '../../../cli/test/fixtures/original-examples');
+  const repo = mkdtempSync(join(tmpdir(), 'mozart-origrepo-'));
+  try {
+    mkdirSync(join(repo, '.git'));
+    cpSync(fixtures, join(repo, 'examples'), { recursive: true });
+    const chained = readdirSync(fixtures).filter((f) => /type: run_job/.test(readFileSync(join(fixtures, f), 'utf8')));
+    assert.ok(chained.length >= 6, `found ${chained.length} chained examples`);
+    for (const name of chained) {
+      const file = join(repo, 'examples', name);
+      const result = checkScore(file, readFileSync(file, 'utf8'));
+      assert.ok(result.score, `${name} has a usable score`);
+      const runJob = result.score.on_success.find((h) => h.type === 'run_job');
+      assert.ok(runJob, name);
+      const step = planChainStep(inputs({ hook: runJob, concert: result.score.concert, scoreFile: file }));
+      assert.equal(step.kind, 'start', name);
+      if (step.kind === 'start') assert.equal(step.scoreFile, file, `${name} chains to itself`);
+    }
+    // A path found nowhere keeps the score folder's reading, so the error names what a reader expects.
+    const missing = planChainStep(inputs({ hook: hook({ job_path: 'examples/none.yaml' }), scoreFile: join(repo, 'examples', 'a.yaml') }));
+    if (missing.kind === 'start') assert.equal(missing.scoreFile, join(repo, 'examples', 'examples', 'none.yaml'));
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+  }
 });

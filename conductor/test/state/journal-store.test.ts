@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { JournalStore, StateLoadError } from '../../src/state/journal-store.js';
+import { JournalStore, StateLoadError, StateWriteError } from '../../src/state/journal-store.js';
+import { mountTmpfs, tmpfsUnavailable } from '../support/tmpfs.js';
 
 type S = { items: number[] };
 const apply = (s: S, r: number): S => {
@@ -49,4 +50,69 @@ test('one save appends one line whatever the state size', () => {
   store.append(2);
   assert.equal(size() - start, one * 2);
   assert.ok(one < 40, `a save wrote ${one} bytes`);
+});
+
+test('a journal tail that is JSON but not a record (null, a bare seq) is cut off and reported', () => {
+  for (const tail of ['null\n', '{"seq":1000000000}\n', '[1,2]\n', '{"seq":9,"record":4}\n']) {
+    const dir = fresh();
+    const store = JournalStore.open<S, number>({ dir, apply, compactEvery: 1000 }, { items: [] });
+    store.append(1);
+    store.append(2);
+    appendFileSync(join(dir, 'journal.ndjson'), tail);
+    const reopened = JournalStore.open<S, number>({ dir, apply }, { items: [] });
+    assert.deepEqual(reopened.current.items, [1, 2], tail);
+    assert.equal(reopened.repairs.length, 1, tail);
+    assert.match(reopened.repairs[0] ?? '', /line 3\).*cut off/);
+    reopened.append(3);
+    assert.deepEqual(JournalStore.read<S, number>(dir, apply)?.items, [1, 2, 3]);
+  }
+});
+
+test('a non-record line with records after it is E401 naming the line and what to do', () => {
+  const dir = fresh();
+  const store = JournalStore.open<S, number>({ dir, apply }, { items: [] });
+  store.append(1);
+  appendFileSync(join(dir, 'journal.ndjson'), 'null\n{"seq":2,"record":2}\n');
+  assert.throws(
+    () => JournalStore.read<S, number>(dir, apply),
+    (e: unknown) => e instanceof StateLoadError && e.code === 'E401' && /line 2: it is valid JSON but not a journal record/.test(e.message) && /delete that line/.test(e.message),
+  );
+});
+
+test('a deleted snapshot: read says so with E401 and how to resume; open rebuilds from the journal and flags it', () => {
+  const dir = fresh();
+  const store = JournalStore.open<S, number>({ dir, apply }, { items: [] });
+  store.append(1);
+  rmSync(join(dir, 'state.json'));
+  assert.throws(() => JournalStore.read<S, number>(dir, apply), (e: unknown) => e instanceof StateLoadError && e.code === 'E401' && /snapshot .* is missing.*Resume the job to rebuild it/.test(e.message));
+  const reopened = JournalStore.open<S, number>({ dir, apply }, { items: [0] });
+  assert.equal(reopened.snapshotLost, true);
+  assert.deepEqual(reopened.current.items, [0, 1]);
+  assert.deepEqual(JournalStore.read<S, number>(dir, apply)?.items, [0, 1], 'the rebuilt snapshot is on disk');
+});
+
+const noTmpfs = tmpfsUnavailable();
+
+test('a full disk: every append either lands whole or throws StateWriteError, and the disk always holds what memory holds', { skip: noTmpfs }, () => {
+  const fs = mountTmpfs(64);
+  try {
+    const dir = join(fs.dir, 'state');
+    const store = JournalStore.open<{ items: string[] }, string>({ dir, apply: (s, r) => (s.items.push(r), s), compactEvery: 7 }, { items: [] });
+    const record = 'x'.repeat(900);
+    let failure: unknown;
+    for (let i = 0; i < 500 && !failure; i++) {
+      try {
+        store.append(`${i}:${record}`);
+      } catch (error) {
+        failure = error;
+      }
+    }
+    assert.ok(failure instanceof StateWriteError, `the disk filled up: ${String(failure)}`);
+    assert.equal((failure as StateWriteError).errno, 'ENOSPC');
+    const onDisk = JournalStore.read<{ items: string[] }, string>(dir, (s, r) => (s.items.push(r), s));
+    assert.deepEqual(onDisk?.items, store.current.items, 'no record in memory that the disk lacks, none torn on disk');
+    assert.ok(!readdirSync(dir).some((f) => f.endsWith('.tmp')), 'no temporary snapshot left behind');
+  } finally {
+    fs.unmount();
+  }
 });

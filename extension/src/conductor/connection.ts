@@ -237,7 +237,7 @@ export class ConductorConnection extends EventEmitter<ConnectionEvents> {
       const status = await client.request('daemon.status', {});
       client.onEvent = (event) => this.emit('event', event);
       client.onRecord = (event) => this.emit('record', event);
-      await client.request('events.subscribe', { records: true });
+      await client.request('events.subscribe', { editor: true, records: true });
       if (generation !== this.generation) throw new Error('The settings changed while connecting.');
       client.onClose = () => {
         if (generation !== this.generation || this.client !== client) return;

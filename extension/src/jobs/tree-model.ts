@@ -132,6 +132,10 @@ export function jobItem(summary: JobSummary, state: JobState | undefined, t: Tra
   if (summary.failedSheets > 0) parts.push(t('{0} failed', summary.failedSheets));
   if (summary.status === 'failed' && summary.error) parts.push(summary.error.code);
   if (cost > 0) parts.push(formatCost(cost));
+  const asking = state && summary.status === 'running' ? Object.values(state.sheets).filter(awaitsApproval).length : 0;
+  if (asking > 0) parts.push(t('{0} awaiting approval', asking));
+  const concert = state?.concert;
+  if (concert) parts.push(concert.maxDepth !== undefined ? t('concert {0}/{1}', concert.depth, concert.maxDepth) : t('concert {0}', concert.depth));
   const tooltip = [
     `${summary.name} — ${jobStatusText(summary.status, t)}`,
     t('Sheets: {0} of {1} done, {2} failed', summary.completedSheets, summary.totalSheets, summary.failedSheets),
@@ -139,6 +143,7 @@ export function jobItem(summary: JobSummary, state: JobState | undefined, t: Tra
     summary.error ? t('Error: {0} {1}', summary.error.code, summary.error.message) : '',
     summary.scoreFile ? t('Score: {0}', summary.scoreFile) : '',
     summary.workspace ? t('Workspace: {0}', summary.workspace) : '',
+    concert ? concertTooltip(concert, t) : '',
     t('Updated: {0}', summary.updatedAt),
   ].filter((line) => line !== '');
   return {
@@ -152,6 +157,14 @@ export function jobItem(summary: JobSummary, state: JobState | undefined, t: Tra
     contextValue: jobActions(summary).join(' '),
     collapsible: true,
   };
+}
+
+/** "Concert: depth 2 of at most 5, started by 'a'; next 'c'". */
+function concertTooltip(concert: NonNullable<JobState['concert']>, t: Translate): string {
+  const depth = concert.maxDepth !== undefined ? t('Concert: depth {0} of at most {1}', concert.depth, concert.maxDepth) : t('Concert: depth {0}', concert.depth);
+  const parent = concert.parent ? t(", started by '{0}'", concert.parent) : '';
+  const next = concert.next ? t("; next: '{0}'", concert.next.jobId) : '';
+  return depth + parent + next;
 }
 
 /** What a pending sheet is waiting for, read from the wait the runner recorded. */
@@ -177,12 +190,18 @@ function retryCode(sheet: SheetState): string | undefined {
 /** What can be done to a sheet, as context-value tokens. */
 export function sheetActions(sheet: SheetState, jobStatus: JobStatus): string[] {
   const tokens = ['sheet', `status-${sheet.status}`];
+  if (awaitsApproval(sheet) && jobStatus === 'running') tokens.push('awaitingApproval');
   if (sheet.attempts > 0 || sheet.status === 'in_progress' || sheet.status === 'completed' || sheet.status === 'failed') tokens.push('hasLog');
   if (sheet.status === 'failed') {
     tokens.push('canDiagnose');
     if (jobStatus !== 'running' && jobStatus !== 'completed') tokens.push('canResumeFromSheet');
   }
   return tokens;
+}
+
+/** A sheet stopped at a proactive checkpoint, waiting for Approve or Skip. */
+export function awaitsApproval(sheet: SheetState): boolean {
+  return sheet.status === 'pending' && sheet.approval !== undefined && sheet.approval.decision === undefined;
 }
 
 /** The tree item of one sheet. `now` (epoch ms) drives the countdown of a wait. */
@@ -192,7 +211,10 @@ export function sheetItem(jobId: string, num: number, sheet: SheetState, jobStat
   let ticksUntil: number | undefined;
   const wait = sheetWait(sheet);
   const nextAttempt = sheet.attempts + 1;
-  if (wait) {
+  if (awaitsApproval(sheet)) {
+    description = t('awaiting approval · {0}', sheet.approval?.message ?? '');
+    icon = { id: 'bell-dot', color: 'charts.yellow' };
+  } else if (wait) {
     const left = formatCountdown(wait.until, now);
     ticksUntil = wait.until;
     switch (wait.kind) {

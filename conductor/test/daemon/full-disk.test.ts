@@ -1,0 +1,94 @@
+// A workspace on a small real filesystem (tmpfs) that an agent fills up, leaving 0-64 KB free in
+// 4 KB steps: every run ends completed or in E403, the checkpoint always parses, and after space is
+// freed `resume` completes with nothing lost and no validated sheet run again.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { JobState } from '../../../protocol/src/job-state.js';
+import { applyJobRecord } from '../../../protocol/src/job-state.js';
+import type { JobRecord } from '../../../protocol/src/job-state.js';
+import { JournalStore } from '../../src/state/journal-store.js';
+import { mountTmpfs, tmpfsUnavailable } from '../support/tmpfs.js';
+import { harness } from './harness.js';
+
+const noTmpfs = tmpfsUnavailable();
+const h = harness();
+before(() => {
+  if (!noTmpfs) assert.equal(h.mozart('start').code, 0);
+});
+after(() => {
+  if (!noTmpfs) h.mozart('stop');
+});
+
+const SHEETS = 4;
+
+/** Sheet 2 fills the disk to `freeKib` KiB; every sheet prints 1.5 KB (the conductor logs it) and writes its output. */
+function score(dir: string, workspace: string, ledger: string, freeKib: number): string {
+  const agent = [
+    `echo run-$MOZART_SHEET_NUM >> ${ledger}`,
+    `if [ "$MOZART_SHEET_NUM" = 2 ] && [ ! -e "$MOZART_WORKSPACE/filled" ]; then touch "$MOZART_WORKSPACE/filled"; avail=$(df -k --output=avail "$MOZART_WORKSPACE" | tail -1); n=$((avail - ${freeKib})); [ $n -gt 0 ] && dd if=/dev/zero of="$MOZART_WORKSPACE/filler" bs=1024 count=$n 2>/dev/null; fi`,
+    'head -c 1500 /dev/zero | tr "\\0" x',
+    'echo; echo "out $MOZART_SHEET_NUM" > "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"',
+  ].join('; ');
+  const file = join(dir, 'score.yaml');
+  writeFileSync(
+    file,
+    `name: full-disk
+workspace: ${workspace}
+pause_between_sheets_seconds: 0
+backend: { type: command, command: ${JSON.stringify(agent)}, timeout_seconds: 60 }
+sheet: { size: 1, total_items: ${SHEETS} }
+retry: { max_retries: 1, base_delay_seconds: 0.01, max_delay_seconds: 0.01 }
+prompt: { template: "sheet {{ sheet_num }} ${'of the prompt '.repeat(20)}" }
+validations:
+  - { type: content_contains, path: "{workspace}/s{sheet_num}", pattern: "out {sheet_num}", description: "sheet output" }
+`,
+  );
+  return file;
+}
+
+test('a filling disk: each run completes or stops with E403, the state parses, resume loses and repeats nothing', { skip: noTmpfs, timeout: 600_000 }, () => {
+  const outcomes: string[] = [];
+  for (let freeKib = 0; freeKib <= 64; freeKib += 4) {
+    const fs = mountTmpfs(512);
+    const outside = mkdtempSync(join(tmpdir(), 'mozart-full-'));
+    try {
+      const workspace = join(fs.dir, 'ws');
+      const ledger = join(outside, 'ledger');
+      const file = score(outside, workspace, ledger, freeKib);
+      const run = h.mozart('run', file, '--watch', '--fresh');
+      const state = JournalStore.read<JobState, JobRecord>(join(workspace, '.mozart', 'state'), applyJobRecord);
+      assert.ok(state, `free ${freeKib} KiB: the checkpoint parses`);
+      const status = JSON.parse(h.mozart('status', 'full-disk', '--json').out) as JobState;
+      if (run.code === 0) {
+        assert.equal(status.status, 'completed');
+        outcomes.push(`${freeKib}:completed`);
+        continue;
+      }
+      assert.equal(status.status, 'failed', `free ${freeKib} KiB: ${run.out}${run.err}`);
+      assert.equal(status.error?.code, 'E403', `free ${freeKib} KiB: ${JSON.stringify(status.error)}`);
+      assert.match(status.error?.message ?? '', /no space is left on the disk holding .*Free space there .*'mozart resume full-disk'/);
+      const doneBefore = Object.entries(status.sheets).filter(([, s]) => s.status === 'completed').map(([n]) => Number(n));
+      const runsBefore = readFileSync(ledger, 'utf8').trim().split('\n').length;
+      rmSync(join(workspace, 'filler'), { force: true });
+      const resumed = h.mozart('resume', 'full-disk', '--watch');
+      assert.equal(resumed.code, 0, `free ${freeKib} KiB: resume after freeing space: ${resumed.out}${resumed.err}`);
+      const rerun = readFileSync(ledger, 'utf8').trim().split('\n').slice(runsBefore).map((l) => Number(l.replace('run-', '')));
+      assert.deepEqual(rerun.filter((n) => doneBefore.includes(n)), [], `free ${freeKib} KiB: no validated sheet ran again`);
+      const final = JSON.parse(h.mozart('status', 'full-disk', '--json').out) as JobState;
+      assert.equal(final.status, 'completed');
+      for (let n = 1; n <= SHEETS; n++) assert.ok(existsSync(join(workspace, `s${n}`)), `sheet ${n}'s output is there`);
+      assert.ok(!existsSync(join(workspace, '.mozart', 'state')) || !readdirSync(join(workspace, '.mozart', 'state')).some((f) => f.endsWith('.tmp')), 'no temporary snapshot left');
+      outcomes.push(`${freeKib}:E403→resumed`);
+    } finally {
+      h.mozart('clear', 'full-disk');
+      fs.unmount();
+      rmSync(outside, { recursive: true, force: true });
+    }
+  }
+  console.log(`free KiB → outcome: ${outcomes.join(' ')}`);
+  assert.ok(outcomes.some((o) => o.includes('E403')), 'the sweep met a full disk at least once');
+  assert.ok(outcomes.some((o) => o.endsWith(':completed')), 'with enough space left the job completes');
+});
