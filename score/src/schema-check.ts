@@ -1,25 +1,14 @@
 // Validates the score's data against the JSON schema with ajv, applies the schema's defaults, and
 // turns ajv's errors into findings that point at the offending key or value in the YAML text.
-import Ajv from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+// The validator is compiled at build time (score-validator.generated.js), so no start pays for it.
+import type { ErrorObject } from 'ajv';
 import type { Finding, Fix } from './findings.js';
 import { closestName } from './suggest.js';
 import { alternatives, deref, propertyNames, schemaAt, scoreSchema, typesOf } from './schema-index.js';
 import type { SchemaNode } from './schema-index.js';
 import type { NodePath, ScoreSource } from './source.js';
 import { severityOf } from './catalog.js';
-
-let compiled: ValidateFunction | undefined;
-
-/** The compiled validator, built once per process (compiling costs milliseconds; validating does not). */
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true, allowUnionTypes: true });
-    for (const keyword of ['x-backend', 'x-path', 'x-template', 'x-inactive']) ajv.addKeyword(keyword);
-    compiled = ajv.compile(scoreSchema);
-  }
-  return compiled;
-}
+import scoreValidator from './score-validator.generated.js';
 
 /**
  * Checks `data` (mutated: defaults are filled in) and returns schema findings. Absent object
@@ -27,7 +16,7 @@ function validator(): ValidateFunction {
  */
 export function checkSchema(source: ScoreSource, data: Record<string, unknown>): { findings: Finding[]; usable: boolean } {
   createMissingSections(scoreSchema, data);
-  const validate = validator();
+  const validate = scoreValidator;
   if (validate(data)) return { findings: [], usable: true };
   const errors = validate.errors ?? [];
   const findings = toFindings(source, data, errors);
