@@ -1,5 +1,6 @@
 // `npm run bench`: prints measured figures (never asserts them): the time to check each example
-// score and a generated 5,000-line score, the bundled entry points' sizes, the runner's per-sheet
+// score and a generated 5,000-line score, the bundled entry points' sizes, `mozart validate`'s cold
+// start next to `node -e 0`, the runner's per-sheet
 // overhead, the learning store's costs with 100,000 outcomes, the language server against
 // yaml-language-server, the conductor's round trip, cluster throughput for one and three members and
 // dispatch overhead next to a single conductor, and the extension's activation time and package size.
@@ -10,6 +11,7 @@ import { basename, join, resolve } from 'node:path';
 import { buildOptions } from './build-options.mjs';
 import { checkScore } from '../score/src/engine.js';
 import { benchRunner } from './bench/runner.js';
+import { benchCliStart } from './bench/cli-start.js';
 import { benchCluster } from './bench/cluster.js';
 import { benchConductor } from './bench/conductor.js';
 import { benchExtension } from './bench/extension.js';
@@ -51,6 +53,7 @@ void esbuild.build({ ...buildOptions(true), write: false }).then(async (minified
   for (const file of (minified.outputFiles ?? []).filter((f) => f.path.endsWith('.js')).sort((a, b) => a.path.localeCompare(b.path))) {
     console.log(`${basename(file.path).padEnd(32)}${`${(file.contents.length / 1024).toFixed(1)} KiB`.padStart(12)}`);
   }
+  benchCliStart();
   await benchRunner();
   await benchLearning();
   await benchLsp();
