@@ -95,3 +95,30 @@ test('bad usage exits 2 and points at --help', () => {
   assert.equal(code, 2);
   assert.match(stderr, /mozart --help/);
 });
+
+test('output stays bounded: a huge key prints a clipped message and excerpt, and one id prints at most 20 findings', () => {
+  const typos = Array.from({ length: 300 }, (_, i) => `typo${i}: 1`).join('\n');
+  const file = score('noisy.yaml', `${VALID}? ${'k'.repeat(1_000_000)}\n: 1\n${typos}\n`);
+  const { code, stdout } = run('validate', file);
+  assert.equal(code, 0, stdout.slice(0, 2000));
+  assert.ok(stdout.length < 20_000, `printed ${stdout.length} characters`);
+  assert.equal(stdout.match(/warning S001/g)?.length, 20);
+  assert.match(stdout, /Unknown key 'k+… \(\d+ more characters\)/, 'the huge key is clipped');
+  assert.match(stdout, /… and 281 more S001 findings \(--json lists every one\)/);
+  assert.match(stdout, /is valid \(301 warnings\)/);
+  const json = JSON.parse(run('validate', file, '--json').stdout) as { findings: unknown[] };
+  assert.equal(json.findings.length, 301, '--json keeps every finding');
+});
+
+test('a long line is shown as an excerpt around the column, with the caret under it', () => {
+  const file = score('long-line.yaml', `${VALID.replace('name: ok', `name: ok\ndescription: "${'x'.repeat(5000)}" ${'y'.repeat(3000)}`)}`);
+  const { stdout } = run('validate', file);
+  const lines = stdout.split('\n');
+  const at = lines.findIndex((l) => /^\s+\d+ \| /.test(l));
+  assert.ok(at >= 0, stdout.slice(0, 2000));
+  const source = lines[at] as string;
+  const caret = lines[at + 1] as string;
+  assert.ok(source.length < 200, `excerpt of ${source.length} characters`);
+  assert.match(source, /…/);
+  assert.equal(source.indexOf('^') < 0 && caret.indexOf('^') > 0, true);
+});

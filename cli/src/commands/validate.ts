@@ -85,20 +85,50 @@ export function validateCommand(args: { score: string; json: boolean; dag?: bool
   return report.valid ? EXIT.ok : EXIT.failure;
 }
 
+/** Findings of one id printed in full; the rest are counted (a score with 100,000 typos prints a page). */
+const MAX_SHOWN_PER_ID = 20;
+/** Characters of a message or fix title printed (a message can quote a 1 MB key). */
+const MAX_MESSAGE = 300;
+/** Characters of a source line printed around the finding's column. */
+const MAX_EXCERPT = 120;
+
+/** `text` cut to `max` characters, saying how much was left out. */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/** At most MAX_EXCERPT characters of `line` around `column`, and where the column sits in them. */
+function excerptOf(line: string, column: number): { text: string; caret: number } {
+  const at = Math.min(Math.max(0, column), line.length);
+  if (line.length <= MAX_EXCERPT) return { text: line, caret: at };
+  const start = Math.max(0, Math.min(at - 40, line.length - MAX_EXCERPT));
+  const end = start + MAX_EXCERPT;
+  const head = start > 0 ? '…' : '';
+  return { text: head + line.slice(start, end) + (end < line.length ? '…' : ''), caret: head.length + at - start };
+}
+
 export function formatText(report: ValidateReport, result: ScoreCheckResult, colour: boolean): string {
   const c = palette(colour);
   const shown = (path: string) => relative(process.cwd(), path) || path;
   const lines: string[] = [];
   const severityWord = { error: c.red('error'), warning: c.yellow('warning'), info: c.blue('info') };
+  const shownPerId = new Map<string, number>();
   for (const [index, f] of report.findings.entries()) {
-    lines.push(`${c.bold(`${shown(f.file)}:${f.line}:${f.column}`)}: ${severityWord[f.severity]} ${c.bold(f.id)} ${f.message}`);
+    const count = (shownPerId.get(f.id) ?? 0) + 1;
+    shownPerId.set(f.id, count);
+    if (count > MAX_SHOWN_PER_ID) continue;
+    lines.push(`${c.bold(`${shown(f.file)}:${f.line}:${f.column}`)}: ${severityWord[f.severity]} ${c.bold(f.id)} ${clip(f.message, MAX_MESSAGE)}`);
     const sourceLine = f.file === result.source.file ? result.source.lineText(f.line - 1) : undefined;
     if (sourceLine !== undefined && sourceLine.trim() !== '') {
       const width = f.endLine === f.line ? Math.max(1, f.endColumn - f.column) : Math.max(1, sourceLine.length - f.column + 1);
-      lines.push(c.dim(`  ${String(f.line).padStart(4)} | `) + sourceLine);
-      lines.push(c.dim('       | ') + ' '.repeat(f.column - 1) + c.cyan('^'.repeat(Math.min(width, 200))));
+      const excerpt = excerptOf(sourceLine, f.column - 1);
+      lines.push(c.dim(`  ${String(f.line).padStart(4)} | `) + excerpt.text);
+      lines.push(c.dim('       | ') + ' '.repeat(excerpt.caret) + c.cyan('^'.repeat(Math.min(width, excerpt.text.length - excerpt.caret, MAX_EXCERPT))));
     }
-    for (const fix of result.findings[index]?.fixes ?? []) lines.push(c.dim(`       fix: ${fix.title}`));
+    for (const fix of result.findings[index]?.fixes ?? []) lines.push(c.dim(`       fix: ${clip(fix.title, MAX_MESSAGE)}`));
+  }
+  for (const [id, count] of shownPerId) {
+    if (count > MAX_SHOWN_PER_ID) lines.push(c.dim(`… and ${count - MAX_SHOWN_PER_ID} more ${id} finding${count - MAX_SHOWN_PER_ID === 1 ? '' : 's'} (--json lists every one)`));
   }
   const { error, warning, info } = report.counts;
   const tally = [error && `${error} error${error === 1 ? '' : 's'}`, warning && `${warning} warning${warning === 1 ? '' : 's'}`, info && `${info} info`]
