@@ -6,6 +6,8 @@ export const entryPoints = {
   'language-server': 'language-server/src/main.ts',
   conductor: 'conductor/src/daemon/main.ts',
   cli: 'cli/src/main.ts',
+  // A big score is checked in a worker thread, so the conductor keeps serving (score-checks.ts).
+  'score-check-worker': 'conductor/src/daemon/score-check-worker.ts',
   // Cluster mode (BullMQ, ioredis) in a bundle of its own, next to conductor.js: a conductor loads
   // it only when started with --cluster, so a single conductor never even parses it.
   cluster: 'conductor/src/cluster/start.ts',

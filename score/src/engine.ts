@@ -171,6 +171,6 @@ function runChecks(source: ScoreSource, files: FileView): ScoreCheckResult {
 }
 
 /** True when the score could be read and planned and no finding is an error (warnings and infos allowed). */
-export function isValid(result: ScoreCheckResult): boolean {
+export function isValid(result: Omit<ScoreCheckResult, 'source'>): boolean {
   return result.parsed && result.score !== undefined && result.plan !== undefined && !result.findings.some((f) => f.severity === 'error');
 }

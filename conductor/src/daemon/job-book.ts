@@ -10,7 +10,8 @@ import type { DiagnoseReport, JobErrorEntry, JobSummary, LogChunk } from '../../
 import { summariseJob } from '../../../protocol/src/summary.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { CheckpointSaveError, JobRunner } from '../runner/job-runner.js';
-import { checkScoreFile, isValid } from '../../../score/src/engine.js';
+import { isValid } from '../../../score/src/engine.js';
+import { ScoreChecks } from './score-checks.js';
 import type { JobRecord, JobState } from '../../../protocol/src/job-state.js';
 import { applyJobRecord } from '../../../protocol/src/job-state.js';
 import { JournalStore, StateLoadError } from '../state/journal-store.js';
@@ -43,6 +44,8 @@ export abstract class JobBook {
   protected readonly submitter: string;
   /** Jobs whose run here ended because another member took them over. */
   protected readonly fencedOff = new Set<string>();
+  /** Big scores are checked off the event loop first (score-checks.ts). */
+  protected readonly scoreChecks = new ScoreChecks();
   /** The conductor's learning hub, handed to every runner (undefined: jobs run without learning). */
   learning: SheetLearning | undefined;
 
@@ -241,7 +244,7 @@ export abstract class JobBook {
   }
 
   protected checkValid(file: string, remedy = 'nothing was started'): ValidScore {
-    const read = checkScoreFile(file);
+    const read = this.scoreChecks.take(file);
     if (read.error !== undefined) throw new JobError(`Cannot read the score: ${read.error}. ${remedy.charAt(0).toUpperCase()}${remedy.slice(1)}.`);
     const checked = read.result;
     if (!isValid(checked) || !checked.score || !checked.plan || !checked.workspace) {

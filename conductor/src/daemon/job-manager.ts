@@ -18,6 +18,7 @@ import type { ActiveJob, HealingChoice, Launched, SubmitOptions, TakenOutcome, T
 import { JobBook } from './job-book.js';
 import { recoverSheets } from './recover.js';
 import { adoptJob } from './adopt.js';
+import { approveSheet } from './approve-sheet.js';
 
 
 export { DEFAULT_LIMITS, JobError } from './manager-parts.js';
@@ -61,6 +62,7 @@ export class JobManager extends JobBook {
    * sheets before it.
    */
   async submit(scoreFile: string, options: SubmitOptions = {}): Promise<JobSummary> {
+    await this.scoreChecks.prime(resolve(scoreFile));
     // In a cluster the job may already be queued or running on another member: ask before writing.
     if (this.source) await refuseIfBusyElsewhere(this.source, this.checkValid(resolve(scoreFile)).score.name, (m) => new JobError(m));
     return this.submitNow(scoreFile, options).summary;
@@ -121,6 +123,8 @@ export class JobManager extends JobBook {
   async resume(jobId: string, options: { scoreFile?: string } & HealingChoice = {}): Promise<JobSummary> {
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running.`);
     if (this.source) await refuseIfBusyElsewhere(this.source, jobId, (m) => new JobError(m));
+    const known = this.registry.get(jobId);
+    if (known) await this.scoreChecks.prime(options.scoreFile ? resolve(options.scoreFile) : known.scoreFile);
     return this.resumeNow(jobId, options);
   }
 
@@ -163,6 +167,7 @@ export class JobManager extends JobBook {
   async modify(jobId: string, options: { scoreFile?: string; resume?: boolean }): Promise<JobSummary> {
     const entry = this.entry(jobId);
     const file = options.scoreFile ? resolve(options.scoreFile) : entry.scoreFile;
+    await this.scoreChecks.prime(file);
     const checked = this.checkValid(file, 'nothing was changed');
     if (checked.score.name !== jobId) throw new JobError(`The score ${file} is named '${checked.score.name}', not '${jobId}'; nothing was changed.`);
     if (checked.workspace !== entry.workspace) throw new JobError(`The score ${file} uses the workspace ${checked.workspace}, but job '${jobId}' ran in ${entry.workspace}; nothing was changed.`);
@@ -198,19 +203,7 @@ export class JobManager extends JobBook {
 
   /** Ends a proactive checkpoint's wait: the sheet goes on, or (skip) is skipped. */
   approve(jobId: string, sheet: number | undefined, skip: boolean): ApprovalResult {
-    const active = this.active.get(jobId);
-    if (!active) {
-      const status = this.state(jobId).status;
-      const where = this.source ? ' on this conductor; approve it on the member that runs it (mozart conductor-status shows which)' : '';
-      throw new JobError(`Job '${jobId}' is not running${where} (${status}). A sheet waiting for approval asks again when the job resumes ('mozart resume ${jobId}').`);
-    }
-    const waiting = active.runner.awaitingApproval();
-    if (waiting.length === 0) throw new JobError(`No sheet of job '${jobId}' is waiting for approval.`);
-    if (sheet === undefined && waiting.length > 1) throw new JobError(`Sheets ${waiting.join(', ')} of job '${jobId}' are waiting for approval; name one with --sheet.`);
-    const num = sheet ?? (waiting[0] as number);
-    const decision = skip ? 'skip' : 'proceed';
-    if (!active.runner.approve(num, decision)) throw new JobError(`Sheet ${num} of job '${jobId}' is not waiting for approval (waiting: ${waiting.join(', ')}).`);
-    return { jobId, sheet: num, decision };
+    return approveSheet(jobId, this.active.get(jobId)?.runner, { sheet, skip, inCluster: this.source !== undefined, status: () => this.state(jobId).status });
   }
 
   /** `job.adopt`: knows the job in `workspace`, registering it from its checkpoint if need be (adopt.ts). */
@@ -278,6 +271,7 @@ export class JobManager extends JobBook {
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is running; pause it before recovering sheets.`);
     if (this.source) await refuseIfBusyElsewhere(this.source, jobId, (m) => new JobError(`${m} Pause it before recovering sheets.`));
     const entry = this.entry(jobId);
+    await this.scoreChecks.prime(entry.scoreFile);
     const checked = this.checkValid(entry.scoreFile, 'fix it before recovering');
     const state = this.state(jobId);
     const { recovered, stillFailing } = await recoverSheets(state, checked, entry.workspace, dryRun, sheet);

@@ -77,7 +77,7 @@ export type TakenOutcome = 'finished' | 'hand-back' | 'fenced';
 /** A summary now (this conductor started the job) or once the cluster queued it. */
 export type Launched = { jobId: string; summary: JobSummary | Promise<JobSummary> };
 
-export type ValidScore = ScoreCheckResult & { score: Score; plan: SheetPlan; workspace: string };
+export type ValidScore = Omit<ScoreCheckResult, 'source'> & { score: Score; plan: SheetPlan; workspace: string };
 
 export type SubmitOptions = { fresh?: boolean; startSheet?: number; workspace?: string; concertLink?: ConcertLink } & HealingChoice;
 
