@@ -76,7 +76,7 @@ describe('manifest', () => {
     assert.equal(JSON.parse(readFileSync(join(ROOT, grammar.path), 'utf8')).scopeName, grammar.scopeName);
     // What vsce itself would put in the .vsix (through .vscodeignore), not a re-reading of the ignore rules.
     const packaged = await listFiles({ cwd: ROOT, packageManager: PackageManager.None });
-    for (const file of ['syntaxes/jinja-in-yaml.tmLanguage.json', 'schemas/score.schema.json', 'package.json', 'package.nls.json']) {
+    for (const file of ['syntaxes/jinja-in-yaml.tmLanguage.json', 'schemas/score.schema.json', 'package.json', 'package.nls.json', 'dist/conductor.js', 'dist/score-check-worker.js']) {
       assert.ok(packaged.includes(file), `${file} is packaged`);
     }
     const unwanted = packaged.filter((f) => /^(node_modules|language-server|conductor|extension|cli|scripts|score|protocol)\//.test(f) || f.endsWith('.map'));
