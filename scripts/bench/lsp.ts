@@ -298,3 +298,11 @@ export async function benchLsp(): Promise<void> {
     await Promise.all([shipped.stop(), noDelay.stop(), theirs.stop()]);
   }
 }
+
+// Alone: `node scripts/build.mjs && node --import tsx scripts/bench/lsp.ts` (npm run bench runs it among the others).
+if (require.main === module) {
+  benchLsp().catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exitCode = 1;
+  });
+}
