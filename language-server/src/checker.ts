@@ -99,7 +99,10 @@ export class ScoreChecker {
     this.checksRun++;
     const started = this.scheduler.cpuMs();
     const result = checkScore(path, document.getText(), { files: this.fileView() });
-    this.durations.set(uri, [...(this.durations.get(uri) ?? []).slice(-1), this.scheduler.cpuMs() - started]);
+    const cost = this.scheduler.cpuMs() - started;
+    // A score's first check (when it opens) is not counted: it pays for code paths run for the first
+    // time (JIT), so it may cost several times what its next checks will, and the first edit would wait.
+    if (this.checked.has(uri)) this.durations.set(uri, [...(this.durations.get(uri) ?? []).slice(-1), cost]);
     const entry: CheckedScore = { uri, version: document.version, path, result, dependencies: dependenciesOf(path, result) };
     this.checked.set(uri, entry);
     this.publish(entry);

@@ -2,7 +2,7 @@
 // to the check's documentation, and code actions whose edits the editor applies (the file-system
 // steps it cannot take go through a server command to score/src/fix-apply.ts).
 import type { CodeAction, Command, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
-import { CodeActionKind } from 'vscode-languageserver';
+import { CodeActionKind, DiagnosticTag } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
 import { checkAnchor } from '../../score/src/catalog.js';
 import type { Finding, Fix, FixAction, Severity } from '../../score/src/findings.js';
@@ -32,6 +32,9 @@ export function uriPath(uri: string): string {
   return parsed.scheme === 'file' ? parsed.fsPath : `/${parsed.scheme}/${parsed.path.replace(/^\//, '')}`;
 }
 
+/** Diagnostic tags by check id, sent only to a client that declared them: a field with no effect is faded like unused code. */
+const TAGS: Readonly<Record<string, readonly DiagnosticTag[]>> = { S009: [DiagnosticTag.Unnecessary] };
+
 /** A diagnostic for a finding, or undefined when the user turned the check off. */
 export function toDiagnostic(finding: Finding, overrides: Record<string, SeverityOverride>, docsUrl: string, features: ClientFeatures): Diagnostic | undefined {
   const override = overrides[finding.id];
@@ -43,6 +46,7 @@ export function toDiagnostic(finding: Finding, overrides: Record<string, Severit
       ? `${finding.message}\n${related.map((r) => `${r.file}:${r.range.start.line + 1}:${r.range.start.character + 1}: ${r.message}`).join('\n')}`
       : finding.message;
   const relatedInformation: DiagnosticRelatedInformation[] = related.map((r) => ({ location: { uri: fileUri(r.file), range: r.range }, message: r.message }));
+  const tags = (TAGS[finding.id] ?? []).filter((tag) => features.diagnosticTags.has(tag));
   return {
     range: finding.range,
     severity: SEVERITY[override ?? finding.severity],
@@ -51,6 +55,7 @@ export function toDiagnostic(finding: Finding, overrides: Record<string, Severit
     source: DIAGNOSTIC_SOURCE,
     message,
     ...(features.relatedInformation && relatedInformation.length > 0 ? { relatedInformation } : {}),
+    ...(tags.length > 0 ? { tags } : {}),
   };
 }
 

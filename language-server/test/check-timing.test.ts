@@ -116,25 +116,46 @@ test('a slow score waits the debounce; once its checks are fast again it is chec
   scheduler.checkMs = FAST_CHECK_MS * 2;
   checker.checkNow(uri);
   edit(2);
+  scheduler.fire();
+  edit(3);
   assert.deepEqual(scheduler.waiting(), [{ kind: 'after', ms: 150 }]);
   scheduler.checkMs = 2;
   scheduler.fire();
-  edit(3);
+  edit(4);
   assert.deepEqual(scheduler.waiting(), [{ kind: 'soon' }]);
   scheduler.fire();
-  assert.deepEqual(published.map((p) => p.version), [1, 2, 3]);
+  assert.deepEqual(published.map((p) => p.version), [1, 2, 3, 4]);
+});
+
+test('a costly first check (on open, code paths run for the first time) does not make the first edit wait', () => {
+  const { uri, checker, scheduler, published, edit } = setup();
+  scheduler.checkMs = FAST_CHECK_MS * 10;
+  checker.checkNow(uri);
+  scheduler.checkMs = 2;
+  edit(2);
+  assert.deepEqual(scheduler.waiting(), [{ kind: 'soon' }]);
+  scheduler.fire();
+  assert.deepEqual(published.map((p) => p.version), [1, 2]);
+  // Reopened (closed, then opened again): its first check is again not counted.
+  checker.forget(uri);
+  scheduler.checkMs = FAST_CHECK_MS * 10;
+  checker.checkNow(uri);
+  edit(3);
+  assert.deepEqual(scheduler.waiting(), [{ kind: 'soon' }]);
 });
 
 test('one costly check of a fast score (say, a garbage collection) does not make the next edit wait; two in a row do', () => {
   const { uri, checker, scheduler, edit } = setup();
   checker.checkNow(uri);
-  scheduler.checkMs = FAST_CHECK_MS * 4;
   edit(2);
   scheduler.fire();
+  scheduler.checkMs = FAST_CHECK_MS * 4;
   edit(3);
-  assert.deepEqual(scheduler.waiting(), [{ kind: 'soon' }], 'the check before it was fast');
   scheduler.fire();
   edit(4);
+  assert.deepEqual(scheduler.waiting(), [{ kind: 'soon' }], 'the check before it was fast');
+  scheduler.fire();
+  edit(5);
   assert.deepEqual(scheduler.waiting(), [{ kind: 'after', ms: 150 }], 'the last two were slow');
 });
 

@@ -26,6 +26,7 @@ interface NeovimResult {
   hover?: { contents: { kind: string; value: string } };
   first_offer?: string;
   completion_item: { label: string; insertTextFormat?: number; textEdit?: { newText: string } };
+  completion_items: { label: string; text: string; insertTextFormat?: number }[];
   completed_lines: string[];
   actions: { title: string; edit?: { changes?: unknown; documentChanges?: unknown }; command?: unknown; isPreferred?: boolean }[];
   final_lines: string[];
@@ -77,6 +78,11 @@ test(`Neovim ${version ?? ''} drives the server: diagnostics, UTF-16 positions, 
     assert.match(result.hover?.contents.value ?? '', /total_items/);
 
     // Completion: plain text on one line, inserted without a NUL byte or snippet markers.
+    assert.ok(result.completion_items.length > 10, JSON.stringify(result.completion_items));
+    for (const item of result.completion_items) {
+      assert.doesNotMatch(item.text, /<NUL>|<NL>|\$\{|\$\d/, `${item.label}: ${item.text}`);
+      assert.equal(item.insertTextFormat, undefined, item.label);
+    }
     for (const line of result.completed_lines) assert.doesNotMatch(line, /<NUL>|\$\{|\$\d/);
     assert.deepEqual(result.completed_lines, ['retry:']);
     assert.equal(result.completion_item.insertTextFormat, undefined);

@@ -21,6 +21,8 @@ const SCHEMA = join(ROOT, 'schemas/score.schema.json');
 const WATCHDOG_MS = 30_000;
 /** Unmeasured edits per document first, so neither server is timed while its JIT warms up on a new shape of input. */
 const WARM_UP_EDITS = 3;
+/** Unmeasured edits each server process makes first, on the first example, so the first document measured does not pay for the whole process's warm-up. */
+const PROCESS_WARM_UP_EDITS = 20;
 
 interface Diagnostics {
   uri: string;
@@ -257,13 +259,21 @@ export async function benchLsp(): Promise<void> {
     await theirs.configurationChanged({ yaml: yamlSettings });
     const schemaApplied = await confirmSchema(theirs);
 
+    // The process's own warm-up (code paths run for the first time, JIT), unmeasured, on a copy of the first example.
+    const first = subjects[0] as Subject;
+    const warmUp: Subject = { ...first, label: `${first.label} (warm-up)`, path: join(examples, 'bench-warm-up.yaml'), edits: PROCESS_WARM_UP_EDITS };
+    for (const server of [shipped, noDelay, theirs]) await measure(server, warmUp);
+
     const rows: string[][] = [];
+    /** Ours as shipped, median per example (not the generated score): the figure issue 16's goal is about. */
+    const exampleMedians: number[] = [];
     for (const subject of subjects) {
       // One server at a time: the others sit idle, so they never compete for the CPU.
       const a = await measure(shipped, subject);
       const z = await measure(noDelay, subject);
       const b = await measure(theirs, subject);
       const [oursMedian, theirsMedian] = [median(a.times), median(b.times)];
+      if (subject !== subjects[subjects.length - 1]) exampleMedians.push(oursMedian);
       rows.push([
         subject.label,
         String(subject.text.split('\n').length),
@@ -285,7 +295,11 @@ export async function benchLsp(): Promise<void> {
     print(header);
     for (const row of rows) print(row);
     console.log('ours: as shipped (default settings) in "ours med/p95"; with debounceMs 0 in "no delay med"; "theirs/ours" compares as shipped with as shipped.');
-    console.log(`edits: 30 per example, 10 on the generated score, after ${WARM_UP_EDITS} unmeasured warm-up edits each; each appends or removes one character of the description.`);
+    const worst = Math.max(...exampleMedians);
+    console.log(`goal (ours as shipped, median under 20 ms on every example): ${worst < 20 ? 'met' : 'NOT met'}, the highest example median is ${fmt(worst)} ms.`);
+    console.log(
+      `edits: 30 per example, 10 on the generated score, after ${WARM_UP_EDITS} unmeasured warm-up edits each (and ${PROCESS_WARM_UP_EDITS} per server process first, on a copy of ${first.label}); each appends or removes one character of the description.`,
+    );
     console.log('matching: ours by the version in publishDiagnostics; yaml-language-server sends no version, so its first publish after the change (the next edit waits for it).');
     console.log(
       `yaml-language-server waits ${delay.ms ?? '?'} ms before validating (validationDelayMs in ${delay.where}, a setTimeout in ${delay.applied}; not a setting), ` +
@@ -297,4 +311,12 @@ export async function benchLsp(): Promise<void> {
   } finally {
     await Promise.all([shipped.stop(), noDelay.stop(), theirs.stop()]);
   }
+}
+
+// Alone: `node scripts/build.mjs && node --import tsx scripts/bench/lsp.ts` (npm run bench runs it among the others).
+if (require.main === module) {
+  benchLsp().catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exitCode = 1;
+  });
 }
