@@ -29,6 +29,37 @@ class FakeSource implements JobSource {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('job store', () => {
+  test('a job asked to pause shows as pausing at once, from the event or from the list, until it stops running', async () => {
+    const source = new FakeSource();
+    const store = new JobStore(source);
+    const loading = store.load();
+    source.answer('job.list', [summary({ jobId: 'a', status: 'running' }), summary({ jobId: 'b', status: 'running', pausing: true }), summary({ jobId: 'c', status: 'completed' })]);
+    await loading;
+    assert.equal(store.summary('a')?.pausing, undefined);
+    assert.equal(store.summary('b')?.pausing, true, 'a pause asked before this window connected');
+    const changed: (string | undefined)[] = [];
+    store.on('changed', (id) => changed.push(id));
+    store.markPausing('a');
+    assert.equal(store.summary('a')?.pausing, true, 'at once, before the conductor answers');
+    assert.deepEqual(changed, ['a']);
+    store.markPausing('c');
+    assert.equal(store.summary('c')?.pausing, undefined, 'a finished job is not pausing');
+    store.handle(event({ type: 'job.paused' }, 10, 'a'));
+    assert.equal(store.summary('a')?.status, 'paused');
+    assert.equal(store.summary('a')?.pausing, undefined, 'paused, no longer pausing');
+    assert.deepEqual(store.jobs().filter((j) => j.pausing).map((j) => j.jobId), ['b']);
+  });
+
+  test('a job.pausing event marks the job pausing', async () => {
+    const source = new FakeSource();
+    const store = new JobStore(source);
+    const loading = store.load();
+    source.answer('job.list', [summary({ jobId: 'a', status: 'running' })]);
+    await loading;
+    store.handle(event({ type: 'job.pausing', message: 'Pausing at the next safe point' }, 5, 'a'));
+    assert.equal(store.summary('a')?.pausing, true);
+  });
+
   test('lists jobs when loaded and counts the running ones', async () => {
     const source = new FakeSource();
     const store = new JobStore(source);

@@ -175,6 +175,21 @@ describe('cluster members', () => {
   });
 });
 
+test('a pausing job says so, offers Cancel but not Pause again; a paused job can be cancelled; a job at rest can be removed', () => {
+  const pausing = jobItem(summary({ status: 'running', pausing: true }), undefined, t);
+  assert.match(pausing.description, /^pausing…/);
+  assert.match(pausing.tooltip, /pauses once its running sheets end/);
+  assert.equal(pausing.icon.id, 'loading~spin');
+  const actions = tokens(pausing.contextValue);
+  assert.ok(actions.has('canCancel') && !actions.has('canPause') && !actions.has('canRemove'));
+  const paused = tokens(jobItem(summary({ status: 'paused' }), undefined, t).contextValue);
+  assert.ok(paused.has('canCancel') && paused.has('canResume') && paused.has('canRemove'));
+  const failed = tokens(jobItem(summary({ status: 'failed' }), undefined, t).contextValue);
+  assert.ok(failed.has('canRemove') && !failed.has('canCancel'));
+  const running = tokens(jobItem(summary({ status: 'running' }), undefined, t).contextValue);
+  assert.ok(running.has('canPause') && running.has('canCancel') && !running.has('canRemove'));
+});
+
 test('a sheet waiting at a proactive checkpoint says so and offers Approve / Skip while its job runs', () => {
   const waiting = { ...sheet({ status: 'pending' }), approval: { trigger: 'gate', message: 'check sheet 1 first', attempt: 1, since: new Date(T0).toISOString() } };
   const item = sheetItem('job', 2, waiting, 'running', T0, t);

@@ -24,6 +24,8 @@ export interface JobSummary {
   member?: string;
   /** What the conductor did besides starting the job, e.g. where --fresh archived the old files. */
   notes?: string[];
+  /** A running job asked to pause: nothing new starts, and it is paused once its running sheets end. */
+  pausing?: boolean;
 }
 
 export interface ConductorStatus {

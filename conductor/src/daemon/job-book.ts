@@ -192,7 +192,8 @@ export abstract class JobBook {
     for (const entry of this.entries()) {
       let summary: JobSummary | undefined;
       try {
-        summary = { ...summariseJob(this.state(entry.jobId)), ...(entry.lastMember ? { member: entry.lastMember } : {}) };
+        const pausing = this.active.get(entry.jobId)?.runner.pausing === true;
+        summary = { ...summariseJob(this.state(entry.jobId)), ...(entry.lastMember ? { member: entry.lastMember } : {}), ...(pausing ? { pausing } : {}) };
       } catch (error) {
         // A checkpoint that cannot be read is listed with its error, never hidden.
         summary = published[entry.jobId] ?? ((error as Error).cause instanceof StateLoadError ? unreadableSummary(entry, (error as Error).cause) : undefined);

@@ -187,7 +187,8 @@ export class JobManager extends JobBook {
     const active = this.active.get(jobId);
     if (!active) return this.stopNotHere(jobId, 'pause');
     active.runner.pause();
-    return summariseJob(active.store.current);
+    const summary = summariseJob(active.store.current);
+    return summary.status === 'running' ? { ...summary, pausing: true } : summary;
   }
 
   async cancel(jobId: string): Promise<JobSummary> {
@@ -214,6 +215,8 @@ export class JobManager extends JobBook {
   /** Pause or cancel of a job this conductor does not run: in a cluster it may run or wait elsewhere. */
   private async stopNotHere(jobId: string, op: 'pause' | 'cancel'): Promise<JobSummary> {
     const notRunning = () => new JobError(`Job '${jobId}' is not running (${this.state(jobId).status}).`);
+    // A paused job runs nowhere: cancelling it only records that it will not be resumed.
+    if (op === 'cancel' && this.state(jobId).status === 'paused') return this.recordStatus(jobId, 'cancelled', 'Cancelled while paused; its validated sheets stay done.');
     if (!this.source) throw notRunning();
     this.entry(jobId);
     return stopElsewhere(this.source, jobId, op, (status) => this.recordStatus(jobId, status, op === 'pause' ? 'Paused before any member took it.' : 'Cancelled before any member took it.'), notRunning);

@@ -49,6 +49,11 @@ export class JobRunner {
     if (options.interrupt) job.abort.abort();
   }
 
+  /** True once a pause was asked for and the job has not stopped yet. */
+  get pausing(): boolean {
+    return this.job.stopMode === 'pause';
+  }
+
   /** Cancels the job: running agents are killed (their whole process groups). */
   cancel(): void {
     this.job.stopNow('cancel');

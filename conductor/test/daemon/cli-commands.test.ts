@@ -268,3 +268,24 @@ test('memory pressure refuses new work with a clear message and loses nothing', 
     tight.mozart('stop');
   }
 });
+
+test('a pause is reported as pausing at once (answer and list); a paused job can be cancelled, keeping its done sheets', async () => {
+  const file = scoreFile('pause-then-cancel', 'while [ ! -e "$MOZART_WORKSPACE/go" ]; do sleep 0.05; done; touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"', 3);
+  const client = await h.connect();
+  const log = new EventLog(client);
+  await client.request('events.subscribe', { jobId: 'pause-then-cancel' });
+  const summary = await client.request('job.submit', { scoreFile: file });
+  await log.waitFor((e) => e.type === 'sheet.started' && e.sheet === 1);
+  const paused = await client.request('job.pause', { jobId: 'pause-then-cancel' });
+  assert.deepEqual([paused.status, paused.pausing], ['running', true], 'the answer says pausing while sheet 1 still runs');
+  const listed = (await client.request('job.list', {})).find((j) => j.jobId === 'pause-then-cancel');
+  assert.equal(listed?.pausing, true);
+  writeFileSync(join(summary.workspace, 'go'), '');
+  await log.waitFor((e) => e.type === 'job.paused');
+  const cancelled = h.mozart('cancel', 'pause-then-cancel');
+  assert.equal(cancelled.code, 0, cancelled.err);
+  await log.waitFor((e) => e.type === 'job.cancelled');
+  client.close();
+  const state = json<JobState>(h.mozart('status', 'pause-then-cancel', '--json'));
+  assert.deepEqual([state.status, state.sheets['1']!.status], ['cancelled', 'completed']);
+});

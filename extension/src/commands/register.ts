@@ -10,7 +10,8 @@ import { followJob } from './follow.js';
 import { ensureConductor, requireTrust, resolveJob, resolveSheet } from './guards.js';
 import type { MozartServices } from './services.js';
 
-const canPause = (j: JobSummary) => j.status === 'running';
+const canPause = (j: JobSummary) => j.status === 'running' && !j.pausing;
+const canCancel = (j: JobSummary) => j.status === 'running' || j.status === 'paused' || j.status === 'pending';
 const canResume = (j: JobSummary) => j.status !== 'running' && j.status !== 'completed';
 
 export function registerCommands(services: MozartServices): vscode.Disposable[] {
@@ -27,6 +28,8 @@ export function registerCommands(services: MozartServices): vscode.Disposable[] 
   /** Sends a job request, records the answer and, for starts, follows the job. */
   const jobRequest = async (jobId: string, method: 'job.resume' | 'job.pause' | 'job.cancel', follow: boolean) => {
     if (!(await ensureConductor(services))) return;
+    // A pause lasts as long as the running sheets: say so at once, everywhere the job is shown.
+    if (method === 'job.pause') store.markPausing(jobId);
     const summary = await connection.request(method, { jobId });
     store.upsert(summary);
     if (follow) followJob(services, jobId);
@@ -55,7 +58,7 @@ export function registerCommands(services: MozartServices): vscode.Disposable[] 
       if (jobId) await jobRequest(jobId, 'job.pause', false);
     }),
     command('mozart.cancelJob', async (target) => {
-      const jobId = await resolveJob(services, target, canPause, t('Cancel which job?'));
+      const jobId = await resolveJob(services, target, canCancel, t('Cancel which job?'));
       if (!jobId) return;
       const confirm = t('Cancel Job');
       const choice = await vscode.window.showWarningMessage(t("Cancel job '{0}'? Running agents are stopped; sheets already validated stay done.", jobId), { modal: true }, confirm);
@@ -121,9 +124,18 @@ export function registerCommands(services: MozartServices): vscode.Disposable[] 
     }),
     command('mozart.clearJobs', async () => {
       if (!(await ensureConductor(services))) return;
-      const { cleared } = await connection.request('job.clear', { statuses: ['completed', 'cancelled'] });
+      // Finished is every end: completed, failed and cancelled (a failed job can still be resumed
+      // from a terminal with `mozart resume -w`; its workspace and checkpoint stay on disk).
+      const { cleared } = await connection.request('job.clear', { statuses: ['completed', 'failed', 'cancelled'] });
       await store.load();
       void vscode.window.showInformationMessage(cleared.length ? t('Cleared {0} finished jobs from the list.', cleared.length) : t('No finished job to clear.'));
+    }),
+    command('mozart.removeJob', async (target) => {
+      const jobId = await resolveJob(services, target, (j) => j.status !== 'running', t('Remove which job from the list?'));
+      if (!jobId || !(await ensureConductor(services))) return;
+      await connection.request('job.clear', { jobId });
+      await store.load();
+      void vscode.window.showInformationMessage(t("Removed job '{0}' from the list; its workspace and checkpoint stay on disk.", jobId));
     }),
     command('mozart.newScore', async () => {
       const example = join(services.extension.extensionUri.fsPath, 'examples', 'hello-world.yaml');

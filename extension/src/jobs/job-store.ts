@@ -29,6 +29,8 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
   private readonly states = new Map<string, JobState>();
   /** Fetches in flight, and whether another is wanted once each ends. */
   private readonly fetching = new Map<string, { promise: Promise<JobState | undefined>; again: boolean }>();
+  /** Jobs asked to pause that are still running (a pause takes as long as the running sheets). */
+  private readonly pausingIds = new Set<string>();
   private generation = 0;
   private loadedValue = false;
 
@@ -43,11 +45,30 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
 
   /** Jobs, running ones first, newest first. */
   jobs(): JobSummary[] {
-    return orderJobs([...this.summaries.values()]);
+    return orderJobs([...this.summaries.values()].map((s) => this.withPausing(s)));
   }
 
   summary(jobId: string): JobSummary | undefined {
-    return this.summaries.get(jobId);
+    const summary = this.summaries.get(jobId);
+    return summary && this.withPausing(summary);
+  }
+
+  /** Shows a job as pausing at once, before the conductor answers (Pause was just asked for). */
+  markPausing(jobId: string): void {
+    if (this.summaries.get(jobId)?.status !== 'running') return;
+    this.pausingIds.add(jobId);
+    this.emit('changed', jobId);
+  }
+
+  /** A running job asked to pause carries `pausing` until it stops running. */
+  private withPausing(summary: JobSummary): JobSummary {
+    if (summary.pausing && summary.status === 'running') this.pausingIds.add(summary.jobId);
+    if (!this.pausingIds.has(summary.jobId)) return summary;
+    if (summary.status !== 'running') {
+      this.pausingIds.delete(summary.jobId);
+      return summary;
+    }
+    return summary.pausing ? summary : { ...summary, pausing: true };
   }
 
   state(jobId: string): JobState | undefined {
@@ -72,6 +93,7 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
     }
     if (generation !== this.generation) return;
     this.summaries.clear();
+    this.pausingIds.clear();
     for (const summary of list) this.summaries.set(summary.jobId, summary);
     const held = [...this.states.keys()];
     this.states.clear();
@@ -95,6 +117,7 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
     const state = this.states.get(summary.jobId);
     if (state && state.updatedAt > summary.updatedAt) return;
     this.summaries.set(summary.jobId, summary);
+    if (summary.pausing) this.pausingIds.add(summary.jobId);
     if (state) void this.fetchState(summary.jobId);
     this.emit('changed', summary.jobId);
   }
@@ -138,6 +161,10 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
     if (known && event.member && event.type === 'job.cluster' && event.action === 'taken' && known.member !== event.member) {
       this.summaries.set(jobId, { ...known, member: event.member });
       this.emit('changed', undefined);
+    }
+    if (event.type === 'job.pausing' && this.summaries.get(jobId)?.status === 'running' && !this.pausingIds.has(jobId)) {
+      this.pausingIds.add(jobId);
+      this.emit('changed', jobId);
     }
     const state = this.states.get(jobId);
     if (!state && event.type !== 'sheet.output') {

@@ -114,10 +114,13 @@ export function jobStatusText(status: JobStatus, t: Translate): string {
 }
 
 /** What can be done to a job in this status, as context-value tokens. */
-export function jobActions(summary: Pick<JobSummary, 'status' | 'workspace' | 'scoreFile'>): string[] {
+export function jobActions(summary: Pick<JobSummary, 'status' | 'workspace' | 'scoreFile' | 'pausing'>): string[] {
   const { status } = summary;
   const tokens = ['job', `status-${status}`, 'canDiagnose', 'canShowLog'];
-  if (status === 'running') tokens.push('canPause', 'canCancel');
+  // A job asked to pause can still be cancelled, but not asked to pause again.
+  if (status === 'running') tokens.push(...(summary.pausing ? ['pausing'] : ['canPause']), 'canCancel');
+  if (status === 'paused') tokens.push('canCancel');
+  if (status !== 'running') tokens.push('canRemove');
   if (status !== 'running' && status !== 'completed') tokens.push('canResume', 'canModify');
   if (status === 'failed') tokens.push('canResumeFailed');
   if (summary.workspace) tokens.push('hasWorkspace');
@@ -128,7 +131,8 @@ export function jobActions(summary: Pick<JobSummary, 'status' | 'workspace' | 's
 /** The tree item of a job. The full state, when held, gives the cost summed over its sheets. */
 export function jobItem(summary: JobSummary, state: JobState | undefined, t: Translate): TreeItemModel {
   const cost = state ? Math.max(sheetCostSum(state), 0) : summary.costUsd;
-  const parts = [jobStatusText(summary.status, t), t('{0}/{1} sheets', summary.completedSheets, summary.totalSheets)];
+  const statusText = summary.pausing && summary.status === 'running' ? t('pausing…') : jobStatusText(summary.status, t);
+  const parts = [statusText, t('{0}/{1} sheets', summary.completedSheets, summary.totalSheets)];
   if (summary.failedSheets > 0) parts.push(t('{0} failed', summary.failedSheets));
   if (summary.status === 'failed' && summary.error) parts.push(summary.error.code);
   if (cost > 0) parts.push(formatCost(cost));
@@ -137,7 +141,8 @@ export function jobItem(summary: JobSummary, state: JobState | undefined, t: Tra
   const concert = state?.concert;
   if (concert) parts.push(concert.maxDepth !== undefined ? t('concert {0}/{1}', concert.depth, concert.maxDepth) : t('concert {0}', concert.depth));
   const tooltip = [
-    `${summary.name} — ${jobStatusText(summary.status, t)}`,
+    `${summary.name} — ${statusText}`,
+    summary.pausing && summary.status === 'running' ? t('Pausing: nothing new starts; the job pauses once its running sheets end.') : '',
     t('Sheets: {0} of {1} done, {2} failed', summary.completedSheets, summary.totalSheets, summary.failedSheets),
     t('Cost: {0}', formatCost(cost)),
     summary.error ? t('Error: {0} {1}', summary.error.code, summary.error.message) : '',
@@ -153,7 +158,7 @@ export function jobItem(summary: JobSummary, state: JobState | undefined, t: Tra
     label: summary.name || summary.jobId,
     description: parts.join(' · '),
     tooltip: tooltip.join('\n'),
-    icon: JOB_ICONS[summary.status],
+    icon: summary.pausing && summary.status === 'running' ? { id: 'loading~spin', color: 'charts.yellow' } : JOB_ICONS[summary.status],
     contextValue: jobActions(summary).join(' '),
     collapsible: true,
   };
