@@ -19,6 +19,7 @@ import { registerJobAttention } from './views/job-attention.js';
 import { LogDocuments } from './views/log-documents.js';
 import { ScoreLenses } from './views/score-lenses.js';
 import { ConductorStatusBar } from './views/status-bar.js';
+import { registerTerminalCli } from './terminal-cli.js';
 
 let stopLanguageClient: (() => Promise<void>) | undefined;
 let connectionForDeactivate: ConductorConnection | undefined;
@@ -140,6 +141,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerPatternsView(connection, t),
     ...registerJobAttention(connection, t),
     followRememberedJobs(services),
+    registerTerminalCli(context, () => resolveSocketPath(settings, process.env), t, (line) => conductorLog.warn(line)),
     view.onDidChangeVisibility((e) => {
       if (e.visible) wantConductor();
     }),

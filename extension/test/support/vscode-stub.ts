@@ -2,11 +2,17 @@
 // its bundle can be loaded and activated under plain Node (./activate-under-stub.ts bundles this
 // file as `node_modules/vscode` for the activation test and `npm run bench`). It records what
 // activation registers; anything that would show UI resolves to "dismissed".
-import { posix } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
 
 export interface Disposable {
   dispose(): void;
 }
+export const Disposable = {
+  from(...parts: Disposable[]): Disposable {
+    return { dispose: () => parts.forEach((part) => part.dispose()) };
+  },
+};
 
 type Listener<T> = (value: T) => unknown;
 export type Event<T> = (listener: Listener<T>) => Disposable;
@@ -224,6 +230,24 @@ function memoryMemento() {
 }
 
 /** An ExtensionContext with what activate() reads: the extension's folder, subscriptions and state. */
-export function createExtensionContext(extensionPath: string) {
-  return { subscriptions: [] as Disposable[], extensionPath, extensionUri: Uri.file(extensionPath), workspaceState: memoryMemento(), globalState: memoryMemento() };
+/** The terminals' environment variable collection: what the extension put there, by variable. */
+export const terminalEnvironment = new Map<string, { op: 'prepend' | 'replace'; value: string }>();
+
+export function createExtensionContext(extensionPath: string, globalStoragePath = join(tmpdir(), `mozart-stub-storage-${process.pid}`)) {
+  const environmentVariableCollection = {
+    description: '' as unknown,
+    persistent: true,
+    clear: () => terminalEnvironment.clear(),
+    prepend: (variable: string, value: string) => terminalEnvironment.set(variable, { op: 'prepend', value }),
+    replace: (variable: string, value: string) => terminalEnvironment.set(variable, { op: 'replace', value }),
+  };
+  return {
+    subscriptions: [] as Disposable[],
+    extensionPath,
+    extensionUri: Uri.file(extensionPath),
+    globalStorageUri: Uri.file(globalStoragePath),
+    environmentVariableCollection,
+    workspaceState: memoryMemento(),
+    globalState: memoryMemento(),
+  };
 }
