@@ -12,6 +12,7 @@ import { buildOptions } from './build-options.mjs';
 import { checkScore } from '../score/src/engine.js';
 import { benchRunner } from './bench/runner.js';
 import { benchCliStart } from './bench/cli-start.js';
+import { benchUnknownKeys } from './bench/unknown-keys.js';
 import { benchCluster } from './bench/cluster.js';
 import { benchConductor } from './bench/conductor.js';
 import { benchExtension } from './bench/extension.js';
@@ -54,6 +55,7 @@ void esbuild.build({ ...buildOptions(true), write: false }).then(async (minified
     console.log(`${basename(file.path).padEnd(32)}${`${(file.contents.length / 1024).toFixed(1)} KiB`.padStart(12)}`);
   }
   benchCliStart();
+  benchUnknownKeys();
   await benchRunner();
   await benchLearning();
   await benchLsp();
