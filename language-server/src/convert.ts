@@ -4,10 +4,10 @@
 import type { CodeAction, Command, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import { CodeActionKind, DiagnosticTag } from 'vscode-languageserver';
 import { URI } from 'vscode-uri';
-import { checkAnchor } from '../../score/src/catalog.js';
 import type { Finding, Fix, FixAction, Severity } from '../../score/src/findings.js';
 import { START_OF_FILE as START } from '../../score/src/findings.js';
 import type { ClientFeatures } from './client-features.js';
+import { checkDocLink } from './docs-links.js';
 import type { SeverityOverride } from './settings.js';
 
 /** The `source` every Mozart diagnostic carries. */
@@ -51,7 +51,7 @@ export function toDiagnostic(finding: Finding, overrides: Record<string, Severit
     range: finding.range,
     severity: SEVERITY[override ?? finding.severity],
     code: finding.id,
-    ...(features.codeDescription ? { codeDescription: { href: `${docsUrl}#${checkAnchor(finding.id)}` } } : {}),
+    ...(features.codeDescription ? { codeDescription: { href: checkDocLink(docsUrl, finding.id) } } : {}),
     source: DIAGNOSTIC_SOURCE,
     message,
     ...(features.relatedInformation && relatedInformation.length > 0 ? { relatedInformation } : {}),

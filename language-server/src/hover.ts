@@ -2,12 +2,13 @@
 // documentation of a check where a finding sits or a `mozart-ignore` comment names one.
 import type { Hover, Position } from 'vscode-languageserver';
 import { MarkupKind } from 'vscode-languageserver';
-import { checkAnchor, checkInfo } from '../../score/src/catalog.js';
+import { checkInfo } from '../../score/src/catalog.js';
 import type { Finding } from '../../score/src/findings.js';
 import { FORMAT_PLACEHOLDERS } from '../../score/src/placeholders.js';
 import { schemaAt } from '../../score/src/schema-index.js';
 import { BUILTIN_VARIABLES } from '../../score/src/template.js';
 import type { DeclaredVariables } from './completion.js';
+import { checkDocLink } from './docs-links.js';
 import { fieldMarkdown } from './schema-text.js';
 import { cursorContext, keyOnLine } from './yaml-context.js';
 
@@ -27,7 +28,7 @@ export function wordAt(line: string, character: number): { word: string; start: 
 export function checkMarkdown(id: string, docsUrl: string): string | undefined {
   const info = checkInfo(id);
   if (!info) return undefined;
-  return `**${info.id}** — ${info.title} (${info.severity})\n\n[Documentation](${docsUrl}#${checkAnchor(info.id)}) · silence with \`# mozart-ignore ${info.id}\``;
+  return `**${info.id}** — ${info.title} (${info.severity})\n\n[Documentation](${checkDocLink(docsUrl, info.id)}) · silence with \`# mozart-ignore ${info.id}\``;
 }
 
 /** Hover at a position of a score. `findings` are the last check's findings in this file. */

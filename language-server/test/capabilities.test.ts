@@ -213,7 +213,7 @@ describe('a client declaring what VS Code declares', () => {
     const file = join(s.dir, 'diagnostics.yaml');
     const diagnostics = await s.client.open(file, SCORE);
     assert.equal(s.client.published.filter((p) => p.uri === uriOf(file)).at(-1)?.version, undefined);
-    assert.ok(diagnostics.every((d) => /checks\.md#[a-z]\d{3}$/.test(d.codeDescription?.href ?? '')), JSON.stringify(diagnostics));
+    assert.ok(diagnostics.every((d) => /checks\.md#(L\d+|[a-z]\d{3})$/.test(d.codeDescription?.href ?? '')), JSON.stringify(diagnostics));
     assert.ok((diagnostics.find((d) => d.code === 'D001')?.relatedInformation?.length ?? 0) >= 2);
     await s.client.close(file);
   });
