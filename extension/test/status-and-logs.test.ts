@@ -58,13 +58,14 @@ describe('job notifications', () => {
 
 describe('log documents', () => {
   test('a log URI path names its job and sheet, and round-trips unusual job names', () => {
-    assert.equal(logPath({ jobId: 'review', sheet: 3 }), '/review/sheet-3.log');
-    assert.equal(logPath({ jobId: 'review' }), '/review/job.log');
+    assert.equal(logPath({ jobId: 'review', sheet: 3 }), '/review/review-sheet-3.log', 'the tab title names the job');
+    assert.equal(logPath({ jobId: 'review' }), '/review/review-job.log');
+    assert.equal(parseLogPath('/review/other-sheet-3.log'), undefined, 'the file name and the folder name the same job');
     const odd = { jobId: 'a b/c%d', sheet: 12 };
     assert.deepEqual(parseLogPath(logPath(odd)), odd);
     assert.deepEqual(parseLogPath(logPath({ jobId: 'x' })), { jobId: 'x' });
     assert.equal(parseLogPath('/review/other.txt'), undefined);
-    assert.equal(parseLogPath('/%E0%A4%A/job.log'), undefined);
+    assert.equal(parseLogPath('/%E0%A4%A/%E0%A4%A-job.log'), undefined);
   });
 
   test('appending keeps the newest text, dropping whole old lines past the limit', () => {

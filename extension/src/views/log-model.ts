@@ -11,23 +11,27 @@ export interface LogTarget {
   sheet?: number;
 }
 
-/** The URI path of a log: /<job>/sheet-<n>.log or /<job>/job.log (the file name is the tab title). */
+/**
+ * The URI path of a log: /<job>/<job>-sheet-<n>.log or /<job>/<job>-job.log. The file name is the
+ * tab title, so it names the job: two jobs' sheet 2 logs open side by side are told apart.
+ */
 export function logPath(target: LogTarget): string {
+  const job = encodeURIComponent(target.jobId);
   const name = target.sheet === undefined ? 'job.log' : `sheet-${target.sheet}.log`;
-  return `/${encodeURIComponent(target.jobId)}/${name}`;
+  return `/${job}/${job}-${name}`;
 }
 
 /** The log a URI path names, or undefined for anything else. */
 export function parseLogPath(path: string): LogTarget | undefined {
-  const match = /^\/([^/]+)\/(?:job\.log|sheet-(\d+)\.log)$/.exec(path);
-  if (!match?.[1]) return undefined;
+  const match = /^\/([^/]+)\/([^/]+)-(?:job\.log|sheet-(\d+)\.log)$/.exec(path);
+  if (!match?.[1] || match[2] !== match[1]) return undefined;
   let jobId: string;
   try {
     jobId = decodeURIComponent(match[1]);
   } catch {
     return undefined;
   }
-  return match[2] === undefined ? { jobId } : { jobId, sheet: Number(match[2]) };
+  return match[3] === undefined ? { jobId } : { jobId, sheet: Number(match[3]) };
 }
 
 export interface LogBuffer {
