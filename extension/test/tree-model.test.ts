@@ -65,6 +65,9 @@ describe('sheet items', () => {
   test('a running sheet shows its attempt; a failed one its error code; a skipped one its reason', () => {
     assert.equal(sheetItem('r', 1, sheet({ status: 'in_progress', attempts: 3 }), 'running', T0, t).description, 'running · attempt 3');
     assert.equal(sheetItem('r', 1, sheet({ status: 'in_progress', attempts: 3 }), 'running', T0, t).icon.id, 'loading~spin');
+    const running = sheetItem('r', 1, sheet({ status: 'in_progress', attempts: 1, startedAt: new Date(T0 - 65_000).toISOString() }), 'running', T0, t);
+    assert.equal(running.description, 'running 1m 05s · attempt 1', 'a running sheet shows how long it has run');
+    assert.ok((running.ticksUntil ?? 0) > T0, 'and the time ticks on');
     const failed = sheetItem('r', 1, sheet({ status: 'failed', attempts: 3, costUsd: 0.5, lastError: { code: 'E201', category: 'validation', message: 'missing', attempt: 3, at: '' } }), 'failed', T0, t);
     assert.equal(failed.description, 'failed · E201 · 3 attempts · $0.50');
     assert.deepEqual(failed.icon, { id: 'error', color: 'testing.iconFailed' });
@@ -90,12 +93,15 @@ describe('job items', () => {
     assert.equal(item.label, 'review');
     assert.equal(item.description, 'running · 1/3 sheets · 1 failed · $0.38');
     assert.match(item.tooltip, /Cost: \$0\.38/);
+    assert.doesNotMatch(item.tooltip, /\d{4}-\d\d-\d\dT|Z$/m, 'times are local, not raw ISO');
     assert.equal(item.collapsible, true);
+    assert.equal(item.expanded, true, 'a running job shows its sheets at once');
+    assert.equal(jobItem(summary({ status: 'completed' }), undefined, t).expanded, false);
   });
 
   test('a failed job shows its error code and a failed icon', () => {
     const item = jobItem(summary({ status: 'failed', completedSheets: 2, failedSheets: 1, error: { code: 'E201', message: 'validation failed' } }), undefined, t);
-    assert.equal(item.description, 'failed · 2/3 sheets · 1 failed · E201');
+    assert.equal(item.description, 'failed E201 · 2/3 sheets · 1 failed', 'the code beside the status, where a narrow view keeps it');
     assert.deepEqual(item.icon, { id: 'error', color: 'testing.iconFailed' });
     assert.match(item.tooltip, /Error: E201 validation failed/);
   });

@@ -7,6 +7,7 @@ import { processStartTime } from '../backends/process.js';
 import type { PlannedSheet } from '../../../score/src/plan.js';
 import type { ErrorRecord, SheetPatch, SheetState } from '../../../protocol/src/job-state.js';
 import { newSheet } from '../../../protocol/src/job-state.js';
+import { localDateTime } from '../../../protocol/src/time-text.js';
 import { promptFile, sheetLogFile } from '../state/workspace-files.js';
 import { checkpointGate } from './approval.js';
 import { runAttempt } from './attempt.js';
@@ -135,7 +136,7 @@ function startAttempt(job: JobContext, num: number, current: SheetState, mode: M
   job.recordSheet(num, { status: 'in_progress', attempts: number, startedAt: startedAt.toISOString(), waitingUntil: null, waitReason: null });
   job.emit({ type: 'sheet.started', sheet: num, attempt: number, mode });
   const logFile = sheetLogFile(workspace, num);
-  appendFileSync(logFile, `\n=== attempt ${number} (${mode}) ${startedAt.toISOString()} ===\n${warning ? `Warning: ${warning}\n` : ''}`);
+  appendFileSync(logFile, `\n=== attempt ${number} (${mode}) ${localDateTime(startedAt)} ===\n${warning ? `Warning: ${warning}\n` : ''}`);
   return { number, promptPath, logFile };
 }
 

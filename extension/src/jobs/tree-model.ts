@@ -7,6 +7,7 @@ import type { JobState, JobStatus, SheetState } from '../../../protocol/src/job-
 import type { Translate } from '../l10n.js';
 import { formatCost, formatCountdown, formatDuration } from './format.js';
 import { sheetCostSum } from './job-model.js';
+import { localDateTime } from '../../../protocol/src/time-text.js';
 
 /** A codicon and an optional theme colour id. */
 export interface TreeIcon {
@@ -32,6 +33,8 @@ export interface TreeItemModel {
   /** Space-separated tokens the manifest's `when` clauses match (`viewItem =~ /\bcanPause\b/`). */
   contextValue: string;
   collapsible: boolean;
+  /** Shown open the first time it appears (a running job shows its sheets at once). */
+  expanded?: boolean;
   /** Epoch ms a countdown in the text runs to; the view re-renders the item each second until then. */
   ticksUntil?: number;
 }
@@ -132,9 +135,9 @@ export function jobActions(summary: Pick<JobSummary, 'status' | 'workspace' | 's
 export function jobItem(summary: JobSummary, state: JobState | undefined, t: Translate): TreeItemModel {
   const cost = state ? Math.max(sheetCostSum(state), 0) : summary.costUsd;
   const statusText = summary.pausing && summary.status === 'running' ? t('pausing…') : jobStatusText(summary.status, t);
-  const parts = [statusText, t('{0}/{1} sheets', summary.completedSheets, summary.totalSheets)];
+  // The error code sits beside the status, where a narrow view does not cut it off.
+  const parts = [summary.status === 'failed' && summary.error ? `${statusText} ${summary.error.code}` : statusText, t('{0}/{1} sheets', summary.completedSheets, summary.totalSheets)];
   if (summary.failedSheets > 0) parts.push(t('{0} failed', summary.failedSheets));
-  if (summary.status === 'failed' && summary.error) parts.push(summary.error.code);
   if (cost > 0) parts.push(formatCost(cost));
   const asking = state && summary.status === 'running' ? Object.values(state.sheets).filter(awaitsApproval).length : 0;
   if (asking > 0) parts.push(t('{0} awaiting approval', asking));
@@ -149,7 +152,7 @@ export function jobItem(summary: JobSummary, state: JobState | undefined, t: Tra
     summary.scoreFile ? t('Score: {0}', summary.scoreFile) : '',
     summary.workspace ? t('Workspace: {0}', summary.workspace) : '',
     concert ? concertTooltip(concert, t) : '',
-    t('Updated: {0}', summary.updatedAt),
+    t('Updated: {0}', localDateTime(summary.updatedAt)),
   ].filter((line) => line !== '');
   return {
     id: `job:${summary.jobId}`,
@@ -161,6 +164,7 @@ export function jobItem(summary: JobSummary, state: JobState | undefined, t: Tra
     icon: summary.pausing && summary.status === 'running' ? { id: 'loading~spin', color: 'charts.yellow' } : JOB_ICONS[summary.status],
     contextValue: jobActions(summary).join(' '),
     collapsible: true,
+    expanded: summary.status === 'running',
   };
 }
 
@@ -251,10 +255,14 @@ export function sheetItem(jobId: string, num: number, sheet: SheetState, jobStat
         description = sheet.attempts > 0 ? t('pending · {0} attempts so far', sheet.attempts) : t('pending');
         icon = { id: 'circle-outline' };
         break;
-      case 'in_progress':
-        description = t('running · attempt {0}', Math.max(1, sheet.attempts));
+      case 'in_progress': {
+        const since = sheet.startedAt ? Date.parse(sheet.startedAt) : Number.NaN;
+        description = Number.isFinite(since) ? t('running {0} · attempt {1}', formatDuration(Math.max(0, now - since)), Math.max(1, sheet.attempts)) : t('running · attempt {0}', Math.max(1, sheet.attempts));
         icon = { id: 'loading~spin', color: 'charts.blue' };
+        // The elapsed time ticks while the item is on screen (re-armed at each render).
+        if (Number.isFinite(since)) ticksUntil = now + 60_000;
         break;
+      }
       case 'completed': {
         const parts = [t('completed'), sheet.attempts === 1 ? t('1 attempt') : t('{0} attempts', sheet.attempts)];
         if (sheet.durationMs !== undefined) parts.push(formatDuration(sheet.durationMs));

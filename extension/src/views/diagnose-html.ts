@@ -5,6 +5,7 @@ import type { DiagnoseReport, JobErrorEntry } from '../../../protocol/src/method
 import type { Translate } from '../l10n.js';
 import { formatCost } from '../jobs/format.js';
 import { appliedPatternLine } from './patterns-model.js';
+import { localDateTime } from '../../../protocol/src/time-text.js';
 
 /** What the page may ask the extension to do (posted with `acquireVsCodeApi().postMessage`). */
 export type DiagnoseMessage = { type: 'resume' } | { type: 'refresh' } | { type: 'openFile'; index: number };
@@ -108,7 +109,7 @@ export function renderDiagnoseHtml(report: DiagnoseReport, options: DiagnosePage
 
   const summary = `
     <h1>${escapeHtml(job.name || job.jobId)} <span class="badge ${statusClass(job.status)}">${escapeHtml(job.status)}</span></h1>
-    <div class="meta">${escapeHtml(t('{0} of {1} sheets done, {2} failed · cost {3} · updated {4}', job.completedSheets, job.totalSheets, job.failedSheets, formatCost(job.costUsd), job.updatedAt))}</div>
+    <div class="meta">${escapeHtml(t('{0} of {1} sheets done, {2} failed · cost {3} · updated {4}', job.completedSheets, job.totalSheets, job.failedSheets, formatCost(job.costUsd), localDateTime(job.updatedAt)))}</div>
     ${job.error ? `<div class="error-box"><code>${escapeHtml(job.error.code)}</code> — ${escapeHtml(job.error.message)}</div>` : ''}
     <div class="actions">${actions}</div>`;
 

@@ -76,7 +76,7 @@ export class JobsTree implements vscode.TreeDataProvider<JobNode>, vscode.Dispos
   getTreeItem(node: JobNode): vscode.TreeItem {
     const model = this.model(node);
     if (!model) return new vscode.TreeItem(node.sheet !== undefined ? this.t('Sheet {0}', node.sheet) : node.jobId);
-    const item = new vscode.TreeItem(model.label, model.collapsible ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(model.label, model.collapsible ? (model.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : vscode.TreeItemCollapsibleState.None);
     item.id = model.id;
     item.description = model.description;
     item.tooltip = model.tooltip;
