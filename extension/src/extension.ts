@@ -102,6 +102,14 @@ export function activate(context: vscode.ExtensionContext): void {
     }
   };
   store.on('changed', updateJobContext);
+  // Opening the view may start a conductor: say so in the view, once, until there are jobs to show.
+  connection.on('spawned', (pid) => {
+    view.message = t('Started a Mozart conductor in the background (pid {0}) to run jobs. It keeps running when this window closes; "Mozart: Stop Conductor" stops it.', pid);
+    conductorLog.info(`Started a conductor in the background (pid ${pid}).`);
+  });
+  store.on('changed', () => {
+    if (view.message && store.jobs().length > 0) view.message = undefined;
+  });
   let phase = connection.state.phase;
   connection.on('state', (state) => {
     const before = phase;
