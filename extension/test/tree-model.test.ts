@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { formatCost, formatCountdown, formatDuration } from '../src/jobs/format.js';
 import { summarise } from '../src/jobs/job-model.js';
-import { FLAT_SHEET_LIMIT, RANGE_SIZE, jobChildren, jobItem, memberGroups, memberItem, orderJobs, sheetItem, sheetRange } from '../src/jobs/tree-model.js';
+import { FLAT_SHEET_LIMIT, RANGE_SIZE, jobActions, jobChildren, jobItem, memberGroups, memberItem, orderJobs, sheetItem, sheetRange } from '../src/jobs/tree-model.js';
 import { plainText as t } from '../src/l10n.js';
 import type { JobStatus } from '../../protocol/src/job-state.js';
 import { T0, jobState, sheet, summary } from './support/jobs.js';
@@ -116,6 +116,10 @@ describe('job items', () => {
     assert.ok(!failed.has('canPause') && !failed.has('canCancel'));
     const paused = actions('paused');
     assert.ok(paused.has('canResume') && !paused.has('canResumeFailed'));
+    assert.ok(tokens(jobActions({ status: 'completed', workspace: '/w', scoreFile: '/s.yaml' }).join(' ')).has('canRerun'), 'a finished job with its score can be re-run');
+    assert.ok(tokens(jobActions({ status: 'failed', workspace: '/w', scoreFile: '/s.yaml' }).join(' ')).has('canRerun'));
+    assert.ok(!tokens(jobActions({ status: 'running', workspace: '/w', scoreFile: '/s.yaml' }).join(' ')).has('canRerun'), 'a running one cannot');
+    assert.ok(!tokens(jobActions({ status: 'completed', workspace: '/w', scoreFile: '' }).join(' ')).has('canRerun'), 'nor one whose score is not known');
     const completed = actions('completed');
     assert.ok(!completed.has('canResume') && !completed.has('canPause') && !completed.has('canModify'));
     for (const set of [running, failed, paused, completed]) {

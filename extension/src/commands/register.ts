@@ -13,6 +13,7 @@ import type { MozartServices } from './services.js';
 const canPause = (j: JobSummary) => j.status === 'running' && !j.pausing;
 const canCancel = (j: JobSummary) => j.status === 'running' || j.status === 'paused' || j.status === 'pending';
 const canResume = (j: JobSummary) => j.status !== 'running' && j.status !== 'completed';
+const canRerun = (j: JobSummary) => (j.status === 'completed' || j.status === 'failed' || j.status === 'cancelled') && j.scoreFile !== undefined;
 
 export function registerCommands(services: MozartServices): vscode.Disposable[] {
   const { t, connection, store } = services;
@@ -53,6 +54,11 @@ export function registerCommands(services: MozartServices): vscode.Disposable[] 
     }),
     command('mozart.resumeJob', resume),
     command('mozart.resumeFromFailed', resume),
+    command('mozart.rerunJob', async (target) => {
+      const jobId = await resolveJob(services, target, canRerun, t('Run which finished job again?'));
+      const scoreFile = jobId ? services.store.summary(jobId)?.scoreFile : undefined;
+      if (scoreFile) await runScore(services, vscode.Uri.file(scoreFile), true);
+    }),
     command('mozart.pauseJob', async (target) => {
       const jobId = await resolveJob(services, target, canPause, t('Pause which job?'));
       if (jobId) await jobRequest(jobId, 'job.pause', false);
@@ -193,11 +199,15 @@ async function runScore(services: MozartServices, target: unknown, fresh: boolea
     // The conductor refuses a score whose job already exists: offer what fits that job.
     if (!store.loaded) await store.load();
     const existing = store.jobs().find((j) => j.scoreFile === file.fsPath);
-    const message = (error as Error).message;
     if (!existing) throw error;
+    // The conductor's words name CLI flags (--fresh); here the choices are buttons.
+    const message =
+      existing.status === 'completed'
+        ? t("'{0}' has already run to completion. Run it again from the start (Re-run, also on the job in the Mozart view), or look at its log.", existing.jobId)
+        : (error as Error).message;
     const options: string[] = [];
     const resumeTitle = t('Resume');
-    const freshTitle = t('Start Over');
+    const freshTitle = existing.status === 'completed' ? t('Re-run') : t('Start Over');
     const showTitle = t('Show Job Log');
     if (canResume(existing)) options.push(resumeTitle);
     if (existing.status !== 'running') options.push(freshTitle);
@@ -205,6 +215,7 @@ async function runScore(services: MozartServices, target: unknown, fresh: boolea
     const choice = await vscode.window.showWarningMessage(message, ...options);
     if (choice === resumeTitle) await vscode.commands.executeCommand('mozart.resumeJob', existing.jobId);
     else if (choice === showTitle) await services.logs.open({ jobId: existing.jobId });
+    else if (choice === freshTitle && existing.status === 'completed') await runScore(services, file, true);
     else if (choice === freshTitle) {
       const confirm = t('Discard and Start Over');
       const sure = await vscode.window.showWarningMessage(t("Start '{0}' over? Its checkpoint is discarded and every sheet runs again.", existing.jobId), { modal: true }, confirm);

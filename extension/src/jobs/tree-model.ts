@@ -126,6 +126,8 @@ export function jobActions(summary: Pick<JobSummary, 'status' | 'workspace' | 's
   if (status !== 'running') tokens.push('canRemove');
   if (status !== 'running' && status !== 'completed') tokens.push('canResume', 'canModify');
   if (status === 'failed') tokens.push('canResumeFailed');
+  // A finished job runs again from its score in one click (its checkpoint starts afresh).
+  if ((status === 'completed' || status === 'failed' || status === 'cancelled') && summary.scoreFile) tokens.push('canRerun');
   if (summary.workspace) tokens.push('hasWorkspace');
   if (summary.scoreFile) tokens.push('hasScore');
   return tokens;

@@ -82,8 +82,8 @@ describe('job actions in the Mozart view', () => {
 
     await showMozartView();
     await jobRow().waitFor();
-    await jobRow().click(); // expands it
-    await rows().filter({ hasText: /Sheet 1\s*running · attempt 1/ }).first().waitFor();
+    await workbench.expandRow(jobRow());
+    await rows().filter({ hasText: /Sheet 1\s*running [\dhms ]+· attempt 1/ }).first().waitFor();
     await rows().filter({ hasText: new RegExp(`${JOB}\\s*running · 0/3 sheets`) }).first().waitFor();
     await workbench.screenshot('sheet 1 waits for the go-file');
 
@@ -107,9 +107,9 @@ describe('job actions in the Mozart view', () => {
     await statusItem().filter({ hasText: 'Mozart: 1 job running' }).waitFor({ timeout: STEP_TIMEOUT_MS });
     await showMozartView();
     await rows().filter({ hasText: new RegExp(`${JOB}\\s*running · 0/3 sheets`) }).first().waitFor();
-    if (!(await rows().filter({ hasText: /Sheet 1/ }).first().isVisible())) await jobRow().click();
+    await workbench.expandRow(jobRow());
     // Attempt 1 still: the sheet was not restarted by the reload.
-    await rows().filter({ hasText: /Sheet 1\s*running · attempt 1/ }).first().waitFor();
+    await rows().filter({ hasText: /Sheet 1\s*running [\dhms ]+· attempt 1/ }).first().waitFor();
     // The window follows the job it started again: its progress notification is back (and the
     // next test's "paused" notification depends on it).
     await page.locator('.notification-toast, .notifications-center', { hasText: `Mozart: ${JOB}` }).first().waitFor();
@@ -135,7 +135,7 @@ describe('job actions in the Mozart view', () => {
       });
     await workbench.screenshot('job log shows the pause request');
     // Still running: the pause waits for sheet 1's agent.
-    await rows().filter({ hasText: /Sheet 1\s*running · attempt 1/ }).first().waitFor();
+    await rows().filter({ hasText: /Sheet 1\s*running [\dhms ]+· attempt 1/ }).first().waitFor();
 
     writeFileSync(join(workbench.folder, GO_FILE), 'go\n');
     const paused = rows().filter({ hasText: new RegExp(`${JOB}\\s*paused · 1/3 sheets`) }).first();

@@ -69,7 +69,7 @@ describe('running a score from the editor', () => {
     await showMozartView();
     const job = jobRows().filter({ hasText: 'hello-world' }).first();
     await job.waitFor();
-    await job.click(); // expands it
+    await workbench.expandRow(job);
     await jobRows().filter({ hasText: 'Sheet 3' }).first().waitFor();
     const rows = (await jobRows().allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
     await workbench.screenshot('jobs view');
@@ -89,8 +89,7 @@ describe('running a score from the editor', () => {
     await page.locator('.codelens-decoration a', { hasText: 'Run' }).first().click();
     await showMozartView();
     const job = jobRows().filter({ hasText: 'never-done' }).first();
-    await job.waitFor();
-    await job.click();
+    await workbench.expandRow(job);
     const retrying = jobRows().filter({ hasText: /Sheet 1\s*retrying in \d+s · attempt 2 · E201/ }).first();
     await retrying.waitFor();
     await workbench.screenshot('retry countdown');

@@ -292,6 +292,12 @@ export class Workbench {
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   }
 
+  /** Expands a tree row unless it is already open (running jobs open by themselves; a click would close them). */
+  async expandRow(row: Locator): Promise<void> {
+    await row.waitFor();
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  }
+
   /** Opens a workspace file through quick open (Ctrl+P) and waits until its editor is active. */
   async openFile(relativePath: string): Promise<void> {
     const input = await this.openQuickInput('Control+P');
