@@ -83,6 +83,21 @@ describe('manifest', () => {
     assert.deepEqual(unwanted, [], 'sources, tests and maps stay out of the .vsix');
   });
 
+  test('the Marketplace page is complete: a 128×128 PNG icon, LICENSE, CHANGELOG, repository links, and a package script that skips no check', async () => {
+    assert.equal(manifest.icon, 'resources/icon.png');
+    const png = readFileSync(join(ROOT, manifest.icon));
+    assert.equal(png.subarray(1, 4).toString('ascii'), 'PNG', 'the icon is a PNG');
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128], 'IHDR width and height');
+    assert.equal(manifest.license, 'MIT');
+    assert.match(readFileSync(join(ROOT, 'LICENSE'), 'utf8'), /^MIT License\n\nCopyright \(c\) \d{4} Mozart AI Compose contributors\n/);
+    assert.match(readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8'), new RegExp(`^## \\[${manifest.version.replace(/\./g, '\\.')}\\] - \\d{4}-\\d{2}-\\d{2}$`, 'm'), 'the CHANGELOG has an entry for this version');
+    const repo = 'https://github.com/mozart-ai-compose/mozart-vscode';
+    assert.deepEqual([manifest.repository.url, manifest.bugs.url, manifest.homepage], [`${repo}.git`, `${repo}/issues`, `${repo}#readme`]);
+    for (const flag of ['--allow-missing-repository', '--skip-license', '--allow-star-activation', '--no-verify']) assert.ok(!manifest.scripts.package.includes(flag), `the package script has no ${flag}`);
+    const packaged = await listFiles({ cwd: ROOT, packageManager: PackageManager.None });
+    for (const file of ['resources/icon.png', 'LICENSE', 'CHANGELOG.md', 'README.md']) assert.ok(packaged.includes(file), `${file} is packaged`);
+  });
+
   test('the extension imports nothing of the other programs but the protocol, and no server code', () => {
     const outside = [...code.matchAll(/^(?:import|export) [^;]*?from '((?:\.\.\/)+(?:protocol|conductor|score|cli|language-server)\/src\/[^']+)'/gm)].map((m) => m[1] as string);
     assert.ok(outside.length > 0);

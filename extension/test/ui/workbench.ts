@@ -117,7 +117,7 @@ function packageVsix(): string {
   const dir = mkdtempSync(join(tmpdir(), 'mozart-vsix-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const out = join(dir, 'mozart.vsix');
-  runOrThrow('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', out], 'vsce package');
+  runOrThrow('npx', ['vsce', 'package', '--no-dependencies', '--no-rewrite-relative-links', '-o', out], 'vsce package');
   return out;
 }
 
