@@ -3,7 +3,7 @@
 // the conductor over its Unix socket.
 import { join } from 'node:path';
 import { ConductorTimeoutError } from '../../protocol/src/client.js';
-import { logFile, pidFile } from '../../protocol/src/paths.js';
+import { logFile, pidFile, socketPath, socketPathProblem } from '../../protocol/src/paths.js';
 import { COMMANDS, parseCommand, positiveInt, splitGlobal } from './args.js';
 import type { Values } from './args.js';
 import { adoptFromWorkspace, dashboardCommand, forceStop, historyCommand, logFileCommand, pauseAndWait } from './commands/original.js';
@@ -250,6 +250,8 @@ export async function main(argv: string[]): Promise<number> {
         return dashboardCommand();
       case 'mcp':
         if (positionals.length > 0) return usageError('mcp takes no arguments');
+        // A socket path the OS cannot use fails every tool call: say so now, not at the first call.
+        if (socketPathProblem(socketPath(socket))) return usageError(socketPathProblem(socketPath(socket)) as string);
         return await loadMcp().runMcpServer({ ...(socket !== undefined ? { socket } : {}) });
       default:
         return usageError(`unknown command '${command}'`);
