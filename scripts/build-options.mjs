@@ -11,6 +11,9 @@ export const entryPoints = {
   // Cluster mode (BullMQ, ioredis) in a bundle of its own, next to conductor.js: a conductor loads
   // it only when started with --cluster, so a single conductor never even parses it.
   cluster: 'conductor/src/cluster/start.ts',
+  // `mozart mcp` (the MCP SDK) in a bundle of its own, next to cli.js: the CLI loads it only for
+  // that command, so `mozart validate` and the rest never parse it.
+  mcp: 'cli/src/mcp/server.ts',
 };
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));

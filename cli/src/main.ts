@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The `mozart` command line. `validate` and `run --dry-run` work offline; the job commands talk to
 // the conductor over its Unix socket.
+import { join } from 'node:path';
 import { ConductorTimeoutError } from '../../protocol/src/client.js';
-import { logFile, pidFile } from '../../protocol/src/paths.js';
+import { logFile, pidFile, socketPath, socketPathProblem } from '../../protocol/src/paths.js';
 import { COMMANDS, parseCommand, positiveInt, splitGlobal } from './args.js';
 import type { Values } from './args.js';
 import { adoptFromWorkspace, dashboardCommand, forceStop, historyCommand, logFileCommand, pauseAndWait } from './commands/original.js';
@@ -16,6 +17,7 @@ import { approveCommand } from './commands/approve.js';
 import { LEARNING_COMMANDS, learningCommand } from './commands/learning.js';
 import { NoConductorError } from './conductor.js';
 import { EXIT } from './output.js';
+import type * as McpModule from './mcp/server.js';
 
 const USAGE = `Usage: mozart <command> [options]
 
@@ -72,6 +74,11 @@ Conductor:
   restart                                Stop and start; jobs that were running continue.
   conductor-status [--json]              Pid, uptime, version, jobs, memory, socket; in a cluster its
                                          members, their jobs and capacity, the queue and Redis health.
+
+Agents and editors:
+  mcp                                    Serve the Model Context Protocol on stdin/stdout: tools to list,
+                                         start, pause, resume and cancel jobs and read their workspaces
+                                         and logs, through the conductor (see docs/cli.md).
 
 Common options:
   --socket PATH                          Conductor socket (default: $MOZART_SOCKET or ~/.mozart/run/conductor.sock).
@@ -241,6 +248,11 @@ export async function main(argv: string[]): Promise<number> {
         return await conductorStatusCommand(socket, json);
       case 'dashboard':
         return dashboardCommand();
+      case 'mcp':
+        if (positionals.length > 0) return usageError('mcp takes no arguments');
+        // A socket path the OS cannot use fails every tool call: say so now, not at the first call.
+        if (socketPathProblem(socketPath(socket))) return usageError(socketPathProblem(socketPath(socket)) as string);
+        return await loadMcp().runMcpServer({ ...(socket !== undefined ? { socket } : {}) });
       default:
         return usageError(`unknown command '${command}'`);
     }
@@ -252,6 +264,15 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`mozart ${command}: ${(error as Error).message}\n`);
     return EXIT.failure;
   }
+}
+
+/**
+ * `mozart mcp` is its own bundle, dist/mcp.js beside this one (the MCP SDK is large): loaded only
+ * for that command, so every other command starts as fast as before.
+ */
+function loadMcp(): typeof McpModule {
+  /* eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load, see above */
+  return require(join(__dirname, 'mcp.js')) as typeof McpModule;
 }
 
 /** Commands that name one job and take -w/--workspace to find it. */

@@ -20,6 +20,7 @@ import { LogDocuments } from './views/log-documents.js';
 import { ScoreLenses } from './views/score-lenses.js';
 import { ConductorStatusBar } from './views/status-bar.js';
 import { registerTerminalCli } from './terminal-cli.js';
+import { registerMcpProvider } from './mcp-provider.js';
 
 let stopLanguageClient: (() => Promise<void>) | undefined;
 let connectionForDeactivate: ConductorConnection | undefined;
@@ -150,6 +151,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerJobAttention(connection, t),
     followRememberedJobs(services),
     registerTerminalCli(context, () => resolveSocketPath(settings, process.env), t, (line) => conductorLog.warn(line)),
+    registerMcpProvider(vscode, context, () => resolveSocketPath(settings, process.env), t('Mozart jobs')),
     view.onDidChangeVisibility((e) => {
       if (e.visible) wantConductor();
     }),

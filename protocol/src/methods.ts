@@ -144,8 +144,10 @@ export interface Methods extends LearningMethods {
   /**
    * `startSheet` > 1 records the sheets before it as skipped. `selfHealing` turns on remedies for
    * sheets about to fail; `autoConfirm` (--yes) also allows the suggested ones. Both are remembered.
+   * `workspace` (an absolute path) runs the job there instead of in the score's `workspace`; the job
+   * keeps it on resume.
    */
-  'job.submit': [{ scoreFile: string; fresh?: boolean; startSheet?: number; selfHealing?: boolean; autoConfirm?: boolean }, JobSummary];
+  'job.submit': [{ scoreFile: string; fresh?: boolean; startSheet?: number; selfHealing?: boolean; autoConfirm?: boolean; workspace?: string }, JobSummary];
   'job.status': [{ jobId: string }, JobState];
   'job.list': [{ all?: boolean }, JobSummary[]];
   'job.pause': [{ jobId: string }, JobSummary];

@@ -30,7 +30,7 @@ export const PARAM_SCHEMAS: { [M in Method]: JSONSchemaType<Params<M>> } = {
   'daemon.health': noParams,
   'job.submit': {
     type: 'object',
-    properties: { scoreFile: { type: 'string', minLength: 1 }, fresh: flag, startSheet: sheetNumber, selfHealing: flag, autoConfirm: flag },
+    properties: { scoreFile: { type: 'string', minLength: 1 }, fresh: flag, startSheet: sheetNumber, selfHealing: flag, autoConfirm: flag, workspace: optionalText },
     required: ['scoreFile'],
     additionalProperties: false,
   },

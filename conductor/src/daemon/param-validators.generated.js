@@ -71,7 +71,7 @@ return errors === 0;
 }
 
 exports["job.submit"] = validate13;
-const schema14 = {"type":"object","properties":{"scoreFile":{"type":"string","minLength":1},"fresh":{"type":"boolean","nullable":true},"startSheet":{"type":"integer","minimum":1,"nullable":true},"selfHealing":{"type":"boolean","nullable":true},"autoConfirm":{"type":"boolean","nullable":true}},"required":["scoreFile"],"additionalProperties":false};
+const schema14 = {"type":"object","properties":{"scoreFile":{"type":"string","minLength":1},"fresh":{"type":"boolean","nullable":true},"startSheet":{"type":"integer","minimum":1,"nullable":true},"selfHealing":{"type":"boolean","nullable":true},"autoConfirm":{"type":"boolean","nullable":true},"workspace":{"type":"string","minLength":1,"nullable":true}},"required":["scoreFile"],"additionalProperties":false};
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 
 function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -87,7 +87,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((((key0 === "scoreFile") || (key0 === "fresh")) || (key0 === "startSheet")) || (key0 === "selfHealing")) || (key0 === "autoConfirm"))){
+if(!((((((key0 === "scoreFile") || (key0 === "fresh")) || (key0 === "startSheet")) || (key0 === "selfHealing")) || (key0 === "autoConfirm")) || (key0 === "workspace"))){
 validate13.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -173,6 +173,28 @@ var valid0 = _errs13 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.workspace !== undefined){
+let data5 = data.workspace;
+const _errs16 = errors;
+if((typeof data5 !== "string") && (data5 !== null)){
+validate13.errors = [{instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(errors === _errs16){
+if(typeof data5 === "string"){
+if(func2(data5) < 1){
+validate13.errors = [{instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs16 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
