@@ -17,6 +17,9 @@ import { JobsTree } from './views/jobs-tree.js';
 import { registerPatternsView } from './views/patterns-tree.js';
 import { registerJobAttention } from './views/job-attention.js';
 import { LogDocuments } from './views/log-documents.js';
+import { PlanPanels } from './views/plan-panel.js';
+import { PLAN_METHOD } from '../../protocol/src/plan.js';
+import type { PlanResult } from '../../protocol/src/plan.js';
 import { ScoreLenses } from './views/score-lenses.js';
 import { ConductorStatusBar } from './views/status-bar.js';
 import { registerTerminalCli } from './terminal-cli.js';
@@ -71,7 +74,8 @@ export function activate(context: vscode.ExtensionContext): void {
     },
     t,
   );
-  const services: MozartServices = { extension: context, connection, store, tree, logs, diagnose, output, conductorLog, settings: () => settings, t };
+  const plans = new PlanPanels(t);
+  const services: MozartServices = { extension: context, connection, store, tree, logs, diagnose, plans, output, conductorLog, settings: () => settings, t };
   const lenses = new ScoreLenses(() => settings, t);
 
   const tail = new LogTail(connection.logFile, (lines, backlog) => {
@@ -143,6 +147,7 @@ export function activate(context: vscode.ExtensionContext): void {
     tree,
     logs,
     diagnose,
+    plans,
     lenses,
     new ConductorStatusBar(connection, store, t),
     vscode.languages.registerCodeLensProvider([{ scheme: 'file', language: 'yaml' }], lenses),
@@ -180,8 +185,12 @@ export function activate(context: vscode.ExtensionContext): void {
       .then(
         (client) => {
           stopLanguageClient = () => client.stop();
+          plans.attach((params) => client.sendRequest<PlanResult>(PLAN_METHOD, params));
         },
-        (error: Error) => output.appendLine(t('The Mozart language server did not start: {0}', error.message)),
+        (error: Error) => {
+          output.appendLine(t('The Mozart language server did not start: {0}', error.message));
+          plans.unavailable(error.message);
+        },
       );
     tail.start();
     connection.start({ spawn: false });

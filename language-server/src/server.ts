@@ -21,6 +21,9 @@ import { hoverScore, variableMeaning, wordAt } from './hover.js';
 import type { ServerSettings } from './settings.js';
 import { readSettings } from './settings.js';
 import { flatSymbols, scoreSymbols } from './symbols.js';
+import type { PlanParams, PlanResult } from '../../protocol/src/plan.js';
+import { PLAN_METHOD } from '../../protocol/src/plan.js';
+import { noPlan, planAnswer } from './plan-request.js';
 
 /** Where docs/checks.md is, for diagnostic links: next to the bundle or the source tree. */
 function defaultDocsUrl(): string {
@@ -127,6 +130,7 @@ export class ScoreLanguageServer {
     );
 
     c.onCodeAction(this.guard('code actions', [], (params) => this.codeActions(params)));
+    c.onRequest(PLAN_METHOD, this.guard('plan', noPlan('', 'the plan could not be built (see the language server log)'), (params: PlanParams) => this.plan(params)));
     c.onExecuteCommand(
       this.guard('command', undefined, async (params) => {
         if (params.command !== APPLY_FIX_COMMAND) return;
@@ -193,6 +197,16 @@ export class ScoreLanguageServer {
     else if (known?.version !== document.version) this.checker.schedule(uri);
     // A template or other file open in the editor: scores that read it see the buffer's text.
     if (!this.checker.get(uri)) this.checker.recheckDependents([uriPath(uri)]);
+  }
+
+  /** `mozart/plan`, from the open document's current text (checked now if its last check is older). */
+  private plan(params: PlanParams): PlanResult {
+    const document = this.documents.get(params.uri);
+    if (!document) return noPlan(params.uri, 'the score is not open in the editor');
+    let checked = this.checker.get(params.uri);
+    if (!checked || checked.version !== document.version) checked = this.checker.checkNow(params.uri);
+    if (!checked) return noPlan(params.uri, 'the file is not a Mozart score');
+    return planAnswer(params.uri, checked.version, checked.path, checked.result, params.promptSheet);
   }
 
   private codeActions(params: CodeActionParams): (CodeAction | Command)[] {

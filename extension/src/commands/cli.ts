@@ -1,4 +1,4 @@
-// Validate and Dry Run use the bundled CLI (dist/cli.js) — the same checks as the language server
+// Validate uses the bundled CLI (dist/cli.js) — the same checks as the language server
 // and the conductor — and show its report in the "Mozart" output channel.
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
@@ -25,14 +25,13 @@ export function runCli(services: MozartServices, args: string[], cwd: string): P
   });
 }
 
-/** `mozart validate` or `mozart run --dry-run` on a score, with a notification of the verdict. */
-export async function checkScoreWithCli(services: MozartServices, file: vscode.Uri, mode: 'validate' | 'dry-run'): Promise<void> {
+/** `mozart validate` on a score, with a notification of the verdict (Dry Run opens the plan panel instead). */
+export async function checkScoreWithCli(services: MozartServices, file: vscode.Uri, mode: 'validate'): Promise<void> {
   const { t, output } = services;
   output.show(true);
-  const args = mode === 'validate' ? ['validate', file.fsPath] : ['run', '--dry-run', file.fsPath];
-  const code = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: mode === 'validate' ? t('Validating the score…') : t('Planning the score…') }, () => runCli(services, args, dirname(file.fsPath)));
+  const code = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: t('Validating the score…') }, () => runCli(services, [mode, file.fsPath], dirname(file.fsPath)));
   const name = vscode.workspace.asRelativePath(file);
-  if (code === 0) void vscode.window.showInformationMessage(mode === 'validate' ? t('{0} is a valid score.', name) : t('Dry run of {0}: the score is valid; its plan is in the Mozart output.', name));
+  if (code === 0) void vscode.window.showInformationMessage(t('{0} is a valid score.', name));
   else if (code === 1) void vscode.window.showWarningMessage(t('{0} has errors; see the Mozart output and the Problems panel.', name));
   else void vscode.window.showErrorMessage(t('Could not check {0}; see the Mozart output.', name));
 }

@@ -44,9 +44,20 @@ export function registerCommands(services: MozartServices): vscode.Disposable[] 
 
   return [
     command('mozart.runScore', (uri) => runScore(services, uri, false)),
+    // The dry run's plan (the same data `mozart run --dry-run` prints), from the buffer as it is.
     command('mozart.dryRun', async (uri) => {
-      const file = await scoreFile(services, uri);
-      if (file) await checkScoreWithCli(services, file, 'dry-run');
+      const file = await scoreFile(services, uri, { save: false });
+      if (file) await services.plans.show(file);
+    }),
+    command('mozart.showPlan', async (uri) => {
+      const file = await scoreFile(services, uri, { save: false });
+      if (file) await services.plans.show(file);
+    }),
+    command('mozart.previewPrompt', async (uri, sheet) => {
+      const file = await scoreFile(services, uri, { save: false });
+      if (!file) return;
+      const num = typeof sheet === 'number' ? sheet : await askSheetNumber(services);
+      if (num !== undefined) await services.plans.show(file, { promptSheet: num });
     }),
     command('mozart.validate', async (uri) => {
       const file = await scoreFile(services, uri);
@@ -153,7 +164,7 @@ export function registerCommands(services: MozartServices): vscode.Disposable[] 
 }
 
 /** The score a command is about: the URI it was given, the active editor's YAML, or one the user picks. */
-async function scoreFile(services: MozartServices, target: unknown): Promise<vscode.Uri | undefined> {
+async function scoreFile(services: MozartServices, target: unknown, options: { save: boolean } = { save: true }): Promise<vscode.Uri | undefined> {
   const { t } = services;
   let uri: vscode.Uri | undefined = target instanceof vscode.Uri ? target : undefined;
   if (!uri) {
@@ -177,13 +188,25 @@ async function scoreFile(services: MozartServices, target: unknown): Promise<vsc
   }
   if (!uri) return undefined;
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri?.toString());
-  if (open?.isDirty) await open.save();
+  if (open?.isDirty && options.save) await open.save();
   if (open && !looksLikeScore(open.getText()) && !services.settings().scoreFiles.some((g) => vscode.languages.match({ pattern: g }, open) > 0)) {
     const go = t('Use It Anyway');
     const choice = await vscode.window.showWarningMessage(t('{0} does not look like a Mozart score (no top-level `sheet:`).', vscode.workspace.asRelativePath(uri)), go);
     if (choice !== go) return undefined;
   }
   return uri;
+}
+
+/** A sheet number from the user (whole, from 1); the plan says so if the score has fewer. */
+async function askSheetNumber(services: MozartServices): Promise<number | undefined> {
+  const { t } = services;
+  const answer = await vscode.window.showInputBox({
+    prompt: t('Preview the prompt of which sheet?'),
+    placeHolder: t('Sheet number, e.g. 1'),
+    value: '1',
+    validateInput: (value) => (/^[1-9]\d*$/.test(value.trim()) ? undefined : t('A sheet number is a whole number from 1.')),
+  });
+  return answer === undefined ? undefined : Number(answer.trim());
 }
 
 async function runScore(services: MozartServices, target: unknown, fresh: boolean): Promise<void> {

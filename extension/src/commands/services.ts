@@ -7,6 +7,7 @@ import type { ExtensionSettings } from '../settings-model.js';
 import type { DiagnosePanels } from '../views/diagnose-panel.js';
 import type { JobsTree } from '../views/jobs-tree.js';
 import type { LogDocuments } from '../views/log-documents.js';
+import type { PlanPanels } from '../views/plan-panel.js';
 
 export interface MozartServices {
   extension: vscode.ExtensionContext;
@@ -15,7 +16,9 @@ export interface MozartServices {
   tree: JobsTree;
   logs: LogDocuments;
   diagnose: DiagnosePanels;
-  /** Output of `mozart validate` / `run --dry-run`. */
+  /** The sheet plan and prompt preview of scores (from the language server). */
+  plans: PlanPanels;
+  /** Output of `mozart validate`. */
   output: vscode.OutputChannel;
   /** The conductor's log and the connection's own messages. */
   conductorLog: vscode.LogOutputChannel;

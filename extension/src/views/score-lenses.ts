@@ -1,4 +1,4 @@
-// "Run | Dry run | Validate" above the first line of every score.
+// "Run | Dry run | Show Sheet Plan | Validate" above the first line of every score.
 import * as vscode from 'vscode';
 import type { Translate } from '../l10n.js';
 import { looksLikeScore } from '../settings-model.js';
@@ -25,7 +25,8 @@ export class ScoreLenses implements vscode.CodeLensProvider {
     const args = [document.uri];
     return [
       new vscode.CodeLens(top, { title: `$(play) ${this.t('Run')}`, command: 'mozart.runScore', arguments: args, tooltip: this.t('Submit this score to the conductor and follow the job') }),
-      new vscode.CodeLens(top, { title: this.t('Dry run'), command: 'mozart.dryRun', arguments: args, tooltip: this.t('Check the score and show its sheets without running anything') }),
+      new vscode.CodeLens(top, { title: this.t('Dry run'), command: 'mozart.dryRun', arguments: args, tooltip: this.t('Check the score and show its plan without running anything') }),
+      new vscode.CodeLens(top, { title: this.t('Show Sheet Plan'), command: 'mozart.showPlan', arguments: args, tooltip: this.t("Show the score's sheets, their dependencies and validations, and each sheet's prompt, as you edit") }),
       new vscode.CodeLens(top, { title: this.t('Validate'), command: 'mozart.validate', arguments: args, tooltip: this.t('Check the score and list every finding') }),
     ];
   }

@@ -56,7 +56,7 @@ describe('running a score from the editor', () => {
     await workbench.openFile(GOOD);
     const lens = page.locator('.codelens-decoration');
     await lens.first().waitFor();
-    assert.match((await lens.first().innerText()).replace(/\s+/g, ' '), /Run \| Dry run \| Validate/);
+    assert.match((await lens.first().innerText()).replace(/\s+/g, ' '), /Run \| Dry run \| Show Sheet Plan \| Validate/);
     await workbench.screenshot('code lens');
     assert.ok(!existsSync(workbench.socketPath), 'no conductor before anything asked for one');
 
