@@ -71,6 +71,14 @@ export class JobRunner {
 
   /** Runs (or resumes) the job until it completes, fails, pauses or is cancelled. */
   async run(): Promise<JobState> {
+    try {
+      return await this.runJob();
+    } finally {
+      await this.job.closeFiles();
+    }
+  }
+
+  private async runJob(): Promise<JobState> {
     mkdirSync(this.job.options.workspace, { recursive: true });
     mkdirSync(dirname(sheetLogFile(this.job.options.workspace, 1)), { recursive: true });
     this.prepareResume();
@@ -80,6 +88,7 @@ export class JobRunner {
     if (isolation.kind === 'failed') {
       const error = { code: isolation.code, message: isolation.message };
       this.job.recordJob('failed', error);
+      await this.job.flushFiles();
       this.job.emit({ type: 'job.failed', ...error });
       return this.state;
     }
@@ -127,7 +136,7 @@ export class JobRunner {
         throw error;
       }
     }
-    const state = this.finish();
+    const state = await this.finish();
     await this.releaseIsolation(state.status);
     if (state.status === 'completed' && this.job.options.score.on_success.length > 0) await this.runSuccessHooks();
     return state;
@@ -165,11 +174,12 @@ export class JobRunner {
     }
   }
 
-  /** No sheet runs any more: record the job's verdict. */
-  private finish(): JobState {
+  /** No sheet runs any more: record the job's verdict (the workspace's view shows it before anyone hears). */
+  private async finish(): Promise<JobState> {
     const { stopMode, costStop } = this.job;
     const { status, error } = jobVerdict({ sheets: this.state.sheets, stop: stopMode === 'cost' ? undefined : stopMode, costStop });
     this.job.recordJob(status, error);
+    await this.job.flushFiles();
     if (status === 'failed' && error) this.job.emit({ type: 'job.failed', code: error.code, message: error.message });
     else this.job.emit({ type: `job.${status}` as 'job.completed' | 'job.paused' | 'job.cancelled' });
     return this.state;
