@@ -102,14 +102,9 @@ export class JobContext {
     }
   }
 
-  /** Brings `<job-id>.json` up to date now (a pause, a stop, the end); resolves once it is on disk. */
-  flushFiles(): Promise<void> {
-    return this.view?.flush() ?? Promise.resolve();
-  }
-
   /** The run is over: the last write of the view, and the log closed. */
-  async closeFiles(): Promise<void> {
-    await this.view?.close();
+  closeFiles(): void {
+    this.view?.close();
     this.log?.close();
   }
 

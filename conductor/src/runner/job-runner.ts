@@ -74,7 +74,7 @@ export class JobRunner {
     try {
       return await this.runJob();
     } finally {
-      await this.job.closeFiles();
+      this.job.closeFiles();
     }
   }
 
@@ -88,7 +88,6 @@ export class JobRunner {
     if (isolation.kind === 'failed') {
       const error = { code: isolation.code, message: isolation.message };
       this.job.recordJob('failed', error);
-      await this.job.flushFiles();
       this.job.emit({ type: 'job.failed', ...error });
       return this.state;
     }
@@ -136,7 +135,7 @@ export class JobRunner {
         throw error;
       }
     }
-    const state = await this.finish();
+    const state = this.finish();
     await this.releaseIsolation(state.status);
     if (state.status === 'completed' && this.job.options.score.on_success.length > 0) await this.runSuccessHooks();
     return state;
@@ -174,12 +173,11 @@ export class JobRunner {
     }
   }
 
-  /** No sheet runs any more: record the job's verdict (the workspace's view shows it before anyone hears). */
-  private async finish(): Promise<JobState> {
+  /** No sheet runs any more: record the job's verdict. */
+  private finish(): JobState {
     const { stopMode, costStop } = this.job;
     const { status, error } = jobVerdict({ sheets: this.state.sheets, stop: stopMode === 'cost' ? undefined : stopMode, costStop });
     this.job.recordJob(status, error);
-    await this.job.flushFiles();
     if (status === 'failed' && error) this.job.emit({ type: 'job.failed', code: error.code, message: error.message });
     else this.job.emit({ type: `job.${status}` as 'job.completed' | 'job.paused' | 'job.cancelled' });
     return this.state;

@@ -6,10 +6,10 @@
 // joins the kept text of the others, and hands the bytes to the file system off the event loop
 // (temp file + rename, so a reader sees the old file or the new one, never half of one). Writes
 // are spaced by at least `minIntervalMs`, and by twenty times the last render's cost, so the loop
-// never spends more than a twentieth of its time on this whatever the job's size. `flush()`
-// writes at once: the runner awaits it at a pause, a stop and the job's end.
-import { renameSync, writeFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+// never spends more than a twentieth of its time on this whatever the job's size. The job's pause,
+// end or failure is written at once, on the loop, so the file shows it before any event says so.
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { JobRecord, JobState, SheetState } from '../../../protocol/src/job-state.js';
 import { originalJobFields, originalSheet } from './original-checkpoint.js';
@@ -31,8 +31,9 @@ export interface CheckpointViewOptions {
 /** At most this share of the loop's time goes to rendering the view. */
 const DUTY_FACTOR = 20;
 
-function tempFile(file: string): string {
-  return join(dirname(file), `.${basename(file)}.tmp`);
+/** A write's temporary file beside the view (a dot file, so a glob for *.json never sees it). */
+function tempFile(file: string, gen = 0): string {
+  return join(dirname(file), `.${basename(file)}.${process.pid}-${gen}.tmp`);
 }
 
 /** One sheet's entry, `"N": {...}`, indented as it sits inside `sheets`. */
@@ -58,7 +59,6 @@ export function writeCheckpointViewSync(workspace: string, state: JobState): voi
 
 export class CheckpointView {
   private readonly file: string;
-  private readonly tmp: string;
   private readonly minIntervalMs: number;
   /** Each sheet's rendered entry, by sheet key. */
   private readonly entries = new Map<string, string>();
@@ -66,80 +66,121 @@ export class CheckpointView {
   private renderAll = true;
   private startedAt: string | null = null;
   private timer: NodeJS.Timeout | undefined;
-  /** The write waiting to start (changes made before it starts are in it). */
-  private queued: Promise<void> | undefined;
-  private chain: Promise<void> = Promise.resolve();
+  private inFlight: Promise<void> | undefined;
+  /** A change came while a write was in flight: another follows it. */
+  private again = false;
+  /** Each write's number; a write lands only if no later one has landed before it. */
+  private generation = 0;
+  private landed = 0;
   private lastWriteAt = 0;
   private lastRenderMs = 0;
   private warned = false;
   private closed = false;
   /** A record was saved since the last write began. */
   private changed = true;
-  /** Writes carried out (for tests and the bench). */
+  /** Writes that reached the file (for tests and the bench). */
   writes = 0;
 
   constructor(private readonly options: CheckpointViewOptions) {
     this.file = checkpointViewFile(options.workspace, options.jobId);
-    this.tmp = tempFile(this.file);
     this.minIntervalMs = options.minIntervalMs ?? 500;
   }
 
-  /** A record was saved to the checkpoint: its sheet changed; a write follows within the interval. */
+  /**
+   * A record was saved to the checkpoint. A sheet's change is written within the interval; the
+   * job's pause, end or failure at once, so the file shows it before anyone hears of it.
+   */
   saved(record: JobRecord): void {
     if (this.closed) return;
     this.changed = true;
     if (record.t === 'sheet') this.dirty.add(String(record.num));
     else if (record.t === 'init' || record.t === 'plan') this.renderAll = true;
     else if (record.t === 'job' && record.status === 'running') this.startedAt ??= record.at;
-    if (this.timer || this.queued) return;
+    if (record.t === 'job' && record.status !== 'running' && record.status !== 'pending') {
+      this.writeNow();
+      return;
+    }
+    this.schedule();
+  }
+
+  /** The run is over: a last write if anything changed since the previous one; later records are not taken. */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.changed) this.writeNow();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.closed) return;
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
     const due = Math.max(0, this.lastWriteAt + Math.max(this.minIntervalMs, this.lastRenderMs * DUTY_FACTOR) - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.write();
+      void this.writeLater();
     }, due);
     this.timer.unref();
   }
 
-  /** Writes now (after a write in flight); resolves once the file shows every change saved before the call. */
-  flush(): Promise<void> {
+  /** Resolves once no write is in flight (tests). */
+  async settled(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
+  }
+
+  /** Renders now and writes off the loop; the rename happens on the loop, so a newer write is never replaced by an older one. */
+  private writeLater(): Promise<void> {
+    const { gen, text } = this.renderNext();
+    const tmp = tempFile(this.file, gen);
+    const write = writeFile(tmp, text)
+      .then(() => (gen > this.landed ? this.land(tmp, gen) : rmSync(tmp, { force: true })))
+      .catch((error: unknown) => this.failed(error, tmp))
+      .finally(() => {
+        this.inFlight = undefined;
+        if (this.again && !this.closed) {
+          this.again = false;
+          this.schedule();
+        }
+      });
+    this.inFlight = write;
+    return write;
+  }
+
+  /** Renders and writes on the loop (a pause, an end: once per run). */
+  private writeNow(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    return this.write();
+    const { gen, text } = this.renderNext();
+    const tmp = tempFile(this.file, gen);
+    try {
+      writeFileSync(tmp, text);
+      this.land(tmp, gen);
+    } catch (error) {
+      this.failed(error, tmp);
+    }
   }
 
-  /** The last write (none when the file already shows everything), then no more changes are taken. */
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await (this.changed ? this.write() : this.chain);
+  private land(tmp: string, gen: number): void {
+    renameSync(tmp, this.file);
+    this.landed = gen;
+    this.writes++;
   }
 
-  private write(): Promise<void> {
-    if (this.queued) return this.queued;
-    const run = this.chain.then(() => {
-      this.queued = undefined;
-      return this.writeOnce();
-    });
-    this.queued = run;
-    this.chain = run;
-    return run;
+  private failed(error: unknown, tmp: string): void {
+    rmSync(tmp, { force: true });
+    if (!this.warned) this.options.warn?.(`The checkpoint view ${this.file} could not be written (${(error as Error).message}); the job goes on, its checkpoint is in .mozart/state/.`);
+    this.warned = true;
   }
 
-  private async writeOnce(): Promise<void> {
+  private renderNext(): { gen: number; text: string } {
     this.changed = false;
     const started = performance.now();
     const text = this.render();
     this.lastRenderMs = performance.now() - started;
     this.lastWriteAt = Date.now();
-    try {
-      await writeFile(this.tmp, text);
-      await rename(this.tmp, this.file);
-      this.writes++;
-    } catch (error) {
-      if (!this.warned) this.options.warn?.(`The checkpoint view ${this.file} could not be written (${(error as Error).message}); the job goes on, its checkpoint is in .mozart/state/.`);
-      this.warned = true;
-    }
+    return { gen: ++this.generation, text };
   }
 
   private render(): string {
