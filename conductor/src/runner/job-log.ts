@@ -102,11 +102,21 @@ export function logLines(event: RunnerEvent, sheet: SheetState | undefined): str
 export class JobLog {
   private fd: number | undefined;
   private opened = false;
+  /** Time spent formatting and appending, in ms (the bench). */
+  busyMs = 0;
 
   constructor(private readonly workspace: string) {}
 
   event(event: RunnerEvent, sheet: SheetState | undefined): void {
-    const text = logLines(event, sheet);
+    const started = performance.now();
+    try {
+      this.append(logLines(event, sheet));
+    } finally {
+      this.busyMs += performance.now() - started;
+    }
+  }
+
+  private append(text: string): void {
     if (!text) return;
     if (!this.opened) {
       // Opened with the first line, once the runner has made the workspace.

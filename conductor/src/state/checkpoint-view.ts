@@ -2,18 +2,19 @@
 // runs. It is a view for people and their scripts, never read back: the checkpoint is `.mozart/state/`.
 //
 // Cost stays off the sheets' path and flat in the job's size: each saved record only marks its
-// sheet as changed; a write (coalesced, at most one in flight) re-renders just the changed sheets,
-// joins the kept text of the others, and hands the bytes to the file system off the event loop
-// (temp file + rename, so a reader sees the old file or the new one, never half of one). Writes
+// sheet as changed; a write (coalesced, at most one in flight) re-renders just the changed sheets
+// into bytes kept per sheet (and adjusts the job's totals by the difference), then hands the list
+// of every sheet's bytes to the file system, which gathers them off the event loop (temp file +
+// rename, so a reader sees the old file or the new one, never half of one). Writes
 // are spaced by at least `minIntervalMs`, and by twenty times the last render's cost, so the loop
 // never spends more than a twentieth of its time on this whatever the job's size. The job's pause,
 // end or failure is written at once, on the loop, so the file shows it before any event says so.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { closeSync, openSync, renameSync, rmSync, writevSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { JobRecord, JobState, SheetState } from '../../../protocol/src/job-state.js';
-import { originalJobFields, originalSheet } from './original-checkpoint.js';
-import type { ViewContext } from './original-checkpoint.js';
+import { COUNT_KEYS, originalJobFields, originalSheet, sheetCounts, sumSheets } from './original-checkpoint.js';
+import type { SheetCounts, SheetTotals, ViewContext } from './original-checkpoint.js';
 import { checkpointViewFile } from './workspace-files.js';
 
 export interface CheckpointViewOptions {
@@ -30,38 +31,136 @@ export interface CheckpointViewOptions {
 
 /** At most this share of the loop's time goes to rendering the view. */
 const DUTY_FACTOR = 20;
+/** Buffers per writev call (IOV_MAX is 1024 on Linux and macOS). */
+const IOV_BATCH = 1024;
 
 /** A write's temporary file beside the view (a dot file, so a glob for *.json never sees it). */
 function tempFile(file: string, gen = 0): string {
   return join(dirname(file), `.${basename(file)}.${process.pid}-${gen}.tmp`);
 }
 
-/** One sheet's entry, `"N": {...}`, indented as it sits inside `sheets`. */
-function sheetEntry(key: string, sheet: SheetState): string {
-  return `    ${JSON.stringify(key)}: ${JSON.stringify(originalSheet(Number(key), sheet), null, 2).replace(/\n/g, '\n    ')}`;
+/** One sheet's entry as bytes, `,\n    "N": {...}` indented as it sits in `sheets`; the first entry skips the comma. */
+function sheetEntry(key: string, sheet: SheetState): Buffer {
+  return Buffer.from(`,\n    ${JSON.stringify(key)}: ${JSON.stringify(originalSheet(Number(key), sheet), null, 2).replace(/\n/g, '\n    ')}`);
 }
 
-function assemble(state: JobState, context: ViewContext, entries: Iterable<string>): string {
-  const head = JSON.stringify(originalJobFields(state, context), null, 2);
-  const body = [...entries];
-  return `${head.slice(0, -2)},\n  "sheets": {${body.length > 0 ? `\n${body.join(',\n')}\n  ` : ''}}\n}\n`;
+/** The whole file as a list of buffers: the job's fields, then each sheet's entry. */
+function fileParts(state: JobState, context: ViewContext, totals: SheetTotals, entries: Iterable<Buffer>): Buffer[] {
+  const head = JSON.stringify(originalJobFields(state, context, totals), null, 2);
+  const parts: Buffer[] = [Buffer.from(`${head.slice(0, -2)},\n  "sheets": {`)];
+  for (const entry of entries) parts.push(parts.length === 1 ? entry.subarray(1) : entry);
+  parts.push(Buffer.from(parts.length > 1 ? '\n  }\n}\n' : '}\n}\n'));
+  return parts;
+}
+
+const byteLength = (parts: readonly Buffer[]): number => parts.reduce((n, p) => n + p.length, 0);
+
+function shortWrite(file: string, wrote: number, expected: number): Error {
+  return new Error(`wrote ${wrote} of ${expected} bytes to ${file}`);
+}
+
+function writePartsSync(file: string, parts: readonly Buffer[]): void {
+  const fd = openSync(file, 'w', 0o644);
+  try {
+    for (let i = 0; i < parts.length; i += IOV_BATCH) {
+      const batch = parts.slice(i, i + IOV_BATCH);
+      const wrote = writevSync(fd, batch);
+      if (wrote !== byteLength(batch)) throw shortWrite(file, wrote, byteLength(batch));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function writeParts(file: string, parts: readonly Buffer[]): Promise<void> {
+  const handle = await open(file, 'w', 0o644);
+  try {
+    for (let i = 0; i < parts.length; i += IOV_BATCH) {
+      const batch = parts.slice(i, i + IOV_BATCH);
+      const { bytesWritten } = await handle.writev(batch);
+      if (bytesWritten !== byteLength(batch)) throw shortWrite(file, bytesWritten, byteLength(batch));
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Writes the view once, synchronously (a job no runner holds: a status set from outside). */
 export function writeCheckpointViewSync(workspace: string, state: JobState): void {
   const file = checkpointViewFile(workspace, state.jobId);
-  const entries: string[] = [];
+  const entries: Buffer[] = [];
   for (const key in state.sheets) entries.push(sheetEntry(key, state.sheets[key] as SheetState));
   const tmp = tempFile(file);
-  writeFileSync(tmp, assemble(state, { startedAt: null, pid: null }, entries));
+  writePartsSync(tmp, fileParts(state, { startedAt: null, pid: null }, sumSheets(state), entries));
   renameSync(tmp, file);
+}
+
+interface KeptSheet {
+  bytes: Buffer;
+  counts: SheetCounts;
+  completed: boolean;
+}
+
+/** Every sheet's rendered entry, in sheet order, and the job's totals kept up to date as entries change. */
+class KeptSheets {
+  readonly entries = new Map<string, KeptSheet>();
+  private readonly sums: SheetCounts = { retries: 0, rateLimitWaits: 0, quotaWaits: 0, inputTokens: 0, outputTokens: 0 };
+  private readonly running = new Set<number>();
+  private lastCompleted = 0;
+  /** The highest completed sheet stopped being completed: found again by a pass (rare). */
+  private lastCompletedStale = false;
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  set(key: string, sheet: SheetState): void {
+    const num = Number(key);
+    this.drop(key);
+    const kept: KeptSheet = { bytes: sheetEntry(key, sheet), counts: sheetCounts(sheet), completed: sheet.status === 'completed' };
+    this.entries.set(key, kept);
+    for (const k of COUNT_KEYS) this.sums[k] += kept.counts[k];
+    if (sheet.status === 'in_progress') this.running.add(num);
+    if (kept.completed && num > this.lastCompleted) this.lastCompleted = num;
+  }
+
+  delete(key: string): void {
+    this.drop(key);
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+    for (const k of COUNT_KEYS) this.sums[k] = 0;
+    this.running.clear();
+    this.lastCompleted = 0;
+    this.lastCompletedStale = false;
+  }
+
+  totals(): SheetTotals {
+    if (this.lastCompletedStale) {
+      this.lastCompleted = 0;
+      for (const [key, kept] of this.entries) if (kept.completed && Number(key) > this.lastCompleted) this.lastCompleted = Number(key);
+      this.lastCompletedStale = false;
+    }
+    return { ...this.sums, lastCompleted: this.lastCompleted, inProgress: [...this.running].sort((a, b) => a - b) };
+  }
+
+  private drop(key: string): void {
+    const old = this.entries.get(key);
+    if (!old) return;
+    const num = Number(key);
+    for (const k of COUNT_KEYS) this.sums[k] -= old.counts[k];
+    this.running.delete(num);
+    if (old.completed && num === this.lastCompleted) this.lastCompletedStale = true;
+  }
 }
 
 export class CheckpointView {
   private readonly file: string;
   private readonly minIntervalMs: number;
-  /** Each sheet's rendered entry, by sheet key. */
-  private readonly entries = new Map<string, string>();
+  /** Each sheet's rendered entry and the totals, by sheet key. */
+  private readonly kept = new KeptSheets();
   private readonly dirty = new Set<string>();
   private renderAll = true;
   private startedAt: string | null = null;
@@ -80,6 +179,8 @@ export class CheckpointView {
   private changed = true;
   /** Writes that reached the file (for tests and the bench). */
   writes = 0;
+  /** Time this view has held the event loop, in ms: rendering and the writes made on the loop (the bench). */
+  busyMs = 0;
 
   constructor(private readonly options: CheckpointViewOptions) {
     this.file = checkpointViewFile(options.workspace, options.jobId);
@@ -132,9 +233,9 @@ export class CheckpointView {
 
   /** Renders now and writes off the loop; the rename happens on the loop, so a newer write is never replaced by an older one. */
   private writeLater(): Promise<void> {
-    const { gen, text } = this.renderNext();
+    const { gen, parts } = this.renderNext();
     const tmp = tempFile(this.file, gen);
-    const write = writeFile(tmp, text)
+    const write = writeParts(tmp, parts)
       .then(() => (gen > this.landed ? this.land(tmp, gen) : rmSync(tmp, { force: true })))
       .catch((error: unknown) => this.failed(error, tmp))
       .finally(() => {
@@ -152,14 +253,16 @@ export class CheckpointView {
   private writeNow(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const { gen, text } = this.renderNext();
+    const { gen, parts } = this.renderNext();
     const tmp = tempFile(this.file, gen);
+    const started = performance.now();
     try {
-      writeFileSync(tmp, text);
+      writePartsSync(tmp, parts);
       this.land(tmp, gen);
     } catch (error) {
       this.failed(error, tmp);
     }
+    this.busyMs += performance.now() - started;
   }
 
   private land(tmp: string, gen: number): void {
@@ -174,32 +277,35 @@ export class CheckpointView {
     this.warned = true;
   }
 
-  private renderNext(): { gen: number; text: string } {
+  private renderNext(): { gen: number; parts: Buffer[] } {
     this.changed = false;
     const started = performance.now();
-    const text = this.render();
+    const parts = this.render();
     this.lastRenderMs = performance.now() - started;
+    this.busyMs += this.lastRenderMs;
     this.lastWriteAt = Date.now();
-    return { gen: ++this.generation, text };
+    return { gen: ++this.generation, parts };
   }
 
-  private render(): string {
+  private render(): Buffer[] {
     const state = this.options.state();
+    // A sheet the kept list lacks (a plan that grew) would land out of order: render all again.
+    for (const key of this.dirty) if (!this.renderAll && !this.kept.has(key) && state.sheets[key]) this.renderAll = true;
     if (this.renderAll) {
-      this.entries.clear();
-      for (const key in state.sheets) this.entries.set(key, sheetEntry(key, state.sheets[key] as SheetState));
+      this.kept.clear();
+      for (const key in state.sheets) this.kept.set(key, state.sheets[key] as SheetState);
       this.renderAll = false;
     } else {
       for (const key of this.dirty) {
         const sheet = state.sheets[key];
-        if (sheet) this.entries.set(key, sheetEntry(key, sheet));
-        else this.entries.delete(key);
+        if (sheet) this.kept.set(key, sheet);
+        else this.kept.delete(key);
       }
     }
     this.dirty.clear();
-    const keys = Object.keys(state.sheets);
-    const entries = keys.length === this.entries.size ? this.entries.values() : keys.map((k) => this.entries.get(k) ?? '').filter(Boolean);
-    return assemble(state, { startedAt: this.startedAt, pid: process.pid, ...(this.options.parallel ? { parallel: this.options.parallel } : {}) }, entries);
+    const entries: Buffer[] = [];
+    for (const kept of this.kept.entries.values()) entries.push(kept.bytes);
+    return fileParts(state, { startedAt: this.startedAt, pid: process.pid, ...(this.options.parallel ? { parallel: this.options.parallel } : {}) }, this.kept.totals(), entries);
   }
 }
 

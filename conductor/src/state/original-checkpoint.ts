@@ -144,33 +144,49 @@ export interface ViewContext {
   parallel?: { enabled: boolean; maxConcurrent: number };
 }
 
-/**
- * The job-level fields, in the original's CheckpointState shape, without `sheets` (the writer
- * adds it from each sheet's kept text). One pass over the sheets for the totals.
- */
-export function originalJobFields(state: JobState, context: ViewContext): Record<string, unknown> {
-  let lastCompleted = 0;
-  let current: number | null = null;
-  const inProgress: number[] = [];
-  let retries = 0;
-  let rateLimitWaits = 0;
-  let quotaWaits = 0;
-  let inputTokens = 0;
-  let outputTokens = 0;
+/** What one sheet adds to the job's totals. */
+export interface SheetCounts {
+  retries: number;
+  rateLimitWaits: number;
+  quotaWaits: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export const sheetCounts = (sheet: SheetState): SheetCounts => ({
+  retries: Math.max(0, sheet.attempts - 1),
+  rateLimitWaits: sheet.rateLimitWaits,
+  quotaWaits: sheet.quotaWaits,
+  inputTokens: sheet.inputTokens,
+  outputTokens: sheet.outputTokens,
+});
+
+/** The job's totals over its sheets, as the job-level fields need them. */
+export interface SheetTotals extends SheetCounts {
+  lastCompleted: number;
+  /** Sheets running now, ascending. */
+  inProgress: number[];
+}
+
+/** The totals in one pass over the sheets (a writer that keeps them as sheets change need not). */
+export function sumSheets(state: JobState): SheetTotals {
+  const totals: SheetTotals = { lastCompleted: 0, inProgress: [], retries: 0, rateLimitWaits: 0, quotaWaits: 0, inputTokens: 0, outputTokens: 0 };
   for (const key in state.sheets) {
     const sheet = state.sheets[key] as SheetState;
     const num = Number(key);
-    if (sheet.status === 'completed' && num > lastCompleted) lastCompleted = num;
-    if (sheet.status === 'in_progress') {
-      inProgress.push(num);
-      if (current === null || num < current) current = num;
-    }
-    retries += Math.max(0, sheet.attempts - 1);
-    rateLimitWaits += sheet.rateLimitWaits;
-    quotaWaits += sheet.quotaWaits;
-    inputTokens += sheet.inputTokens;
-    outputTokens += sheet.outputTokens;
+    if (sheet.status === 'completed' && num > totals.lastCompleted) totals.lastCompleted = num;
+    if (sheet.status === 'in_progress') totals.inProgress.push(num);
+    const counts = sheetCounts(sheet);
+    for (const k of COUNT_KEYS) totals[k] += counts[k];
   }
+  totals.inProgress.sort((a, b) => a - b);
+  return totals;
+}
+
+export const COUNT_KEYS = ['retries', 'rateLimitWaits', 'quotaWaits', 'inputTokens', 'outputTokens'] as const;
+
+/** The job-level fields, in the original's CheckpointState shape, without `sheets` (the writer adds it). */
+export function originalJobFields(state: JobState, context: ViewContext, totals: SheetTotals): Record<string, unknown> {
   const running = state.status === 'running';
   return {
     job_id: state.jobId,
@@ -182,16 +198,16 @@ export function originalJobFields(state: JobState, context: ViewContext): Record
     started_at: context.startedAt,
     completed_at: state.finishedAt ?? null,
     total_sheets: state.totalSheets,
-    last_completed_sheet: lastCompleted,
-    current_sheet: current,
+    last_completed_sheet: totals.lastCompleted,
+    current_sheet: totals.inProgress[0] ?? null,
     status: state.status,
     pid: running ? context.pid : null,
     error_message: state.error ? `${state.error.code}: ${state.error.message}` : null,
-    total_retry_count: retries,
-    rate_limit_waits: rateLimitWaits,
-    quota_waits: quotaWaits,
-    total_input_tokens: inputTokens,
-    total_output_tokens: outputTokens,
+    total_retry_count: totals.retries,
+    rate_limit_waits: totals.rateLimitWaits,
+    quota_waits: totals.quotaWaits,
+    total_input_tokens: totals.inputTokens,
+    total_output_tokens: totals.outputTokens,
     total_estimated_cost: state.costUsd,
     cost_limit_reached: state.error?.code === 'E701',
     worktree_path: state.worktree?.path ?? null,
@@ -199,6 +215,6 @@ export function originalJobFields(state: JobState, context: ViewContext): Record
     isolation_mode: state.worktree ? 'worktree' : null,
     parallel_enabled: context.parallel?.enabled ?? false,
     parallel_max_concurrent: context.parallel?.maxConcurrent ?? 1,
-    sheets_in_progress: inProgress.sort((a, b) => a - b),
+    sheets_in_progress: totals.inProgress,
   };
 }
