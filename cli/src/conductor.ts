@@ -1,11 +1,10 @@
 // How the CLI reaches the conductor: connect to its socket, or start one (detached, in its own
 // session, output to its log file) and wait for its "ready" line.
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { ConductorClient, ConductorTimeoutError, DEFAULT_REQUEST_TIMEOUT_MS } from '../../protocol/src/client.js';
 import type { ClientOptions } from '../../protocol/src/client.js';
-import { logFile, socketPath, socketPathProblem } from '../../protocol/src/paths.js';
+import { logFile, openConductorLog, socketPath, socketPathProblem } from '../../protocol/src/paths.js';
 
 /** Thrown when no conductor answers; the message says how to start one. */
 export class NoConductorError extends Error {}
@@ -37,8 +36,7 @@ export function startConductor(socket?: string, maxJobs?: string, extraArgs: rea
   const problem = socketPathProblem(path);
   if (problem) return Promise.reject(new Error(problem));
   const log = logFile();
-  mkdirSync(dirname(log), { recursive: true, mode: 0o700 });
-  const out = openSync(log, 'a', 0o600);
+  const out = openConductorLog(log);
   const child = spawn(process.execPath, [join(__dirname, 'conductor.js'), '--socket', path, ...(maxJobs ? ['--max-jobs', maxJobs] : []), ...extraArgs], {
     detached: true,
     stdio: ['ignore', out, out, 'pipe'],

@@ -1,7 +1,8 @@
 // Where the conductor lives on disk: its socket (in a user-only directory), pid file, log, and job
 // registry. The socket path is checked against the OS limit instead of being truncated silently.
+import { lstatSync, mkdirSync, openSync, renameSync, symlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** sun_path is 108 bytes on Linux and 104 on macOS, including the terminating NUL. */
 export const MAX_SOCKET_PATH_BYTES = process.platform === 'darwin' ? 103 : 107;
@@ -27,8 +28,44 @@ export function pidFile(env: NodeJS.ProcessEnv = process.env): string {
   return join(mozartHome(env), 'run', 'conductor.pid');
 }
 
+/** The conductor's own log, `<home>/mozart.log` (the original's name). */
 export function logFile(env: NodeJS.ProcessEnv = process.env): string {
-  return join(mozartHome(env), 'conductor.log');
+  return join(mozartHome(env), 'mozart.log');
+}
+
+/** The log's earlier name, kept as a link to mozart.log so what read it still does. */
+export const LEGACY_LOG_NAME = 'conductor.log';
+
+/**
+ * Opens the conductor's log for appending (its folder made owner-only) and keeps
+ * `conductor.log` beside it as a link to it. A `conductor.log` left as a file by an earlier
+ * version becomes mozart.log when there is none yet; when both are files, both stay as they are.
+ */
+export function openConductorLog(path: string): number {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const legacy = join(dir, LEGACY_LOG_NAME);
+  if (basename(path) !== LEGACY_LOG_NAME) {
+    try {
+      let seen = lstatOrUndefined(legacy);
+      if (seen?.isFile() && !lstatOrUndefined(path)) {
+        renameSync(legacy, path);
+        seen = undefined;
+      }
+      if (!seen) symlinkSync(basename(path), legacy);
+    } catch {
+      /* the link is a courtesy; the log itself is what matters */
+    }
+  }
+  return openSync(path, 'a', 0o600);
+}
+
+function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 export function registryDir(env: NodeJS.ProcessEnv = process.env): string {

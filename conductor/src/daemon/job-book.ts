@@ -15,6 +15,7 @@ import { ScoreChecks } from './score-checks.js';
 import type { JobRecord, JobState } from '../../../protocol/src/job-state.js';
 import { applyJobRecord } from '../../../protocol/src/job-state.js';
 import { JournalStore, StateLoadError } from '../state/journal-store.js';
+import { writeViewQuietly } from '../state/checkpoint-view.js';
 import { diskFullFailure, diskRefusal, inferDoneSheets, unreadableSummary } from './state-trouble.js';
 import { eventLogFile, sheetLogFile, stateDir } from '../state/workspace-files.js';
 import type { Board } from './board.js';
@@ -329,6 +330,7 @@ export abstract class JobBook {
         const record: JobRecord = { t: 'job', at, status: 'failed', error: failure };
         try {
           store.append(record);
+          writeViewQuietly(workspace, store.current);
         } catch {
           // The disk refuses this too: the failure lives in memory until the job is resumed (the
           // checkpoint still says running, so a restarted conductor tries the job again).

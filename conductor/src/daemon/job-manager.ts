@@ -9,6 +9,7 @@ import { archiveWorkspace } from '../runner/archive.js';
 import { fanOutStagesOf, initialJobState } from '../runner/job-runner.js';
 import type { JobRecord, JobState, JobStatus } from '../../../protocol/src/job-state.js';
 import { JournalStore } from '../state/journal-store.js';
+import { writeViewQuietly } from '../state/checkpoint-view.js';
 import { stateDir } from '../state/workspace-files.js';
 import { DEFAULT_PRIORITY } from './job-source.js';
 import type { JobSource, RunTicket } from './job-source.js';
@@ -360,6 +361,7 @@ export class JobManager extends JobBook {
     const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(this.entry(jobId).workspace), apply, ...(beforeWrite ? { beforeWrite } : {}) }, { jobId } as JobState);
     try {
       store.append({ t: 'job', at: new Date().toISOString(), status, error: null });
+      writeViewQuietly(this.entry(jobId).workspace, store.current);
     } finally {
       store.close();
       this.forgetResting(jobId);

@@ -9,6 +9,8 @@ import type { JournalStore } from '../state/journal-store.js';
 import type { ErrorRecord, JobRecord, JobState, JobStatus, SheetPatch, SheetState } from '../../../protocol/src/job-state.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { eventLogFile } from '../state/workspace-files.js';
+import { CheckpointView } from '../state/checkpoint-view.js';
+import { JobLog } from './job-log.js';
 import { ApprovalWaits } from './approval.js';
 import type { Clock } from './clock.js';
 import type { ConcertLink } from './concert.js';
@@ -47,6 +49,11 @@ export interface JobRunnerOptions {
   clock?: Clock;
   /** The conductor's learning hub: guidance for prompts, and where attempt outcomes go. */
   learning?: SheetLearning;
+  /**
+   * The original's files at the workspace root: `<job-id>.json` (the checkpoint in its shape) and
+   * `mozart.log` (default on; the bench turns them off to measure their cost).
+   */
+  originalFiles?: boolean;
 }
 
 export type StopMode = 'pause' | 'cancel' | 'cost';
@@ -72,6 +79,10 @@ export class JobContext {
 
   /** The score's rate-limit patterns, compiled once per job. */
   readonly rateLimitPatterns: RegExp[];
+  /** `<workspace>/<job-id>.json`, kept current from the saved records. */
+  readonly view: CheckpointView | undefined;
+  /** `<workspace>/mozart.log`. */
+  readonly log: JobLog | undefined;
 
   constructor(
     readonly options: JobRunnerOptions,
@@ -80,6 +91,21 @@ export class JobContext {
     readonly learning: JobLearning | undefined,
   ) {
     this.rateLimitPatterns = compileRateLimitPatterns(options.score.rate_limit.detection_patterns);
+    if (options.originalFiles !== false) {
+      const { parallel } = options.score;
+      this.view = new CheckpointView({
+        workspace: options.workspace, jobId: options.jobId, state: () => this.state,
+        parallel: { enabled: parallel.enabled, maxConcurrent: parallel.enabled ? parallel.max_concurrent : 1 },
+        warn: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
+      });
+      this.log = new JobLog(options.workspace);
+    }
+  }
+
+  /** The run is over: the last write of the view, and the log closed. */
+  closeFiles(): void {
+    this.view?.close();
+    this.log?.close();
   }
 
   get state(): JobState {
@@ -164,6 +190,7 @@ export class JobContext {
     } catch (error) {
       this.saveFailed(error);
     }
+    this.view?.saved(record);
     this.options.onRecord?.(record);
   }
 
@@ -183,6 +210,8 @@ export class JobContext {
       } catch {
         /* the event log is best effort; the checkpoint is what must not be lost */
       }
+      const num = (full as { sheet?: number }).sheet;
+      this.log?.event(full, num === undefined ? undefined : this.sheet(num));
     }
     this.options.onEvent?.(full);
   }

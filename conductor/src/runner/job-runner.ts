@@ -64,6 +64,11 @@ export class JobRunner {
     return this.job.approvals.decide(sheetNum, decision);
   }
 
+  /** What the original's files cost this run: time they held the event loop, and the view's writes (the bench). */
+  filesCost(): { busyMs: number; viewWrites: number } {
+    return { busyMs: (this.job.view?.busyMs ?? 0) + (this.job.log?.busyMs ?? 0), viewWrites: this.job.view?.writes ?? 0 };
+  }
+
   /** Sheets waiting at a proactive checkpoint now. */
   awaitingApproval(): number[] {
     return this.job.approvals.sheets();
@@ -71,6 +76,14 @@ export class JobRunner {
 
   /** Runs (or resumes) the job until it completes, fails, pauses or is cancelled. */
   async run(): Promise<JobState> {
+    try {
+      return await this.runJob();
+    } finally {
+      this.job.closeFiles();
+    }
+  }
+
+  private async runJob(): Promise<JobState> {
     mkdirSync(this.job.options.workspace, { recursive: true });
     mkdirSync(dirname(sheetLogFile(this.job.options.workspace, 1)), { recursive: true });
     this.prepareResume();

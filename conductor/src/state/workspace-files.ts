@@ -19,3 +19,12 @@ export const eventLogFile = (workspace: string): string => join(mozartDir(worksp
 
 /** Notifications that could not be delivered (one JSON line each, no secrets), for diagnose. */
 export const notificationLogFile = (workspace: string): string => join(mozartDir(workspace), 'notifications.ndjson');
+
+/**
+ * The original's read-only checkpoint view at the workspace root, `<job-id>.json` (never read back:
+ * the checkpoint is stateDir). A path separator in the id becomes `_`, so the file stays in the workspace.
+ */
+export const checkpointViewFile = (workspace: string, jobId: string): string => join(workspace, `${jobId.replace(/[/\\\0]/g, '_')}.json`);
+
+/** The job's human-readable log at the workspace root (`tail -f workspace/mozart.log`). */
+export const jobLogFile = (workspace: string): string => join(workspace, 'mozart.log');

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { harness } from './harness.js';
 
 const h = harness({ MOZART_REQUEST_TIMEOUT: '1' });
-const log = join(h.home, 'conductor.log');
+const log = join(h.home, 'mozart.log');
 
 before(() => {
   const r = h.mozart('start');

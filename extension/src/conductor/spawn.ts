@@ -9,6 +9,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, sta
 import type { FSWatcher } from 'node:fs';
 import { connect } from 'node:net';
 import { basename, dirname, join } from 'node:path';
+import { openConductorLog } from '../../../protocol/src/paths.js';
 
 /** How to start a conductor. */
 export interface SpawnOptions {
@@ -128,8 +129,7 @@ export async function spawnConductor(options: SpawnOptions): Promise<SpawnOutcom
 }
 
 function startDetached(options: SpawnOptions): Promise<SpawnOutcome> {
-  mkdirSync(dirname(options.logFile), { recursive: true, mode: 0o700 });
-  const out = openSync(options.logFile, 'a', 0o600);
+  const out = openConductorLog(options.logFile);
   let child: ChildProcess;
   try {
     child = spawn(options.execPath, [options.script, '--socket', options.socketPath], {
