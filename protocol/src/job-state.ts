@@ -59,7 +59,35 @@ export interface SheetState {
   agent?: { pid: number; startTime: string };
   /** A proactive checkpoint (the score's `checkpoints`) stopped the sheet before this attempt. */
   approval?: SheetApproval;
+  /** The sheet's attempts and waits, oldest first, for the timeline (the latest SPAN_HISTORY are kept). */
+  spans?: SheetSpan[];
 }
+
+/** Why a sheet waited between attempts. */
+export type SheetWaitKind = 'retry' | 'rate_limit' | 'quota' | 'completion' | 'shared_rate_limit';
+
+/** How an attempt ended. */
+export type AttemptEnd = 'completed' | 'failed' | 'retry' | 'completion' | 'rate_limit' | 'quota' | 'healed' | 'interrupted';
+
+/**
+ * One stretch of a sheet's time, in epoch ms: an attempt (the agent's run, then its validations)
+ * or a wait before the next attempt (retry backoff, a rate limit, a usage quota).
+ */
+export type SheetSpan =
+  | {
+      kind: 'attempt';
+      attempt: number;
+      /** A retry follows a failed attempt; a completion prompt asks the agent to finish the work. */
+      mode: 'first' | 'retry' | 'completion';
+      start: number;
+      end: number;
+      /** How long the agent ran; the rest of the span is validation. */
+      agentMs: number;
+      validationMs: number;
+      outcome: AttemptEnd;
+      costUsd: number;
+    }
+  | { kind: 'wait'; wait: SheetWaitKind; start: number; end: number };
 
 /** A sheet waiting for a person before an attempt, or the decision they gave. */
 export interface SheetApproval {
@@ -118,7 +146,7 @@ export interface ConcertView {
 export type JobRecord =
   | { t: 'init'; state: JobState }
   | { t: 'job'; at: string; status: JobStatus; error?: { code: string; message: string } | null }
-  | { t: 'sheet'; at: string; num: number; patch: SheetPatch; error?: ErrorRecord; addCostUsd?: number }
+  | { t: 'sheet'; at: string; num: number; patch: SheetPatch; error?: ErrorRecord; addCostUsd?: number; span?: SheetSpan }
   /** The score changed its sheet count (resume with a reloaded score): add or drop sheets. */
   | { t: 'plan'; at: string; totalSheets: number; scoreFile?: string; fanOutStages?: FanOutStage[] }
   /** The job's worktree was created or reused (null: removed; its branch stays in git). */
@@ -129,6 +157,8 @@ export type SheetPatch = { [K in keyof SheetState]?: SheetState[K] | null };
 
 /** Errors kept per sheet; older ones are dropped so a flapping sheet cannot grow the state forever. */
 const ERROR_HISTORY = 20;
+/** Spans kept per sheet, for the same reason. */
+export const SPAN_HISTORY = 40;
 
 /** A fresh sheet. */
 export function newSheet(): SheetState {
@@ -172,6 +202,11 @@ export function applyJobRecord(state: JobState | undefined, record: JobRecord): 
     sheet.errors.push(record.error);
     if (sheet.errors.length > ERROR_HISTORY) sheet.errors.splice(0, sheet.errors.length - ERROR_HISTORY);
     sheet.lastError = record.error;
+  }
+  if (record.span) {
+    const spans = (sheet.spans ??= []);
+    spans.push(record.span);
+    if (spans.length > SPAN_HISTORY) spans.splice(0, spans.length - SPAN_HISTORY);
   }
   if (record.addCostUsd) {
     sheet.costUsd += record.addCostUsd;

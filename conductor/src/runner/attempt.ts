@@ -30,6 +30,8 @@ export interface AttemptRequest {
 export interface AttemptOutcome {
   result: AgentResult;
   checked: ValidationOutcome;
+  /** How long the validations took (0 when they did not run). */
+  validationMs: number;
 }
 
 export async function runAttempt(request: AttemptRequest): Promise<AttemptOutcome> {
@@ -51,7 +53,8 @@ export async function runAttempt(request: AttemptRequest): Promise<AttemptOutcom
     signal,
   );
   // An attempt stopped by pause or cancel is not checked: it did not finish.
-  if (result.cancelled && signal.aborted) return { result, checked: { results: [], passed: 0, applicable: 0, percent: 0, allPassed: false } };
+  if (result.cancelled && signal.aborted) return { result, checked: { results: [], passed: 0, applicable: 0, percent: 0, allPassed: false }, validationMs: 0 };
+  const validating = performance.now();
   const checked = await runValidations(score.validations, { workspace, values, before, signal });
-  return { result, checked };
+  return { result, checked, validationMs: Math.round(performance.now() - validating) };
 }

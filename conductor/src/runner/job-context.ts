@@ -6,7 +6,7 @@ import type { Backend } from '../backends/types.js';
 import type { SheetPlan } from '../../../score/src/plan.js';
 import type { Score } from '../../../score/src/score-types.js';
 import type { JournalStore } from '../state/journal-store.js';
-import type { ErrorRecord, JobRecord, JobState, JobStatus, SheetPatch, SheetState } from '../../../protocol/src/job-state.js';
+import type { ErrorRecord, JobRecord, JobState, JobStatus, SheetPatch, SheetSpan, SheetState, SheetWaitKind } from '../../../protocol/src/job-state.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { eventLogFile } from '../state/workspace-files.js';
 import { CheckpointView } from '../state/checkpoint-view.js';
@@ -129,10 +129,12 @@ export class JobContext {
   }
 
   /** Waits, recording the wait on the sheet so status shows it; cut short by pause/cancel. */
-  async waitAsSheet(num: number, delayMs: number, reason: string): Promise<void> {
+  async waitAsSheet(num: number, delayMs: number, reason: string, kind: SheetWaitKind): Promise<void> {
+    const start = Date.now();
     this.recordSheet(num, { waitingUntil: this.clock.dueAt(delayMs), waitReason: reason });
     await this.wait(delayMs);
-    this.recordSheet(num, { waitingUntil: null, waitReason: null });
+    // The span records the wait as it was (cut short by a pause, it is shorter than asked for).
+    this.recordSheet(num, { waitingUntil: null, waitReason: null }, undefined, undefined, { kind: 'wait', wait: kind, start, end: Math.max(start, Date.now()) });
   }
 
   /**
@@ -166,13 +168,13 @@ export class JobContext {
     if (cost > 0) this.emit({ type: 'job.cost_update', costUsd: this.state.costUsd });
   }
 
-  recordSheet(num: number, patch: SheetPatch, error?: ErrorRecord, addCostUsd?: number): void {
+  recordSheet(num: number, patch: SheetPatch, error?: ErrorRecord, addCostUsd?: number, span?: SheetSpan): void {
     // Outcomes (a sheet done, failed or skipped, an error, money spent) must survive a power loss.
     // "Started", "agent pid", "waiting until" need not: after a power loss the agent is gone and
     // the sheet, still pending on disk, simply runs again — and a process crash loses nothing,
     // as every record reaches the kernel before the next step.
     const outcome = patch.status === 'completed' || patch.status === 'failed' || patch.status === 'skipped' || error !== undefined || (addCostUsd ?? 0) > 0;
-    this.save({ t: 'sheet', at: new Date().toISOString(), num, patch, ...(error ? { error } : {}), ...(addCostUsd ? { addCostUsd } : {}) }, { sync: outcome });
+    this.save({ t: 'sheet', at: new Date().toISOString(), num, patch, ...(error ? { error } : {}), ...(addCostUsd ? { addCostUsd } : {}), ...(span ? { span } : {}) }, { sync: outcome });
   }
 
   recordJob(status: JobStatus, error: { code: string; message: string } | null): void {

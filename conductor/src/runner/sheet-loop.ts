@@ -5,7 +5,7 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { processStartTime } from '../backends/process.js';
 import type { PlannedSheet } from '../../../score/src/plan.js';
-import type { ErrorRecord, SheetPatch, SheetState } from '../../../protocol/src/job-state.js';
+import type { AttemptEnd, ErrorRecord, SheetPatch, SheetSpan, SheetState } from '../../../protocol/src/job-state.js';
 import { newSheet } from '../../../protocol/src/job-state.js';
 import { localDateTime } from '../../../protocol/src/time-text.js';
 import { promptFile, sheetLogFile } from '../state/workspace-files.js';
@@ -85,7 +85,7 @@ export async function runSheet(job: JobContext, sheet: PlannedSheet): Promise<vo
       { sheet: sheet.num, result: outcome.result, checked: outcome.checked, counters: current, spent: { sheet: now?.costUsd ?? 0, job: job.state.costUsd }, cost, rateLimitPatterns: job.rateLimitPatterns, stopping: job.stopMode === 'cancel' || job.stopMode === 'pause' },
       score,
     );
-    const next = await applyVerdict(job, { num: sheet.num, attempt: attempt.number, current, outcome, verdict, cost, cwd, prompts, loop, prompt: text });
+    const next = await applyVerdict(job, { num: sheet.num, attempt: attempt.number, startMs: attempt.startMs, current, outcome, verdict, cost, cwd, prompts, loop, prompt: text });
     if (next === 'done') return;
   }
 }
@@ -114,7 +114,7 @@ async function applyGate(job: JobContext, num: number, before: Exclude<Gate, { k
       return true;
     case 'shared_wait':
       job.emit({ type: 'sheet.waiting', sheet: num, wait: 'rate_limit', until: before.until, reason: 'Another job on the same backend was rate limited; waiting with it.' });
-      await job.waitAsSheet(num, job.clock.remaining(before.until), 'rate limited (shared with another job)');
+      await job.waitAsSheet(num, job.clock.remaining(before.until), 'rate limited (shared with another job)', 'shared_rate_limit');
       return true;
     case 'refuse': {
       const healing = job.tryHealing(num, before.error, [], cwd, current);
@@ -126,7 +126,7 @@ async function applyGate(job: JobContext, num: number, before: Exclude<Gate, { k
 }
 
 /** Records the attempt's start and saves its prompt; the sheet log gets a header. */
-function startAttempt(job: JobContext, num: number, current: SheetState, mode: Mode, prompt: string, warning: string | undefined): { number: number; promptPath: string; logFile: string } {
+function startAttempt(job: JobContext, num: number, current: SheetState, mode: Mode, prompt: string, warning: string | undefined): { number: number; promptPath: string; logFile: string; startMs: number } {
   const { workspace } = job.options;
   const number = current.attempts + 1;
   const startedAt = new Date();
@@ -137,7 +137,7 @@ function startAttempt(job: JobContext, num: number, current: SheetState, mode: M
   job.emit({ type: 'sheet.started', sheet: num, attempt: number, mode });
   const logFile = sheetLogFile(workspace, num);
   appendFileSync(logFile, `\n=== attempt ${number} (${mode}) ${localDateTime(startedAt)} ===\n${warning ? `Warning: ${warning}\n` : ''}`);
-  return { number, promptPath, logFile };
+  return { number, promptPath, logFile, startMs: startedAt.getTime() };
 }
 
 function recordAgent(job: JobContext, num: number, pid: number): void {
@@ -152,6 +152,8 @@ function recordAgent(job: JobContext, num: number, pid: number): void {
 interface Applied {
   num: number;
   attempt: number;
+  /** When the attempt started (epoch ms). */
+  startMs: number;
   current: SheetState;
   outcome: AttemptOutcome;
   verdict: Verdict;
@@ -167,9 +169,10 @@ async function applyVerdict(job: JobContext, a: Applied): Promise<'again' | 'don
   const { num, attempt, current, verdict, cost, loop } = a;
   const { next, error, outcome } = verdict;
   const { result } = a.outcome;
+  const span = (end: AttemptEnd): SheetSpan => attemptSpan(a, end);
   if (next.kind === 'interrupted') {
     // Interrupted, not failed: the sheet runs again on resume.
-    job.recordSheet(num, { status: 'pending', attempts: current.attempts, agent: null });
+    job.recordSheet(num, { status: 'pending', attempts: current.attempts, agent: null }, undefined, undefined, span('interrupted'));
     return 'done';
   }
   loop.lastResults = outcome.results;
@@ -200,20 +203,20 @@ async function applyVerdict(job: JobContext, a: Applied): Promise<'again' | 'don
 
   switch (next.kind) {
     case 'complete':
-      job.recordSheet(num, { ...common, status: 'completed', finishedAt: at }, undefined, cost);
+      job.recordSheet(num, { ...common, status: 'completed', finishedAt: at }, undefined, cost, span('completed'));
       job.emit({ type: 'sheet.completed', sheet: num, attempts: attempt, durationMs: Math.round(result.durationMs), costUsd: (current.costUsd ?? 0) + cost });
       job.emitCost(cost);
       return 'done';
     case 'fail': {
       const healing = next.heal && error ? job.tryHealing(num, { ...error, code: next.code }, outcome.results, a.cwd, current) : { healed: false, note: '' };
       if (healing.healed) {
-        job.recordSheet(num, { ...common, status: 'pending', retries: 0, completionAttempts: 0 }, errorRecord(next.code, next.category, next.reason), cost);
+        job.recordSheet(num, { ...common, status: 'pending', retries: 0, completionAttempts: 0 }, errorRecord(next.code, next.category, next.reason), cost, span('healed'));
         job.emitCost(cost);
         loop.mode = 'normal';
         return 'again';
       }
       const reason = next.reason + healing.note;
-      job.recordSheet(num, { ...common, status: 'failed', finishedAt: at }, errorRecord(next.code, next.category, reason), cost);
+      job.recordSheet(num, { ...common, status: 'failed', finishedAt: at }, errorRecord(next.code, next.category, reason), cost, span('failed'));
       job.emitCost(cost);
       job.anyFailed = true;
       job.emit({ type: 'sheet.failed', sheet: num, code: next.code, message: reason });
@@ -221,34 +224,42 @@ async function applyVerdict(job: JobContext, a: Applied): Promise<'again' | 'don
     }
     case 'completion': {
       const err = error!;
-      job.recordSheet(num, { ...common, status: 'pending', completionAttempts: current.completionAttempts + 1 }, errorRecord(err.code, err.category, err.message), cost);
+      job.recordSheet(num, { ...common, status: 'pending', completionAttempts: current.completionAttempts + 1 }, errorRecord(err.code, err.category, err.message), cost, span('completion'));
       job.emitCost(cost);
       job.emit({ type: 'sheet.completion', sheet: num, delayMs: next.delayMs, reason: next.reason });
       loop.mode = 'completion';
-      await job.waitAsSheet(num, next.delayMs, 'completion');
+      await job.waitAsSheet(num, next.delayMs, 'completion', 'completion');
       return 'again';
     }
     case 'retry': {
       const err = error!;
-      job.recordSheet(num, { ...common, status: 'pending', retries: current.retries + 1, completionAttempts: 0 }, errorRecord(err.code, err.category, err.message), cost);
+      job.recordSheet(num, { ...common, status: 'pending', retries: current.retries + 1, completionAttempts: 0 }, errorRecord(err.code, err.category, err.message), cost, span('retry'));
       job.emitCost(cost);
       job.emit({ type: 'sheet.retrying', sheet: num, attempt: attempt + 1, delayMs: next.delayMs, code: err.code, reason: next.reason });
       loop.mode = 'normal';
-      await job.waitAsSheet(num, next.delayMs, `retry after ${err.code}`);
+      await job.waitAsSheet(num, next.delayMs, `retry after ${err.code}`, 'retry');
       return 'again';
     }
     case 'wait': {
       const err = error!;
       const counter: SheetPatch = next.wait === 'quota' ? { quotaWaits: current.quotaWaits + 1 } : { rateLimitWaits: current.rateLimitWaits + 1 };
-      job.recordSheet(num, { ...common, ...counter, status: 'pending' }, errorRecord(err.code, err.category, err.message), cost);
+      job.recordSheet(num, { ...common, ...counter, status: 'pending' }, errorRecord(err.code, err.category, err.message), cost, span(next.wait === 'quota' ? 'quota' : 'rate_limit'));
       job.emitCost(cost);
       const until = job.clock.dueAt(next.delayMs);
       if (next.wait === 'rate_limit') job.options.rateLimits?.report(rateLimitKey(job.options.score), until);
       job.emit({ type: 'sheet.waiting', sheet: num, wait: next.wait, until, reason: next.reason });
-      await job.waitAsSheet(num, next.delayMs, next.wait === 'quota' ? 'usage quota exhausted' : 'rate limited');
+      await job.waitAsSheet(num, next.delayMs, next.wait === 'quota' ? 'usage quota exhausted' : 'rate limited', next.wait === 'quota' ? 'quota' : 'rate_limit');
       return 'again';
     }
   }
+}
+
+/** The attempt as the timeline shows it: when it ran, how long its agent and validations took, how it ended. */
+function attemptSpan(a: Applied, outcome: AttemptEnd): SheetSpan {
+  const end = Math.max(a.startMs, Date.now());
+  const mode = a.loop.mode === 'completion' ? 'completion' : a.attempt === 1 ? 'first' : 'retry';
+  const agentMs = Math.min(Math.round(a.outcome.result.durationMs), end - a.startMs);
+  return { kind: 'attempt', attempt: a.attempt, mode, start: a.startMs, end, agentMs, validationMs: a.outcome.validationMs, outcome, costUsd: a.cost };
 }
 
 /** learning: this attempt's outcome (identities, verdicts and codes; never the prompt or output). */

@@ -46,6 +46,7 @@ validations:
   assert.equal(sheet.lastError?.code, 'E201');
   assert.equal(state.error?.code, 'E201');
   assert.equal(events.filter((e) => e.type === 'sheet.retrying').length, 2);
+  assert.deepEqual(sheet.spans?.map((s) => (s.kind === 'attempt' ? `${s.attempt} ${s.outcome}` : s.wait)), ['1 retry', 'retry', '2 retry', 'retry', '3 failed']);
 });
 
 test('a sheet no validation applies to is done only when the agent succeeded', async () => {
@@ -94,6 +95,14 @@ validations:
   assert.equal(sheet.errors[0]?.code, 'E102');
   const waiting = events.find((e) => e.type === 'sheet.waiting');
   assert.ok(waiting && waiting.type === 'sheet.waiting' && waiting.wait === 'rate_limit');
+  // The timeline's spans: the rate-limited attempt, its wait, the attempt that did the work, in order.
+  const spans = sheet.spans ?? [];
+  assert.deepEqual(spans.map((s) => (s.kind === 'attempt' ? `${s.mode} ${s.outcome}` : `wait ${s.wait}`)), ['first rate_limit', 'wait rate_limit', 'retry completed']);
+  for (const [i, span] of spans.entries()) {
+    assert.ok(span.start <= span.end);
+    if (i > 0) assert.ok(span.start >= spans[i - 1]!.end, 'spans do not overlap');
+    if (span.kind === 'attempt') assert.ok(span.agentMs + span.validationMs <= span.end - span.start + 1, 'agent and validation time fit in the attempt');
+  }
 });
 
 test('a partial pass sends a completion prompt instead of a full retry', async () => {
