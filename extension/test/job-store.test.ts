@@ -37,10 +37,12 @@ describe('job store', () => {
     await loading;
     assert.equal(store.summary('a')?.pausing, undefined);
     assert.equal(store.summary('b')?.pausing, true, 'a pause asked before this window connected');
+    assert.equal(store.pausingCount(), 1);
     const changed: (string | undefined)[] = [];
     store.on('changed', (id) => changed.push(id));
     store.markPausing('a');
     assert.equal(store.summary('a')?.pausing, true, 'at once, before the conductor answers');
+    assert.equal(store.pausingCount(), 2, 'the status bar counts it at once');
     assert.deepEqual(changed, ['a']);
     store.markPausing('c');
     assert.equal(store.summary('c')?.pausing, undefined, 'a finished job is not pausing');
@@ -48,6 +50,7 @@ describe('job store', () => {
     assert.equal(store.summary('a')?.status, 'paused');
     assert.equal(store.summary('a')?.pausing, undefined, 'paused, no longer pausing');
     assert.deepEqual(store.jobs().filter((j) => j.pausing).map((j) => j.jobId), ['b']);
+    assert.equal(store.pausingCount(), 1);
   });
 
   test('a job.pausing event marks the job pausing', async () => {

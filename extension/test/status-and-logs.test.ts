@@ -23,6 +23,18 @@ describe('status bar', () => {
     assert.equal(statusBarModel(state({ phase: 'lost' }), 0, t).look, 'warning');
   });
 
+  test('says pausing from the moment a running job is asked to pause', () => {
+    const running = state({ phase: 'running', conductor: { pid: 7, version: '0.1.0' } });
+    const one = statusBarModel(running, 1, t, undefined, 1);
+    assert.equal(one.text, '$(loading~spin) Mozart: 1 job pausing');
+    assert.match(one.tooltip, /^Pausing: nothing new starts; a job asked to pause pauses once its running sheets end\. Conductor pid 7/);
+    assert.equal(statusBarModel(running, 2, t, undefined, 2).text, '$(loading~spin) Mozart: 2 jobs pausing');
+    assert.equal(statusBarModel(running, 3, t, undefined, 1).text, '$(sync~spin) Mozart: 3 jobs running, 1 pausing');
+    // A stale count (the job just ended) never says more pausing than running.
+    assert.equal(statusBarModel(running, 0, t, undefined, 1).text, '$(pulse) Mozart: idle');
+    assert.equal(statusBarModel(running, 1, t, undefined, 0).text, '$(sync~spin) Mozart: 1 job running');
+  });
+
   test('an unusable conductor is explained with the reason the connection knows', () => {
     assert.equal(connectionProblem(state({ phase: 'error', detail: 'crashed 3 times' }), t), 'The Mozart conductor is not available: crashed 3 times');
     assert.equal(connectionProblem(state({ phase: 'stopped' }), t), 'The Mozart conductor is not running.');

@@ -81,6 +81,13 @@ export class JobStore extends EventEmitter<JobStoreEvents> {
     return n;
   }
 
+  /** Running jobs asked to pause (shown as pausing until their running sheets end). */
+  pausingCount(): number {
+    let n = 0;
+    for (const s of this.summaries.values()) if (s.status === 'running' && this.withPausing(s).pausing) n++;
+    return n;
+  }
+
   /** Reads the job list from a freshly connected conductor; held states are fetched again. */
   async load(): Promise<void> {
     const generation = ++this.generation;

@@ -30,7 +30,7 @@ export class ConductorStatusBar implements vscode.Disposable {
   }
 
   private update(): void {
-    const model = statusBarModel(this.connection.state, this.store.runningCount(), this.t, typeof MOZART_VERSION === 'string' ? MOZART_VERSION : undefined);
+    const model = statusBarModel(this.connection.state, this.store.runningCount(), this.t, typeof MOZART_VERSION === 'string' ? MOZART_VERSION : undefined, this.store.pausingCount());
     this.item.text = model.text;
     this.item.tooltip = model.tooltip;
     this.item.backgroundColor = model.look === 'normal' ? undefined : new vscode.ThemeColor(model.look === 'error' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground');

@@ -13,9 +13,10 @@ export interface StatusBarModel {
 /**
  * The status bar entry. `bundledVersion` is the conductor this extension ships: after an update, the
  * conductor still running (it outlives windows and keeps its jobs going) may be an older one; the
- * tooltip says so and how to switch, without interrupting anything.
+ * tooltip says so and how to switch, without interrupting anything. `pausingJobs` of the running
+ * jobs were asked to pause and wait for their running sheets: the entry says so from the click on.
  */
-export function statusBarModel(connection: Pick<ConnectionState, 'phase' | 'detail' | 'stopping' | 'conductor'>, runningJobs: number, t: Translate, bundledVersion?: string): StatusBarModel {
+export function statusBarModel(connection: Pick<ConnectionState, 'phase' | 'detail' | 'stopping' | 'conductor'>, runningJobs: number, t: Translate, bundledVersion?: string, pausingJobs = 0): StatusBarModel {
   const click = t('Click for conductor actions.');
   switch (connection.phase) {
     case 'stopped':
@@ -33,6 +34,15 @@ export function statusBarModel(connection: Pick<ConnectionState, 'phase' | 'deta
         .join(' ');
       if (connection.stopping) return { text: `$(loading~spin) ${t('Mozart: stopping')}`, tooltip: t('The conductor is pausing running jobs and stopping.'), look: 'normal' };
       if (runningJobs === 0) return { text: `$(pulse) ${t('Mozart: idle')}`, tooltip: `${t('The conductor is running; no job is running.')} ${who} ${click}`.trim(), look: 'normal' };
+      const pausing = Math.min(Math.max(pausingJobs, 0), runningJobs);
+      if (pausing > 0) {
+        const note = t('Pausing: nothing new starts; a job asked to pause pauses once its running sheets end.');
+        if (pausing === runningJobs) {
+          const text = pausing === 1 ? t('Mozart: 1 job pausing') : t('Mozart: {0} jobs pausing', pausing);
+          return { text: `$(loading~spin) ${text}`, tooltip: `${note} ${who} ${click}`.trim(), look: 'normal' };
+        }
+        return { text: `$(sync~spin) ${t('Mozart: {0} jobs running, {1} pausing', runningJobs, pausing)}`, tooltip: `${note} ${who} ${click}`.trim(), look: 'normal' };
+      }
       const text = runningJobs === 1 ? t('Mozart: 1 job running') : t('Mozart: {0} jobs running', runningJobs);
       return { text: `$(sync~spin) ${text}`, tooltip: `${who} ${click}`.trim(), look: 'normal' };
     }
