@@ -2,6 +2,7 @@
 // content, theme colours only, and buttons that can only ask for what the panel allows.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { localDateTime } from '../../protocol/src/time-text.js';
 import type { DiagnoseReport } from '../../protocol/src/methods.js';
 import { diagnoseCsp, escapeHtml, parseDiagnoseMessage, renderDiagnoseHtml } from '../src/views/diagnose-html.js';
 import { plainText as t } from '../src/l10n.js';
@@ -91,6 +92,9 @@ describe('diagnose page', () => {
     assert.match(html, /– not run/);
     assert.match(html, /What to do: Check the path the prompt asks the agent to write\./);
     assert.match(html, /<code>E101<\/code><div class="meta">rate_limit<\/div>/);
+    // Times are local wall-clock times with their zone, never the raw ISO string.
+    assert.ok(html.includes(`<td>${localDateTime('2025-01-01T11:00:00Z')}</td>`), 'the error history shows local times');
+    assert.doesNotMatch(html, /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/);
     assert.match(html, /<pre>wrote notes\.md<\/pre>/);
     assert.match(html, /<li>mozart resume review<\/li>/);
     assert.match(html, /data-action="openFile" data-index="1" title="\/work\/review-ws">Workspace</);

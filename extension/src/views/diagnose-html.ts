@@ -137,7 +137,7 @@ export function renderDiagnoseHtml(report: DiagnoseReport, options: DiagnosePage
     ? `<table><thead><tr><th>${escapeHtml(t('Time'))}</th><th>${escapeHtml(t('Sheet'))}</th><th>${escapeHtml(t('Attempt'))}</th><th>${escapeHtml(t('Code'))}</th><th>${escapeHtml(t('Message'))}</th></tr></thead><tbody>${report.errors
         .map(
           (e) =>
-            `<tr><td>${escapeHtml(e.at)}</td><td>${escapeHtml(e.sheet)}</td><td>${escapeHtml(e.attempt)}</td><td><code>${escapeHtml(e.code)}</code><div class="meta">${escapeHtml(e.category)}</div></td><td>${escapeHtml(e.message)}${e.suggestion ? `<div class="suggestion">${escapeHtml(e.suggestion)}</div>` : ''}</td></tr>`,
+            `<tr><td>${escapeHtml(localDateTime(e.at))}</td><td>${escapeHtml(e.sheet)}</td><td>${escapeHtml(e.attempt)}</td><td><code>${escapeHtml(e.code)}</code><div class="meta">${escapeHtml(e.category)}</div></td><td>${escapeHtml(e.message)}${e.suggestion ? `<div class="suggestion">${escapeHtml(e.suggestion)}</div>` : ''}</td></tr>`,
         )
         .join('')}</tbody></table>`
     : `<p class="empty">${escapeHtml(t('No errors recorded.'))}</p>`;
