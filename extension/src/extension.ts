@@ -156,7 +156,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerJobAttention(connection, t),
     followRememberedJobs(services),
     registerTerminalCli(context, () => resolveSocketPath(settings, process.env), t, (line) => conductorLog.warn(line)),
-    registerMcpProvider(vscode, context, () => resolveSocketPath(settings, process.env), t('Mozart jobs')),
+    registerMcpProvider(vscode, context, () => resolveSocketPath(settings, process.env), t('Mozart jobs'), (line) => conductorLog.warn(line)),
     view.onDidChangeVisibility((e) => {
       if (e.visible) wantConductor();
     }),

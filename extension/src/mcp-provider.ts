@@ -6,7 +6,11 @@
 // an editor.
 import type * as vscode from 'vscode';
 
-/** The provider id, as package.json's contributes.mcpServerDefinitionProviders declares it. */
+/**
+ * The provider id, as package.json declares it twice: contributes.mcpServerDefinitionProviders (the
+ * API's final name, VS Code 1.101+) and contributes.modelContextServerCollections (its name in VS
+ * Code 1.100, whose registration throws for an id not declared there).
+ */
 export const MCP_PROVIDER_ID = 'mozart.mcp';
 
 /** What the server definition holds: the command line and environment of `mozart mcp`. */
@@ -32,9 +36,10 @@ interface McpApi {
 
 /**
  * Registers the provider when the editor has the API; the definition changes with trust and the
- * socket setting. Returns a disposable either way.
+ * socket setting. Returns a disposable either way: an editor that refuses the registration (an API
+ * of another shape) gets no MCP server, `log` says why, and the rest of the extension still starts.
  */
-export function registerMcpProvider(api: typeof vscode, context: vscode.ExtensionContext, socketPath: () => string, label: string): vscode.Disposable {
+export function registerMcpProvider(api: typeof vscode, context: vscode.ExtensionContext, socketPath: () => string, label: string, log: (line: string) => void = () => undefined): vscode.Disposable {
   const mcp = api as unknown as McpApi;
   const register = mcp.lm?.registerMcpServerDefinitionProvider;
   const Definition = mcp.McpStdioServerDefinition;
@@ -58,8 +63,16 @@ export function registerMcpProvider(api: typeof vscode, context: vscode.Extensio
     // Trust may have been taken away since the list was given: check again before starting it.
     resolveMcpServerDefinition: (server: unknown) => (api.workspace.isTrusted ? server : undefined),
   };
+  let registration: vscode.Disposable;
+  try {
+    registration = register.call(mcp.lm, MCP_PROVIDER_ID, provider);
+  } catch (error) {
+    changed.dispose();
+    log(`The editor refused the Mozart MCP server (${MCP_PROVIDER_ID}); agent mode will not list it: ${(error as Error).message}`);
+    return { dispose: () => undefined };
+  }
   return api.Disposable.from(
-    register.call(mcp.lm, MCP_PROVIDER_ID, provider),
+    registration,
     changed,
     api.workspace.onDidGrantWorkspaceTrust(() => changed.fire()),
     api.workspace.onDidChangeConfiguration((change) => {

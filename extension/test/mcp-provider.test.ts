@@ -62,9 +62,24 @@ test('an editor without the MCP API gets nothing registered, and no error', () =
   assert.equal(state.registered.length, 0);
 });
 
-test('the id is the one package.json contributes', () => {
-  const manifest = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { contributes: { mcpServerDefinitionProviders: { id: string }[] } };
+test('the id is the one package.json contributes, under both names the API has had', () => {
+  const manifest = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { contributes: { mcpServerDefinitionProviders: { id: string }[]; modelContextServerCollections: { id: string }[] } };
   assert.deepEqual(manifest.contributes.mcpServerDefinitionProviders.map((p) => p.id), [MCP_PROVIDER_ID]);
+  // VS Code 1.100 (the engine range's floor) reads this name and throws for an id missing from it.
+  assert.deepEqual(manifest.contributes.modelContextServerCollections.map((p) => p.id), [MCP_PROVIDER_ID]);
+});
+
+test('an editor that refuses the registration gets no server, a log line says why, and nothing is thrown', () => {
+  const { api, context } = stubApi(true);
+  const refusing = api as unknown as { lm: { registerMcpServerDefinitionProvider: () => never } };
+  refusing.lm.registerMcpServerDefinitionProvider = () => {
+    throw new Error('MCP configuration providers must be registered in the contributes.modelContextServerCollections array');
+  };
+  const logged: string[] = [];
+  const disposable = registerMcpProvider(api, context, () => '/tmp/s.sock', 'Mozart jobs', (line) => logged.push(line));
+  disposable.dispose();
+  assert.equal(logged.length, 1);
+  assert.match(logged[0] ?? '', /refused the Mozart MCP server \(mozart\.mcp\).*modelContextServerCollections/);
 });
 
 test('untrusted: no server; trusted: `node dist/cli.js mcp` on the extension socket, which answers MCP', async () => {
