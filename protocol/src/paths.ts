@@ -24,6 +24,11 @@ export function socketPathProblem(path: string): string | undefined {
   return `The socket path is ${bytes} bytes long, over this system's limit of ${MAX_SOCKET_PATH_BYTES}: ${path}. Choose a shorter path with --socket or MOZART_SOCKET (or a shorter MOZART_HOME).`;
 }
 
+/** The conductor config file: --config FILE, else <home>/conductor.yaml. */
+export function conductorConfigFile(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return explicit ?? join(mozartHome(env), 'conductor.yaml');
+}
+
 export function pidFile(env: NodeJS.ProcessEnv = process.env): string {
   return join(mozartHome(env), 'run', 'conductor.pid');
 }
