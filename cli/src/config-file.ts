@@ -47,3 +47,10 @@ export function socketFromConfig(explicit: string | undefined, configFile?: stri
   const socket = (read.check.data?.socket as { path?: unknown } | undefined)?.path;
   return typeof socket === 'string' ? socket : undefined;
 }
+
+/** The config file's errors as file:line:col lines, or undefined when it is valid or absent. */
+export function configErrors(configFile?: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const read = readConfig(configFile, env);
+  const errors = read.check?.findings.filter((f) => f.severity === 'error') ?? [];
+  return errors.length > 0 ? errors.map(formatConfigFinding).join('\n') : undefined;
+}

@@ -16,7 +16,7 @@ import { dryRunCommand } from './commands/dry-run.js';
 import { approveCommand } from './commands/approve.js';
 import { LEARNING_COMMANDS, learningCommand } from './commands/learning.js';
 import { configCommand } from './commands/config.js';
-import { socketFromConfig } from './config-file.js';
+import { configErrors, socketFromConfig } from './config-file.js';
 import { LOG_LEVELS } from '../../score/src/conductor-settings.js';
 import { NoConductorError } from './conductor.js';
 import { EXIT } from './output.js';
@@ -252,6 +252,12 @@ export async function main(argv: string[]): Promise<number> {
         if (str('pid-file') !== undefined) noEffect('--pid-file', `the conductor's pid file is ${pidFile()}`);
         const level = str('log-level');
         if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level.toLowerCase() === 'warn' ? 'warning' : level.toLowerCase())) return usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')} (got '${level}')`);
+        // A config file the conductor would refuse: say why here, with its positions, not only in the log.
+        const problems = configErrors(str('config'));
+        if (problems) {
+          process.stderr.write(`${problems}\nmozart ${command}: the conductor config file has errors; fix them ('mozart config check') and try again.\n`);
+          return EXIT.failure;
+        }
         const args = [...clusterArgs(v), ...(str('config') !== undefined ? ['--config', str('config') as string] : []), ...(level !== undefined ? ['--log-level', level] : [])];
         // The conductor resolves a socket not given here the same way (MOZART_SOCKET, its config file, the default).
         if (command === 'restart') return await restartCommand(socket, str('max-jobs'), args, explicitSocket !== undefined);

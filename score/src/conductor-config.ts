@@ -100,6 +100,8 @@ function dotted(path: NodePath): string {
   return out;
 }
 
+const TYPE_WORDS: Record<string, string> = { integer: 'a whole number', number: 'a number', string: 'text', boolean: 'true or false', object: 'a mapping', array: 'a list', null: 'null' };
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
@@ -125,7 +127,7 @@ function schemaFinding(source: ScoreSource, data: Record<string, unknown>, error
     case 'enum':
       return at(source.valueRange(path), `${name} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')} (it is ${describe(value)}).`);
     case 'type':
-      return at(source.valueRange(path), `${name} must be ${String(params.type).replace(',', ' or ')} (it is ${describe(value)}).`);
+      return at(source.valueRange(path), `${name} must be ${String(params.type).split(',').map((t) => TYPE_WORDS[t] ?? t).join(' or ')} (it is ${describe(value)}).`);
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
