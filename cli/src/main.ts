@@ -3,7 +3,7 @@
 // the conductor over its Unix socket.
 import { join } from 'node:path';
 import { ConductorTimeoutError } from '../../protocol/src/client.js';
-import { logFile, pidFile, socketPath, socketPathProblem } from '../../protocol/src/paths.js';
+import { conductorConfigFile, logFile, pidFile, socketPath, socketPathProblem } from '../../protocol/src/paths.js';
 import { COMMANDS, parseCommand, positiveInt, splitGlobal } from './args.js';
 import type { Values } from './args.js';
 import { adoptFromWorkspace, dashboardCommand, forceStop, historyCommand, logFileCommand, pauseAndWait } from './commands/original.js';
@@ -258,7 +258,7 @@ export async function main(argv: string[]): Promise<number> {
           process.stderr.write(`${problems}\nmozart ${command}: the conductor config file has errors; fix them ('mozart config check') and try again.\n`);
           return EXIT.failure;
         }
-        const args = [...clusterArgs(v), ...(str('config') !== undefined ? ['--config', str('config') as string] : []), ...(level !== undefined ? ['--log-level', level] : [])];
+        const args = [...clusterArgs(v), ...(str('config') !== undefined ? ['--config', conductorConfigFile(str('config'))] : []), ...(level !== undefined ? ['--log-level', level] : [])];
         // The conductor resolves a socket not given here the same way (MOZART_SOCKET, its config file, the default).
         if (command === 'restart') return await restartCommand(socket, str('max-jobs'), args, explicitSocket !== undefined);
         return await startCommand(socket, v.foreground === true, str('max-jobs'), args, explicitSocket !== undefined);

@@ -209,7 +209,9 @@ test('SIGHUP re-reads the file: max jobs changes; a broken file is logged with i
   assert.match(refused, /config: \S+conductor\.yaml was not reloaded/);
   assert.match(readFileSync(h.log, 'utf8'), new RegExp(`${h.file}:1:22: error C002 max_concurrent_jobs must be a whole number`));
   assert.equal(maxJobsSeen(h), 6, 'the old settings stay');
-  assert.equal(setting(show(h), 'log_level').value, 'debug');
+  const live = show(h);
+  assert.equal(setting(live, 'log_level').value, 'debug');
+  assert.ok(live.notes.some((n) => /conductor\.yaml has errors now: the conductor keeps the settings above/.test(n)), live.notes.join('\n'));
 
   // The same refusal over the socket: daemon.reloadConfig answers -32000 with the position.
   const client = await h.connect();
@@ -227,4 +229,24 @@ test('a conductor does not start on a broken file: mozart start says where, befo
   assert.equal(r.code, 1);
   assert.match(r.err, new RegExp(`${h.file}:2:12: error C002 learning\\.enabled must be true or false \\(it is "maybe"\\)`));
   assert.equal(existsSync(h.socket), false, 'nothing listens');
+});
+
+test('start -c FILE reads another file, and -l LEVEL beats the file and MOZART_LOG_LEVEL', () => {
+  const h = home({ MOZART_LOG_LEVEL: 'error' });
+  const other = join(h.home, 'elsewhere.yaml');
+  writeFileSync(other, 'log_level: warning\nmax_concurrent_jobs: 3\n');
+  writeFileSync(h.file, 'max_concurrent_jobs: 7\n');
+  const started = h.mozart('start', '-c', other, '-l', 'debug');
+  assert.equal(started.code, 0, started.err);
+  const live = show(h);
+  assert.equal(live.file, other);
+  assert.deepEqual([setting(live, 'log_level').value, setting(live, 'log_level').source, setting(live, 'log_level').origin], ['debug', 'flag', '--log-level']);
+  assert.deepEqual([setting(live, 'max_concurrent_jobs').value, setting(live, 'max_concurrent_jobs').origin], [3, `${other}:2`]);
+  // `config set` on the default file does not touch a conductor that reads another one.
+  const set = h.mozart('config', 'set', 'max_concurrent_jobs', '1');
+  assert.match(set.out, new RegExp(`The running conductor reads ${other}, not ${h.file}: it was not asked to reload`));
+  assert.equal(maxJobsSeen(h), 3);
+  assert.match(h.mozart('config', 'set', 'max_concurrent_jobs', '4', '-c', other).out, /max_concurrent_jobs: 3 → 4 — applied now/);
+  assert.equal(maxJobsSeen(h), 4);
+  assert.equal(h.mozart('start', '-l', 'loud').code, 2, 'a bad level is refused before anything starts');
 });

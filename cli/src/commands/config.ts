@@ -109,8 +109,13 @@ async function showCommand(args: ConfigArgs): Promise<number> {
   const socket = socketFromConfig(args.socket, args.file);
   const live = await liveReport(socket);
   let report: ConductorConfigReport;
-  if (live) report = live;
-  else {
+  if (live) {
+    report = live;
+    // The file may have changed since the conductor read it: errors in it now are worth saying.
+    const now = readConfig(live.file);
+    const errors = now.check?.findings.filter((f) => f.severity === 'error') ?? [];
+    if (errors.length > 0) report = { ...live, notes: [...live.notes, ...errors.map(formatConfigFinding), `${live.file} has errors now: the conductor keeps the settings above (a reload refuses the file).`] };
+  } else {
     const read = readConfig(args.file);
     const errors = read.check?.findings.filter((f) => f.severity === 'error') ?? [];
     if (errors.length > 0) {
