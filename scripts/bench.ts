@@ -15,6 +15,7 @@ import { benchCliStart } from './bench/cli-start.js';
 import { benchUnknownKeys } from './bench/unknown-keys.js';
 import { benchCluster } from './bench/cluster.js';
 import { benchConductor } from './bench/conductor.js';
+import { benchConductorStart } from './bench/conductor-start.js';
 import { benchExtension } from './bench/extension.js';
 import { benchLsp } from './bench/lsp.js';
 import { benchLearning } from './bench/learning.js';
@@ -60,6 +61,7 @@ void esbuild.build({ ...buildOptions(true), write: false }).then(async (minified
   await benchLearning();
   await benchLsp();
   await benchConductor();
+  await benchConductorStart();
   await benchCluster();
   await benchExtension();
 });

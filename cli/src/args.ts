@@ -45,6 +45,7 @@ export const COMMAND_OPTIONS: Record<string, Table> = {
   'conductor-status': { 'pid-file': text() },
   dashboard: { port: text('p'), host: text(), workspace, reload: bool('r') },
   mcp: {},
+  config: { config: text('c'), force: bool('f') },
 };
 
 /** The commands this table knows (the learning commands parse their own). */

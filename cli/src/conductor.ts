@@ -30,14 +30,18 @@ export async function connectConductor(socket?: string): Promise<ConductorClient
   }
 }
 
-/** Starts a detached conductor and resolves once it listens; rejects with its log's location. */
-export function startConductor(socket?: string, maxJobs?: string, extraArgs: readonly string[] = []): Promise<{ pid: number; socket: string; log: string }> {
+/**
+ * Starts a detached conductor and resolves once it listens; rejects with its log's location.
+ * `passSocket` false: the socket was not given on the command line, so the conductor resolves it
+ * itself (MOZART_SOCKET, its config file's socket.path, the default) and reports where it came from.
+ */
+export function startConductor(socket?: string, maxJobs?: string, extraArgs: readonly string[] = [], passSocket = true): Promise<{ pid: number; socket: string; log: string }> {
   const path = socketPath(socket);
   const problem = socketPathProblem(path);
   if (problem) return Promise.reject(new Error(problem));
   const log = logFile();
   const out = openConductorLog(log);
-  const child = spawn(process.execPath, [join(__dirname, 'conductor.js'), '--socket', path, ...(maxJobs ? ['--max-jobs', maxJobs] : []), ...extraArgs], {
+  const child = spawn(process.execPath, [join(__dirname, 'conductor.js'), ...(passSocket ? ['--socket', path] : []), ...(maxJobs ? ['--max-jobs', maxJobs] : []), ...extraArgs], {
     detached: true,
     stdio: ['ignore', out, out, 'pipe'],
     env: { ...process.env, MOZART_READY_FD: '3', ELECTRON_RUN_AS_NODE: '1' },
@@ -53,16 +57,16 @@ export function startConductor(socket?: string, maxJobs?: string, extraArgs: rea
         resolve({ pid: child.pid ?? 0, socket: path, log });
       }
     });
-    child.once('exit', (code) => reject(new Error(code === 3 ? `A conductor is already running on ${path}.` : `The conductor exited with code ${code} before it was ready; see ${log}.`)));
+    child.once('exit', (code) => reject(new Error(code === 3 ? `A conductor is already running on ${path}.` : `The conductor exited with code ${code} before it was ready; see ${log}${code === 2 ? " (a setting it could not use: 'mozart config check' checks its config file)" : ''}.`)));
   });
 }
 
 /** `mozart start --foreground`: runs the conductor attached to this terminal; resolves to its exit code. */
-export function runConductorInForeground(socket?: string, maxJobs?: string, extraArgs: readonly string[] = []): Promise<number> {
+export function runConductorInForeground(socket?: string, maxJobs?: string, extraArgs: readonly string[] = [], passSocket = true): Promise<number> {
   const path = socketPath(socket);
   const problem = socketPathProblem(path);
   if (problem) return Promise.reject(new Error(problem));
-  const child = spawn(process.execPath, [join(__dirname, 'conductor.js'), '--socket', path, '--foreground', ...(maxJobs ? ['--max-jobs', maxJobs] : []), ...extraArgs], {
+  const child = spawn(process.execPath, [join(__dirname, 'conductor.js'), ...(passSocket ? ['--socket', path] : []), '--foreground', ...(maxJobs ? ['--max-jobs', maxJobs] : []), ...extraArgs], {
     stdio: 'inherit',
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
   });

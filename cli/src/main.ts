@@ -3,7 +3,7 @@
 // the conductor over its Unix socket.
 import { join } from 'node:path';
 import { ConductorTimeoutError } from '../../protocol/src/client.js';
-import { logFile, pidFile, socketPath, socketPathProblem } from '../../protocol/src/paths.js';
+import { conductorConfigFile, logFile, pidFile, socketPath, socketPathProblem } from '../../protocol/src/paths.js';
 import { COMMANDS, parseCommand, positiveInt, splitGlobal } from './args.js';
 import type { Values } from './args.js';
 import { adoptFromWorkspace, dashboardCommand, forceStop, historyCommand, logFileCommand, pauseAndWait } from './commands/original.js';
@@ -15,6 +15,9 @@ import { validateCommand } from './commands/validate.js';
 import { dryRunCommand } from './commands/dry-run.js';
 import { approveCommand } from './commands/approve.js';
 import { LEARNING_COMMANDS, learningCommand } from './commands/learning.js';
+import { configCommand } from './commands/config.js';
+import { configErrors, socketFromConfig } from './config-file.js';
+import { LOG_LEVELS } from '../../score/src/conductor-settings.js';
 import { NoConductorError } from './conductor.js';
 import { EXIT } from './output.js';
 import type * as McpModule from './mcp/server.js';
@@ -67,6 +70,7 @@ Learning (from the conductor's store of every attempt's outcome; see docs/cli.md
 
 Conductor:
   start [--foreground] [--max-jobs N]    Start the conductor (in the background unless --foreground).
+        [-c FILE] [-l LEVEL]             -c: its config file (default ~/.mozart/conductor.yaml); -l: log level.
         [--cluster redis://HOST:PORT]    Join the cluster that Redis names (or set MOZART_CLUSTER): jobs are
         [--agent-cap BACKEND=N,...]      queued and run by any member with room; caps on concurrent agents
                                          per backend hold across the cluster. See docs/cluster.md.
@@ -74,6 +78,12 @@ Conductor:
   restart                                Stop and start; jobs that were running continue.
   conductor-status [--json]              Pid, uptime, version, jobs, memory, socket; in a cluster its
                                          members, their jobs and capacity, the queue and Redis health.
+  config show [-c FILE] [--json]         The conductor's settings in effect and where each comes from
+                                         (default, file, env, flag); live from a running conductor.
+  config set KEY VALUE [-c FILE]         Edit the config file (comments kept), check it, and have the
+                                         running conductor re-read it (or send it SIGHUP).
+  config path | init [--force] | check   Where the file is; write a commented starter file; validate it
+                                         (exit 1 with file:line:col for each problem).
 
 Agents and editors:
   mcp                                    Serve the Model Context Protocol on stdin/stdout: tools to list,
@@ -138,11 +148,15 @@ export async function main(argv: string[]): Promise<number> {
   const lines = str('lines') === undefined ? 0 : Number(str('lines'));
   if (!Number.isInteger(lines) || lines < 0) return usageError(`--lines must be a whole number ≥ 0 (got '${str('lines')}')`);
   if (v.quiet) setQuiet(true);
+  const conductorCommand = command === 'start' || command === 'restart';
   for (const option of ['log-level', 'log-file', 'log-format'] as const) {
+    if (option === 'log-level' && conductorCommand) continue; // passed on to the conductor
     if (v[option] !== undefined) noEffect(`--${option}`, command === 'start' || command === 'restart' ? `the conductor writes one log, ${logFile()}, at one level` : `this command line writes no log of its own (the conductor's is ${logFile()})`);
   }
   const json = v.json === true;
-  const socket = str('socket');
+  // --socket, else MOZART_SOCKET, else the config file's socket.path (config-file.ts), else the default.
+  const explicitSocket = str('socket');
+  const socket = command === 'validate' || command === 'config' ? explicitSocket : socketFromConfig(explicitSocket, conductorCommand ? str('config') : undefined);
   // resume: `-r/--reload-config` is a flag with `-c FILE`; `--reload-config FILE` (our old spelling) still works.
   let scoreFile = str('config');
   if (command === 'resume' && v['reload-config'] && !scoreFile && positionals.length === 2) scoreFile = positionals.pop();
@@ -234,11 +248,27 @@ export async function main(argv: string[]): Promise<number> {
         if (positionals.length > 1) return usageError('clear takes at most one job name');
         return await clearCommand({ socket, json, ...(positionals[0] ? { jobId: positionals[0] } : {}), ...(Array.isArray(v.status) ? { statuses: v.status } : {}) });
       case 'start':
-      case 'restart':
-        if (str('config') !== undefined) noEffect('-c/--config', 'the conductor takes its settings from flags and MOZART_* variables');
+      case 'restart': {
         if (str('pid-file') !== undefined) noEffect('--pid-file', `the conductor's pid file is ${pidFile()}`);
-        if (command === 'restart') return await restartCommand(socket, str('max-jobs'), clusterArgs(v));
-        return await startCommand(socket, v.foreground === true, str('max-jobs'), clusterArgs(v));
+        const level = str('log-level');
+        if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level.toLowerCase() === 'warn' ? 'warning' : level.toLowerCase())) return usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')} (got '${level}')`);
+        // A config file the conductor would refuse: say why here, with its positions, not only in the log.
+        const problems = configErrors(str('config'));
+        if (problems) {
+          process.stderr.write(`${problems}\nmozart ${command}: the conductor config file has errors; fix them ('mozart config check') and try again.\n`);
+          return EXIT.failure;
+        }
+        const args = [...clusterArgs(v), ...(str('config') !== undefined ? ['--config', conductorConfigFile(str('config'))] : []), ...(level !== undefined ? ['--log-level', level] : [])];
+        // The conductor resolves a socket not given here the same way (MOZART_SOCKET, its config file, the default).
+        if (command === 'restart') return await restartCommand(socket, str('max-jobs'), args, explicitSocket !== undefined);
+        return await startCommand(socket, v.foreground === true, str('max-jobs'), args, explicitSocket !== undefined);
+      }
+      case 'config': {
+        const [sub, ...rest] = positionals;
+        if (sub === undefined) return usageError('config takes one of show, set, path, init, check');
+        if (sub !== 'set' && rest.length > 0) return usageError(`config ${sub} takes no arguments`);
+        return await configCommand({ sub, positionals: rest, json, force: v.force === true, ...(str('config') !== undefined ? { file: str('config') as string } : {}), ...(explicitSocket !== undefined ? { socket: explicitSocket } : {}) });
+      }
       case 'stop':
         if (v.force) return forceStop(str('pid-file'));
         if (str('pid-file') !== undefined) noEffect('--pid-file', 'stop asks the conductor on its socket; the pid file is read only with --force');
@@ -281,7 +311,7 @@ const JOB_COMMANDS = new Set(['status', 'pause', 'resume', 'modify', 'cancel', '
 /** The learning commands parse their own options (the original's short flags differ from ours). */
 async function runLearning(command: string, args: string[]): Promise<number> {
   try {
-    return await learningCommand(command, args, undefined);
+    return await learningCommand(command, args, socketFromConfig(undefined));
   } catch (error) {
     if (error instanceof NoConductorError || error instanceof ConductorTimeoutError) {
       process.stderr.write(`mozart: ${error.message}\n`);

@@ -39,6 +39,48 @@ export interface ConductorStatus {
   cluster?: ClusterStatus;
 }
 
+/** One conductor setting as it is in effect (`mozart config show`). */
+export interface ConductorSetting {
+  /** Its dotted key in conductor.yaml. */
+  key: string;
+  value: unknown;
+  /** The value as `config show` prints it. */
+  shown: string;
+  source: 'default' | 'file' | 'env' | 'flag';
+  /** The variable or flag that set it, or FILE:LINE. */
+  origin?: string;
+  /** When a change is used: at once, by jobs started afterwards, or after a restart. */
+  applies: 'now' | 'new-jobs' | 'restart';
+}
+
+/** `daemon.config`: the conductor's settings and the file they were read from. */
+export interface ConductorConfigReport {
+  file: string;
+  /** False when the file is not there (every setting is a default, a variable or a flag). */
+  exists: boolean;
+  settings: ConductorSetting[];
+  /** Keys with no effect and variables that could not be used, in words (file:line:col first where there is one). */
+  notes: string[];
+  /** When the file was last read. */
+  loadedAt: string;
+}
+
+/** One setting a reload changed, and what became of the change. */
+export interface ConfigChange {
+  key: string;
+  from: string;
+  to: string;
+  /** applied: in effect now; new-jobs: for jobs started from now on; restart: after a restart; overridden: a variable or flag still wins. */
+  effect: 'applied' | 'new-jobs' | 'restart' | 'overridden';
+  /** The variable or flag that wins, for `overridden`. */
+  by?: string;
+}
+
+/** `daemon.reloadConfig`: the settings after the reload and what changed. */
+export interface ConfigReloadResult extends ConductorConfigReport {
+  changes: ConfigChange[];
+}
+
 /** The cluster as one member sees it, for `mozart conductor-status`. */
 export interface ClusterStatus {
   /** The cluster's Redis, without its password. */
@@ -164,6 +206,13 @@ export interface Methods extends LearningMethods {
   /** Re-checks failed sheets' validations (only `sheet`'s, when given) without running the agent; `jobStatus` is the job's status afterwards. */
   'job.recover': [{ jobId: string; dryRun?: boolean; sheet?: number }, RecoverResult];
   'daemon.health': [NoParams, HealthReport];
+  /** The settings in effect, each with where its value comes from. */
+  'daemon.config': [NoParams, ConductorConfigReport];
+  /**
+   * Re-reads the config file (as SIGHUP does). A file that does not parse or validate is refused
+   * (-32000, its findings as file:line:col) and the settings stay as they were.
+   */
+  'daemon.reloadConfig': [NoParams, ConfigReloadResult];
   /**
    * Ends a proactive checkpoint's wait: the sheet goes on (`skip` false) or is skipped. `sheet` may be
    * left out when only one sheet of the job waits.
@@ -196,6 +245,8 @@ export const METHODS = Object.keys({
   'daemon.status': 1,
   'daemon.shutdown': 1,
   'daemon.health': 1,
+  'daemon.config': 1,
+  'daemon.reloadConfig': 1,
   'job.submit': 1,
   'job.status': 1,
   'job.list': 1,

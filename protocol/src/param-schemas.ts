@@ -28,6 +28,8 @@ export const PARAM_SCHEMAS: { [M in Method]: JSONSchemaType<Params<M>> } = {
   'daemon.status': noParams,
   'daemon.shutdown': noParams,
   'daemon.health': noParams,
+  'daemon.config': noParams,
+  'daemon.reloadConfig': noParams,
   'job.submit': {
     type: 'object',
     properties: { scoreFile: { type: 'string', minLength: 1 }, fresh: flag, startSheet: sheetNumber, selfHealing: flag, autoConfirm: flag, workspace: optionalText },

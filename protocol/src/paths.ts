@@ -2,7 +2,7 @@
 // registry. The socket path is checked against the OS limit instead of being truncated silently.
 import { lstatSync, mkdirSync, openSync, renameSync, symlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /** sun_path is 108 bytes on Linux and 104 on macOS, including the terminating NUL. */
 export const MAX_SOCKET_PATH_BYTES = process.platform === 'darwin' ? 103 : 107;
@@ -22,6 +22,11 @@ export function socketPathProblem(path: string): string | undefined {
   const bytes = Buffer.byteLength(path);
   if (bytes <= MAX_SOCKET_PATH_BYTES) return undefined;
   return `The socket path is ${bytes} bytes long, over this system's limit of ${MAX_SOCKET_PATH_BYTES}: ${path}. Choose a shorter path with --socket or MOZART_SOCKET (or a shorter MOZART_HOME).`;
+}
+
+/** The conductor config file: --config FILE (made absolute), else <home>/conductor.yaml. */
+export function conductorConfigFile(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return explicit !== undefined ? resolve(explicit) : join(mozartHome(env), 'conductor.yaml');
 }
 
 export function pidFile(env: NodeJS.ProcessEnv = process.env): string {

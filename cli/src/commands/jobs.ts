@@ -18,9 +18,9 @@ export async function withClient<T>(socket: string | undefined, fn: (client: Con
 }
 
 /** `mozart start`; `conductorArgs` carries --cluster URL and --agent-cap CAPS through to the conductor. */
-export async function startCommand(socket: string | undefined, foreground = false, maxJobs?: string, conductorArgs: readonly string[] = []): Promise<number> {
-  if (foreground) return runConductorInForeground(socket, maxJobs, conductorArgs);
-  const started = await startConductor(socket, maxJobs, conductorArgs);
+export async function startCommand(socket: string | undefined, foreground = false, maxJobs?: string, conductorArgs: readonly string[] = [], passSocket = true): Promise<number> {
+  if (foreground) return runConductorInForeground(socket, maxJobs, conductorArgs, passSocket);
+  const started = await startConductor(socket, maxJobs, conductorArgs, passSocket);
   print(`Conductor started (pid ${started.pid}) on ${started.socket}; log: ${started.log}`);
   return EXIT.ok;
 }

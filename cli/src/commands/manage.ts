@@ -47,7 +47,7 @@ export async function clearCommand(args: { jobId?: string; socket?: string; stat
 }
 
 /** `mozart restart`: stop (running jobs pause and are checkpointed), then start; jobs that were running continue. */
-export async function restartCommand(socket?: string, maxJobs?: string, conductorArgs: readonly string[] = []): Promise<number> {
+export async function restartCommand(socket?: string, maxJobs?: string, conductorArgs: readonly string[] = [], passSocket = true): Promise<number> {
   const running = await withClient(socket, async (client) => {
     const jobs = await client.request('job.list', {});
     const closed = new Promise<void>((r) => (client.onClose = r));
@@ -55,7 +55,7 @@ export async function restartCommand(socket?: string, maxJobs?: string, conducto
     await closed;
     return jobs.filter((j) => j.status === 'running').map((j) => j.jobId);
   });
-  const started = await startConductor(socket, maxJobs, conductorArgs);
+  const started = await startConductor(socket, maxJobs, conductorArgs, passSocket);
   print(`Conductor restarted (pid ${started.pid}) on ${started.socket}.`);
   if (running.length > 0) {
     const resumed = await withClient(socket, async (client) => {

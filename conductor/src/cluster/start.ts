@@ -1,4 +1,4 @@
-// The daemon's way into cluster mode: joins the cluster named by --cluster (or MOZART_CLUSTER),
+// The daemon's way into cluster mode: joins the cluster named by cluster.url (--cluster, MOZART_CLUSTER),
 // and gives the job manager the cluster's parts — the queue as its job source, the cluster's
 // registry, rate limits and agent caps — then feeds it the runs this member takes and the control
 // messages other members send. Loaded only when a conductor starts in cluster mode, so a single
@@ -16,34 +16,19 @@ import { ClusterMember } from './member.js';
 import { parseClusterUrl } from './redis-url.js';
 
 /**
- * How this conductor joins a cluster. From the command line and the environment today; the
- * conductor config file, when it exists, fills the same fields (its `cluster:` section).
+ * How this conductor joins a cluster: the `cluster.*` settings (conductor.yaml, MOZART_CLUSTER*
+ * variables, --cluster and --agent-cap; see score/src/conductor-settings.ts).
  */
 export interface ClusterSettings {
   url: string;
   /** `BACKEND=N,…`: cluster-wide caps on concurrent agents, set in Redis for every member. */
   agentCaps?: string;
-  /** Queue lock lifetime in ms: how soon a dead member's jobs move (MOZART_CLUSTER_LOCK_MS). */
+  /** Queue lock lifetime in ms: how soon a dead member's jobs move (cluster.lock_ms). */
   lockMs?: number;
-  /** Key prefix in Redis (MOZART_CLUSTER_PREFIX). */
+  /** Key prefix in Redis (cluster.prefix). */
   prefix?: string;
-  /** This member's id (MOZART_CLUSTER_MEMBER; default host-pid). */
+  /** This member's id (cluster.member_id; default host-pid). */
   memberId?: string;
-}
-
-/** The cluster settings from flags and environment, or undefined for a single conductor. */
-export function clusterSettings(flags: { cluster?: string; agentCap?: string }, env: NodeJS.ProcessEnv): ClusterSettings | undefined {
-  const url = flags.cluster ?? env.MOZART_CLUSTER;
-  if (!url) return undefined;
-  const lockMs = Number(env.MOZART_CLUSTER_LOCK_MS);
-  const caps = flags.agentCap ?? env.MOZART_CLUSTER_AGENT_CAPS;
-  return {
-    url,
-    ...(caps ? { agentCaps: caps } : {}),
-    ...(Number.isFinite(lockMs) && lockMs >= 500 ? { lockMs } : {}),
-    ...(env.MOZART_CLUSTER_PREFIX ? { prefix: env.MOZART_CLUSTER_PREFIX } : {}),
-    ...(env.MOZART_CLUSTER_MEMBER ? { memberId: env.MOZART_CLUSTER_MEMBER } : {}),
-  };
 }
 
 /** Why this member cannot run a job (it cannot read the score or write the checkpoint), or undefined. */

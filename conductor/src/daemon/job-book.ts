@@ -27,6 +27,8 @@ import type { JobSource } from './job-source.js';
 import { SharedRateLimits } from './rate-limits.js';
 import type { RateLimitHistory } from './rate-limits.js';
 import type { SheetLearning } from '../learning/hub.js';
+import { gatedLearning } from '../learning/gate.js';
+import type { LearningPolicy } from '../learning/gate.js';
 import { JobRegistry } from './registry.js';
 import type { JobRegistryStore, RegistryEntry } from './registry.js';
 import { withMembers } from './remote-jobs.js';
@@ -49,6 +51,8 @@ export abstract class JobBook {
   protected readonly scoreChecks = new ScoreChecks();
   /** The conductor's learning hub, handed to every runner (undefined: jobs run without learning). */
   learning: SheetLearning | undefined;
+  /** The conductor config's learning switches (learning/gate.ts), read at every attempt. */
+  learningPolicy: LearningPolicy = { enabled: true, useGlobalPatterns: true };
 
   /** Takes up the rate-limit waits a previous conductor recorded (a cluster's board keeps its own in Redis). */
   rememberRateLimits(history: RateLimitHistory): void {
@@ -84,7 +88,7 @@ export abstract class JobBook {
   constructor(
     registryDir: string,
     protected readonly onEvent: (event: RunnerEvent) => void,
-    protected readonly limits: ManagerLimits = DEFAULT_LIMITS,
+    protected limits: ManagerLimits = DEFAULT_LIMITS,
     parts: ManagerParts = {},
   ) {
     this.registry = parts.registry ?? new JobRegistry(registryDir);
@@ -108,6 +112,16 @@ export abstract class JobBook {
       },
       this.clock,
     );
+  }
+
+  /** New limits (a config reload): the next job admitted is held to them; running jobs go on. */
+  setLimits(limits: ManagerLimits): void {
+    this.limits = { ...limits };
+  }
+
+  /** The conductor config's notification channels, for jobs started from now on. */
+  setDefaultChannels(channels: Parameters<JobNotifications['setDefaults']>[0]): void {
+    this.notifications.setDefaults(channels);
   }
 
   /** Jobs running right now. */
@@ -305,7 +319,7 @@ export abstract class JobBook {
       submitJob: this.chains.submitterFor(jobId),
       ...(concert ? { concertLink: concert } : {}),
       ...(selfHealing ? { selfHealing } : {}),
-      ...(this.learning ? { learning: this.learning } : {}),
+      ...(this.learning ? { learning: gatedLearning(this.learning, () => this.learningPolicy) } : {}),
       clock: this.clock,
     });
     for (const message of store.repairs) this.note(jobId, workspace, { type: 'job.state_repaired', jobId, at: new Date().toISOString(), message });

@@ -386,11 +386,11 @@ export class JobManager extends JobBook {
   /** Refuses new work when the conductor is full or the machine is short of memory. */
   private admit(jobId: string): void {
     if (this.active.size >= this.limits.maxRunningJobs) {
-      throw new JobError(`The conductor is already running ${this.active.size} jobs, its limit (--max-jobs / MOZART_MAX_JOBS). Job '${jobId}' was not started; try again when one finishes.`);
+      throw new JobError(`The conductor is already running ${this.active.size} jobs, its limit (max_concurrent_jobs: --max-jobs, MOZART_MAX_JOBS or conductor.yaml). Job '${jobId}' was not started; try again when one finishes.`);
     }
     const available = this.availableMemory();
     if (available < this.limits.minAvailableMemoryBytes) {
-      throw new JobError(`Memory is short: ${mb(available)} MB available, below the ${mb(this.limits.minAvailableMemoryBytes)} MB the conductor keeps free (MOZART_MIN_FREE_MEMORY_MB). Job '${jobId}' was not started; nothing was lost — start it again when memory frees up.`);
+      throw new JobError(`Memory is short: ${mb(available)} MB available, below the ${mb(this.limits.minAvailableMemoryBytes)} MB the conductor keeps free (resource_limits.min_free_memory_mb: MOZART_MIN_FREE_MEMORY_MB or conductor.yaml). Job '${jobId}' was not started; nothing was lost — start it again when memory frees up.`);
     }
   }
 

@@ -1,5 +1,5 @@
-// A job's notification channels as the conductor runs it: built from the score (plus conductor-wide
-// defaults, once a conductor config provides them), fed by the job's events beside the event
+// A job's notification channels as the conductor runs it: built from the score (plus the conductor
+// config's `notifications`, added to every job started after they are set), fed by the job's events beside the event
 // stream, and kept alive after the job ends until their last deliveries are done.
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import type { JobState } from '../../../protocol/src/job-state.js';
@@ -15,11 +15,18 @@ import { notificationLogFile } from '../state/workspace-files.js';
 export class JobNotifications {
   private readonly live = new Set<JobNotifier>();
 
-  /** `options` carries the editor hook and, later, conductor-wide default channels. */
+  /** `options` carries the editor hook and the conductor-wide channels (see setDefaults). */
   constructor(
     private readonly publish: (event: RunnerEvent) => void,
-    private readonly options: Omit<ChannelOptions, 'env'> = {},
+    private options: Omit<ChannelOptions, 'env'> = {},
   ) {}
+
+  /** The conductor config's channels, added to the channels of every job started from now on. */
+  setDefaults(defaults: ChannelOptions['defaults']): void {
+    const { defaults: _old, ...rest } = this.options;
+    void _old;
+    this.options = { ...rest, ...(defaults && defaults.length > 0 ? { defaults } : {}) };
+  }
 
   /** The notifier for one run of a job; problems with its channels are recorded as failures once. */
   forJob(jobId: string, score: Score, plan: SheetPlan, workspace: string, state: () => JobState): JobNotifier {

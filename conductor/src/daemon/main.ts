@@ -1,10 +1,12 @@
 // The conductor daemon's entry point (dist/conductor.js). Usually started by `mozart start` (or the
-// extension) detached, with output to its log file; `--socket PATH` chooses the socket.
+// extension) detached, with output to its log file. Its settings come from its config file
+// ($MOZART_HOME/conductor.yaml, or --config FILE), MOZART_* variables and flags (--socket,
+// --max-jobs, --log-level, --cluster, --agent-cap), in that order of strength (config.ts).
 import { closeSync, existsSync, mkdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { mozartHome, pidFile, registryDir, socketPath, socketPathProblem } from '../../../protocol/src/paths.js';
+import { conductorConfigFile, mozartHome, pidFile, registryDir, socketPath, socketPathProblem } from '../../../protocol/src/paths.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import type * as ClusterModule from '../cluster/start.js';
 import { DEFAULT_LIMITS, JobError, JobManager } from './job-manager.js';
@@ -12,17 +14,18 @@ import { AdoptRefusal } from './adopt.js';
 import { ConductorServer } from './server.js';
 import type { Handlers } from './server.js';
 import { LearningHub } from '../learning/hub.js';
-import { DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_OUTCOMES } from '../learning/store.js';
 import { learningHandlers, withAppliedPatterns } from './learning-methods.js';
 import { scaledClock } from '../runner/clock.js';
 import type { Clock } from '../runner/clock.js';
+import { ConductorLog } from './log.js';
+import { ConductorConfig, ConfigFileError } from './config.js';
+import { applySettings, configHandlers } from './config-methods.js';
 
 declare const MOZART_VERSION: string | undefined;
 const VERSION = typeof MOZART_VERSION === 'string' ? MOZART_VERSION : 'dev';
 
-function log(message: string): void {
-  process.stderr.write(`${new Date().toISOString()} ${message}\n`);
-}
+const logger = new ConductorLog();
+const log = logger.info;
 
 /** True when something answers on the socket. */
 function answers(path: string): Promise<boolean> {
@@ -36,12 +39,6 @@ function answers(path: string): Promise<boolean> {
   });
 }
 
-/** A positive number from an environment variable, or the default. */
-function envNumber(name: string, fallback: number): number {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
 /**
  * MOZART_TEST_CLOCK_SCALE (tests and benches only, see docs/cli.md): every wait of every job —
  * backoff, rate-limit and quota waits, the circuit breaker's cooldown, pauses between sheets, a
@@ -52,7 +49,7 @@ function testClock(): Clock | undefined {
   if (raw === undefined || raw === '') return undefined;
   const scale = Number(raw);
   if (!(scale > 0) || !Number.isFinite(scale)) {
-    log(`mozart conductor: MOZART_TEST_CLOCK_SCALE must be a positive number (got '${raw}'); waits run in real time.`);
+    logger.warn(`mozart conductor: MOZART_TEST_CLOCK_SCALE must be a positive number (got '${raw}'); waits run in real time.`);
     return undefined;
   }
   log(`test clock: every wait lasts ${scale} × as long (MOZART_TEST_CLOCK_SCALE)`);
@@ -68,19 +65,17 @@ function loadCluster(): typeof ClusterModule {
   return require(join(__dirname, 'cluster.js')) as typeof ClusterModule;
 }
 
-/**
- * Joins the cluster when --cluster or MOZART_CLUSTER asks for it (the conductor config file, when
- * it exists, fills the same ClusterSettings); exits with the reason when the settings or Redis fail.
- */
-async function startClusterMode(flags: { cluster?: string; 'agent-cap'?: string }, maxJobs: number, publishLocal: (event: RunnerEvent) => void): Promise<ClusterModule.ClusterMode | undefined> {
-  if (!flags.cluster && !process.env.MOZART_CLUSTER) return undefined;
-  const { clusterSettings, joinCluster } = loadCluster();
-  const settings = clusterSettings({ ...(flags.cluster ? { cluster: flags.cluster } : {}), ...(flags['agent-cap'] ? { agentCap: flags['agent-cap'] } : {}) }, process.env);
-  if (!settings) return undefined;
+/** Joins the cluster when cluster.url is set (--cluster, MOZART_CLUSTER, the config file); exits with the reason when Redis fails. */
+async function startClusterMode(config: ConductorConfig, publishLocal: (event: RunnerEvent) => void): Promise<ClusterModule.ClusterMode | undefined> {
+  const v = config.values;
+  const url = v['cluster.url'];
+  if (!url) return undefined;
+  const { joinCluster } = loadCluster();
+  const settings = { url, ...(v['cluster.agent_caps'] ? { agentCaps: v['cluster.agent_caps'] } : {}), ...(v['cluster.lock_ms'] ? { lockMs: v['cluster.lock_ms'] } : {}), ...(v['cluster.prefix'] ? { prefix: v['cluster.prefix'] } : {}), ...(v['cluster.member_id'] ? { memberId: v['cluster.member_id'] } : {}) };
   try {
-    return await joinCluster(settings, { maxJobs, version: VERSION, registryDir: registryDir(), log, publishLocal });
+    return await joinCluster(settings, { maxJobs: v.max_concurrent_jobs, version: VERSION, registryDir: registryDir(), log, publishLocal });
   } catch (error) {
-    log(`mozart conductor: ${(error as Error).message}`);
+    logger.error(`mozart conductor: ${(error as Error).message}`);
     process.exit(2);
   }
 }
@@ -89,43 +84,59 @@ async function startClusterMode(flags: { cluster?: string; 'agent-cap'?: string 
 const isClusterRefusal = (error: unknown): boolean => /^E8\d\d$/.test(String((error as { code?: unknown } | undefined)?.code));
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { socket: { type: 'string' }, foreground: { type: 'boolean' }, 'max-jobs': { type: 'string' }, cluster: { type: 'string' }, 'agent-cap': { type: 'string' } } });
-  const path = socketPath(values.socket);
+  const { values: flags } = parseArgs({ options: { socket: { type: 'string' }, foreground: { type: 'boolean' }, config: { type: 'string' }, 'max-jobs': { type: 'string' }, 'log-level': { type: 'string' }, cluster: { type: 'string' }, 'agent-cap': { type: 'string' } } });
+  const configFile = conductorConfigFile(flags.config);
+  let config: ConductorConfig;
+  try {
+    config = new ConductorConfig({
+      file: configFile,
+      env: process.env,
+      flags: { '--socket': flags.socket, '--max-jobs': flags['max-jobs'], '--log-level': flags['log-level'], '--cluster': flags.cluster, '--agent-cap': flags['agent-cap'] },
+      defaults: { socketPath: socketPath(undefined, { ...process.env, MOZART_SOCKET: undefined }) },
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigFileError)) throw error;
+    logger.error(`mozart conductor: the config file has errors; fix them ('mozart config check') and start again:\n${error.message}`);
+    process.exit(2);
+  }
+  if (config.fatal.length > 0) {
+    logger.error(`mozart conductor: ${config.fatal.join(' ')}`);
+    process.exit(2);
+  }
+  logger.level = config.values.log_level;
+  for (const note of config.notes) logger.warn(`config: ${note}`);
+  const path = config.values['socket.path'];
   const tooLong = socketPathProblem(path);
   if (tooLong) {
-    log(`mozart conductor: ${tooLong}`);
+    logger.error(`mozart conductor: ${tooLong}`);
     process.exit(2);
   }
   if (existsSync(path)) {
     if (await answers(path)) {
-      log(`mozart conductor: another conductor is already running on ${path}.`);
+      logger.error(`mozart conductor: another conductor is already running on ${path}.`);
       process.exit(3);
     }
     rmSync(path, { force: true }); // stale socket from a conductor that died
   }
 
   const started = Date.now();
-  const maxJobs = values['max-jobs'] !== undefined ? Number(values['max-jobs']) : envNumber('MOZART_MAX_JOBS', DEFAULT_LIMITS.maxRunningJobs);
-  if (!Number.isInteger(maxJobs) || maxJobs < 1) {
-    log(`mozart conductor: --max-jobs must be a whole number ≥ 1 (got '${values['max-jobs']}').`);
-    process.exit(2);
-  }
-  const limits = { maxRunningJobs: maxJobs, minAvailableMemoryBytes: envNumber('MOZART_MIN_FREE_MEMORY_MB', DEFAULT_LIMITS.minAvailableMemoryBytes / 1024 / 1024) * 1024 * 1024 };
+  const v = config.values;
   const clock = testClock();
-  // Cluster mode: --cluster / MOZART_CLUSTER.
-  const cluster = await startClusterMode(values, maxJobs, (event) => server.publish(event));
-  const manager = new JobManager(registryDir(), cluster ? cluster.publish : (event) => server.publish(event), limits, { ...cluster?.parts, ...(clock ? { clock } : {}), onRecord: (event) => server.publish(event) });
+  // Cluster mode: cluster.url (--cluster / MOZART_CLUSTER / the file).
+  const cluster = await startClusterMode(config, (event) => server.publish(event));
+  const manager = new JobManager(registryDir(), cluster ? cluster.publish : (event) => server.publish(event), DEFAULT_LIMITS, { ...cluster?.parts, ...(clock ? { clock } : {}), onRecord: (event) => server.publish(event) });
+  applySettings(manager, logger, v);
   // learning: the user's one learning store, shared by every job of this conductor.
   const learningDir = join(mozartHome(), 'learning');
   let hub: LearningHub | undefined;
   let learningProblem = '';
   try {
-    hub = LearningHub.open({ dir: learningDir, maxOutcomes: envNumber('MOZART_LEARNING_MAX_OUTCOMES', DEFAULT_MAX_OUTCOMES), maxAgeDays: envNumber('MOZART_LEARNING_MAX_AGE_DAYS', DEFAULT_MAX_AGE_DAYS), log });
+    hub = LearningHub.open({ dir: learningDir, maxOutcomes: v['learning.max_outcomes'], maxAgeDays: v['learning.max_age_days'], log });
     manager.learning = hub;
     manager.rememberRateLimits(hub);
   } catch (error) {
     learningProblem = `${learningDir} could not be opened (${(error as Error).message}); jobs run without learning.`;
-    log(`learning: ${learningProblem}`);
+    logger.warn(`learning: ${learningProblem}`);
   }
   let stopping: Promise<void> | undefined;
   const stop = (reason: string): Promise<void> => {
@@ -186,23 +197,30 @@ async function main(): Promise<void> {
     'job.cancel': async ({ jobId }) => manager.cancel(jobId),
     'job.adopt': async ({ jobId, workspace }) => manager.adopt(jobId, workspace),
     ...learningHandlers(hub, learningProblem, learningDir),
+    ...configHandlers(config, manager, logger, cluster !== undefined),
   };
-  const server = new ConductorServer(handlers, { isRefusal: (error) => error instanceof JobError || error instanceof AdoptRefusal || isClusterRefusal(error), log });
+  const server = new ConductorServer(handlers, {
+    isRefusal: (error) => error instanceof JobError || error instanceof AdoptRefusal || error instanceof ConfigFileError || isClusterRefusal(error),
+    log: logger.error,
+    onRequest: (method) => logger.debug(`request ${method}`),
+  });
   manager.editorFollows = (jobId) => server.editorFollows(jobId);
   await server.listen(path);
   mkdirSync(dirname(pidFile()), { recursive: true, mode: 0o700 });
   writeFileSync(pidFile(), String(process.pid));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // SIGHUP re-reads the config file; the handler logs what changed, or why the file was refused.
+  process.on('SIGHUP', () => void handlers['daemon.reloadConfig']({}).catch(() => undefined));
   log(`mozart conductor ${VERSION} listening on ${path} (pid ${process.pid})`);
   if (cluster) {
     // A member's interrupted jobs come back through the queue (their locks expire), not from here.
     cluster.attach(manager);
-    log(`member ${cluster.member.id} of the cluster at ${cluster.member.options.target.display} (up to ${maxJobs} jobs)`);
+    log(`member ${cluster.member.id} of the cluster at ${cluster.member.options.target.display} (up to ${v.max_concurrent_jobs} jobs)`);
   } else {
     const { resumed, notResumed } = manager.resumeInterrupted();
     if (resumed.length) log(`resumed interrupted job(s): ${resumed.join(', ')}`);
-    for (const { jobId, reason } of notResumed) log(`interrupted job '${jobId}' was not resumed (resume it by hand once fixed): ${reason}`);
+    for (const { jobId, reason } of notResumed) logger.warn(`interrupted job '${jobId}' was not resumed (resume it by hand once fixed): ${reason}`);
   }
   // `mozart start` passes a pipe as fd 3 and waits for this line instead of polling the socket.
   if (process.env.MOZART_READY_FD) {
@@ -218,10 +236,10 @@ async function main(): Promise<void> {
 
 // One job's failure must never take the others down with the conductor: anything that escapes is
 // logged and the conductor keeps serving (each job's runner turns its own failures into a failed job).
-process.on('unhandledRejection', (reason) => log(`unexpected error (the conductor keeps running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
-process.on('uncaughtException', (error) => log(`unexpected error (the conductor keeps running): ${error.stack ?? error.message}`));
+process.on('unhandledRejection', (reason) => logger.error(`unexpected error (the conductor keeps running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
+process.on('uncaughtException', (error) => logger.error(`unexpected error (the conductor keeps running): ${error.stack ?? error.message}`));
 
 main().catch((error: Error) => {
-  log(`mozart conductor failed to start: ${error.message}`);
+  logger.error(`mozart conductor failed to start: ${error.message}`);
   process.exit(1);
 });

@@ -70,25 +70,71 @@ validate12.errors = vErrors;
 return errors === 0;
 }
 
-exports["job.submit"] = validate13;
-const schema14 = {"type":"object","properties":{"scoreFile":{"type":"string","minLength":1},"fresh":{"type":"boolean","nullable":true},"startSheet":{"type":"integer","minimum":1,"nullable":true},"selfHealing":{"type":"boolean","nullable":true},"autoConfirm":{"type":"boolean","nullable":true},"workspace":{"type":"string","minLength":1,"nullable":true}},"required":["scoreFile"],"additionalProperties":false};
-const func2 = require("ajv/dist/runtime/ucs2length").default;
+exports["daemon.config"] = validate13;
+const schema14 = {"type":"object","required":[],"additionalProperties":false};
 
 function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+validate13.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+else {
+validate13.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate13.errors = vErrors;
+return errors === 0;
+}
+
+exports["daemon.reloadConfig"] = validate14;
+const schema15 = {"type":"object","required":[],"additionalProperties":false};
+
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+validate14.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+else {
+validate14.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate14.errors = vErrors;
+return errors === 0;
+}
+
+exports["job.submit"] = validate15;
+const schema16 = {"type":"object","properties":{"scoreFile":{"type":"string","minLength":1},"fresh":{"type":"boolean","nullable":true},"startSheet":{"type":"integer","minimum":1,"nullable":true},"selfHealing":{"type":"boolean","nullable":true},"autoConfirm":{"type":"boolean","nullable":true},"workspace":{"type":"string","minLength":1,"nullable":true}},"required":["scoreFile"],"additionalProperties":false};
+const func2 = require("ajv/dist/runtime/ucs2length").default;
+
+function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.scoreFile === undefined) && (missing0 = "scoreFile")){
-validate13.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate15.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((((((key0 === "scoreFile") || (key0 === "fresh")) || (key0 === "startSheet")) || (key0 === "selfHealing")) || (key0 === "autoConfirm")) || (key0 === "workspace"))){
-validate13.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+validate15.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
 }
@@ -100,12 +146,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate13.errors = [{instancePath:instancePath+"/scoreFile",schemaPath:"#/properties/scoreFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate15.errors = [{instancePath:instancePath+"/scoreFile",schemaPath:"#/properties/scoreFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate13.errors = [{instancePath:instancePath+"/scoreFile",schemaPath:"#/properties/scoreFile/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate15.errors = [{instancePath:instancePath+"/scoreFile",schemaPath:"#/properties/scoreFile/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -119,7 +165,7 @@ if(data.fresh !== undefined){
 let data1 = data.fresh;
 const _errs4 = errors;
 if((typeof data1 !== "boolean") && (data1 !== null)){
-validate13.errors = [{instancePath:instancePath+"/fresh",schemaPath:"#/properties/fresh/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+validate15.errors = [{instancePath:instancePath+"/fresh",schemaPath:"#/properties/fresh/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -132,13 +178,13 @@ if(data.startSheet !== undefined){
 let data2 = data.startSheet;
 const _errs7 = errors;
 if((!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) && (data2 !== null)){
-validate13.errors = [{instancePath:instancePath+"/startSheet",schemaPath:"#/properties/startSheet/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate15.errors = [{instancePath:instancePath+"/startSheet",schemaPath:"#/properties/startSheet/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 if(errors === _errs7){
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 1 || isNaN(data2)){
-validate13.errors = [{instancePath:instancePath+"/startSheet",schemaPath:"#/properties/startSheet/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate15.errors = [{instancePath:instancePath+"/startSheet",schemaPath:"#/properties/startSheet/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -153,7 +199,7 @@ if(data.selfHealing !== undefined){
 let data3 = data.selfHealing;
 const _errs10 = errors;
 if((typeof data3 !== "boolean") && (data3 !== null)){
-validate13.errors = [{instancePath:instancePath+"/selfHealing",schemaPath:"#/properties/selfHealing/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+validate15.errors = [{instancePath:instancePath+"/selfHealing",schemaPath:"#/properties/selfHealing/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
 var valid0 = _errs10 === errors;
@@ -166,7 +212,7 @@ if(data.autoConfirm !== undefined){
 let data4 = data.autoConfirm;
 const _errs13 = errors;
 if((typeof data4 !== "boolean") && (data4 !== null)){
-validate13.errors = [{instancePath:instancePath+"/autoConfirm",schemaPath:"#/properties/autoConfirm/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+validate15.errors = [{instancePath:instancePath+"/autoConfirm",schemaPath:"#/properties/autoConfirm/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
 var valid0 = _errs13 === errors;
@@ -179,13 +225,13 @@ if(data.workspace !== undefined){
 let data5 = data.workspace;
 const _errs16 = errors;
 if((typeof data5 !== "string") && (data5 !== null)){
-validate13.errors = [{instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate15.errors = [{instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if(errors === _errs16){
 if(typeof data5 === "string"){
 if(func2(data5) < 1){
-validate13.errors = [{instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate15.errors = [{instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -204,92 +250,6 @@ var valid0 = true;
 }
 }
 else {
-validate13.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate13.errors = vErrors;
-return errors === 0;
-}
-
-exports["job.status"] = validate14;
-const schema15 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1}},"required":["jobId"],"additionalProperties":false};
-
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.jobId === undefined) && (missing0 = "jobId")){
-validate14.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-const _errs1 = errors;
-for(const key0 in data){
-if(!(key0 === "jobId")){
-validate14.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.jobId !== undefined){
-let data0 = data.jobId;
-const _errs2 = errors;
-if(errors === _errs2){
-if(typeof data0 === "string"){
-if(func2(data0) < 1){
-validate14.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-else {
-validate14.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-}
-}
-}
-}
-else {
-validate14.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate14.errors = vErrors;
-return errors === 0;
-}
-
-exports["job.list"] = validate15;
-const schema16 = {"type":"object","properties":{"all":{"type":"boolean","nullable":true}},"required":[],"additionalProperties":false};
-
-function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-const _errs1 = errors;
-for(const key0 in data){
-if(!(key0 === "all")){
-validate15.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
-return false;
-break;
-}
-}
-if(_errs1 === errors){
-if(data.all !== undefined){
-let data0 = data.all;
-if((typeof data0 !== "boolean") && (data0 !== null)){
-validate15.errors = [{instancePath:instancePath+"/all",schemaPath:"#/properties/all/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
-return false;
-}
-}
-}
-}
-else {
 validate15.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
@@ -298,7 +258,7 @@ validate15.errors = vErrors;
 return errors === 0;
 }
 
-exports["job.pause"] = validate16;
+exports["job.status"] = validate16;
 const schema17 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1}},"required":["jobId"],"additionalProperties":false};
 
 function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -349,98 +309,28 @@ validate16.errors = vErrors;
 return errors === 0;
 }
 
-exports["job.resume"] = validate17;
-const schema18 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"scoreFile":{"type":"string","minLength":1,"nullable":true},"selfHealing":{"type":"boolean","nullable":true},"autoConfirm":{"type":"boolean","nullable":true}},"required":["jobId"],"additionalProperties":false};
+exports["job.list"] = validate17;
+const schema18 = {"type":"object","properties":{"all":{"type":"boolean","nullable":true}},"required":[],"additionalProperties":false};
 
 function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.jobId === undefined) && (missing0 = "jobId")){
-validate17.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!((((key0 === "jobId") || (key0 === "scoreFile")) || (key0 === "selfHealing")) || (key0 === "autoConfirm"))){
+if(!(key0 === "all")){
 validate17.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.jobId !== undefined){
-let data0 = data.jobId;
-const _errs2 = errors;
-if(errors === _errs2){
-if(typeof data0 === "string"){
-if(func2(data0) < 1){
-validate17.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+if(data.all !== undefined){
+let data0 = data.all;
+if((typeof data0 !== "boolean") && (data0 !== null)){
+validate17.errors = [{instancePath:instancePath+"/all",schemaPath:"#/properties/all/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
-}
-}
-else {
-validate17.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.scoreFile !== undefined){
-let data1 = data.scoreFile;
-const _errs4 = errors;
-if((typeof data1 !== "string") && (data1 !== null)){
-validate17.errors = [{instancePath:instancePath+"/scoreFile",schemaPath:"#/properties/scoreFile/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(errors === _errs4){
-if(typeof data1 === "string"){
-if(func2(data1) < 1){
-validate17.errors = [{instancePath:instancePath+"/scoreFile",schemaPath:"#/properties/scoreFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-return false;
-}
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.selfHealing !== undefined){
-let data2 = data.selfHealing;
-const _errs7 = errors;
-if((typeof data2 !== "boolean") && (data2 !== null)){
-validate17.errors = [{instancePath:instancePath+"/selfHealing",schemaPath:"#/properties/selfHealing/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
-return false;
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.autoConfirm !== undefined){
-let data3 = data.autoConfirm;
-const _errs10 = errors;
-if((typeof data3 !== "boolean") && (data3 !== null)){
-validate17.errors = [{instancePath:instancePath+"/autoConfirm",schemaPath:"#/properties/autoConfirm/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
-return false;
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
 }
 }
 }
@@ -454,7 +344,7 @@ validate17.errors = vErrors;
 return errors === 0;
 }
 
-exports["job.cancel"] = validate18;
+exports["job.pause"] = validate18;
 const schema19 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1}},"required":["jobId"],"additionalProperties":false};
 
 function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -505,8 +395,8 @@ validate18.errors = vErrors;
 return errors === 0;
 }
 
-exports["job.diagnose"] = validate19;
-const schema20 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1}},"required":["jobId"],"additionalProperties":false};
+exports["job.resume"] = validate19;
+const schema20 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"scoreFile":{"type":"string","minLength":1,"nullable":true},"selfHealing":{"type":"boolean","nullable":true},"autoConfirm":{"type":"boolean","nullable":true}},"required":["jobId"],"additionalProperties":false};
 
 function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -521,7 +411,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(key0 === "jobId")){
+if(!((((key0 === "jobId") || (key0 === "scoreFile")) || (key0 === "selfHealing")) || (key0 === "autoConfirm"))){
 validate19.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -543,6 +433,60 @@ validate19.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/propertie
 return false;
 }
 }
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.scoreFile !== undefined){
+let data1 = data.scoreFile;
+const _errs4 = errors;
+if((typeof data1 !== "string") && (data1 !== null)){
+validate19.errors = [{instancePath:instancePath+"/scoreFile",schemaPath:"#/properties/scoreFile/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(func2(data1) < 1){
+validate19.errors = [{instancePath:instancePath+"/scoreFile",schemaPath:"#/properties/scoreFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.selfHealing !== undefined){
+let data2 = data.selfHealing;
+const _errs7 = errors;
+if((typeof data2 !== "boolean") && (data2 !== null)){
+validate19.errors = [{instancePath:instancePath+"/selfHealing",schemaPath:"#/properties/selfHealing/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.autoConfirm !== undefined){
+let data3 = data.autoConfirm;
+const _errs10 = errors;
+if((typeof data3 !== "boolean") && (data3 !== null)){
+validate19.errors = [{instancePath:instancePath+"/autoConfirm",schemaPath:"#/properties/autoConfirm/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
 }
 }
 }
@@ -556,8 +500,8 @@ validate19.errors = vErrors;
 return errors === 0;
 }
 
-exports["job.errors"] = validate20;
-const schema21 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"sheet":{"type":"integer","minimum":1,"nullable":true}},"required":["jobId"],"additionalProperties":false};
+exports["job.cancel"] = validate20;
+const schema21 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1}},"required":["jobId"],"additionalProperties":false};
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -572,7 +516,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!((key0 === "jobId") || (key0 === "sheet"))){
+if(!(key0 === "jobId")){
 validate20.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -594,32 +538,6 @@ validate20.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/propertie
 return false;
 }
 }
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.sheet !== undefined){
-let data1 = data.sheet;
-const _errs4 = errors;
-if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
-validate20.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs4){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 < 1 || isNaN(data1)){
-validate20.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
 }
 }
 }
@@ -633,8 +551,8 @@ validate20.errors = vErrors;
 return errors === 0;
 }
 
-exports["job.logs"] = validate21;
-const schema22 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"sheet":{"type":"integer","minimum":1,"nullable":true},"offset":{"type":"integer","nullable":true},"maxBytes":{"type":"integer","minimum":1,"nullable":true}},"required":["jobId"],"additionalProperties":false};
+exports["job.diagnose"] = validate21;
+const schema22 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1}},"required":["jobId"],"additionalProperties":false};
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -649,7 +567,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!((((key0 === "jobId") || (key0 === "sheet")) || (key0 === "offset")) || (key0 === "maxBytes"))){
+if(!(key0 === "jobId")){
 validate21.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -671,68 +589,6 @@ validate21.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/propertie
 return false;
 }
 }
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.sheet !== undefined){
-let data1 = data.sheet;
-const _errs4 = errors;
-if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
-validate21.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs4){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 < 1 || isNaN(data1)){
-validate21.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.offset !== undefined){
-let data2 = data.offset;
-const _errs7 = errors;
-if((!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) && (data2 !== null)){
-validate21.errors = [{instancePath:instancePath+"/offset",schemaPath:"#/properties/offset/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.maxBytes !== undefined){
-let data3 = data.maxBytes;
-const _errs10 = errors;
-if((!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))) && (data3 !== null)){
-validate21.errors = [{instancePath:instancePath+"/maxBytes",schemaPath:"#/properties/maxBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs10){
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < 1 || isNaN(data3)){
-validate21.errors = [{instancePath:instancePath+"/maxBytes",schemaPath:"#/properties/maxBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-var valid0 = _errs10 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
 }
 }
 }
@@ -746,17 +602,23 @@ validate21.errors = vErrors;
 return errors === 0;
 }
 
-exports["job.clear"] = validate22;
-const schema23 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1,"nullable":true},"statuses":{"type":"array","items":{"type":"string","enum":["pending","running","completed","failed","paused","cancelled"]},"nullable":true}},"required":[],"additionalProperties":false};
+exports["job.errors"] = validate22;
+const schema23 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"sheet":{"type":"integer","minimum":1,"nullable":true}},"required":["jobId"],"additionalProperties":false};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.jobId === undefined) && (missing0 = "jobId")){
+validate22.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!((key0 === "jobId") || (key0 === "statuses"))){
+if(!((key0 === "jobId") || (key0 === "sheet"))){
 validate22.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -766,16 +628,16 @@ if(_errs1 === errors){
 if(data.jobId !== undefined){
 let data0 = data.jobId;
 const _errs2 = errors;
-if((typeof data0 !== "string") && (data0 !== null)){
-validate22.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
 validate22.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
+}
+else {
+validate22.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
 }
 }
 var valid0 = _errs2 === errors;
@@ -784,39 +646,26 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.statuses !== undefined){
-let data1 = data.statuses;
-const _errs5 = errors;
-if((!(Array.isArray(data1))) && (data1 !== null)){
-validate22.errors = [{instancePath:instancePath+"/statuses",schemaPath:"#/properties/statuses/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+if(data.sheet !== undefined){
+let data1 = data.sheet;
+const _errs4 = errors;
+if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
+validate22.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-if(errors === _errs5){
-if(Array.isArray(data1)){
-var valid1 = true;
-const len0 = data1.length;
-for(let i0=0; i0<len0; i0++){
-let data2 = data1[i0];
-const _errs8 = errors;
-if(typeof data2 !== "string"){
-validate22.errors = [{instancePath:instancePath+"/statuses/" + i0,schemaPath:"#/properties/statuses/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+validate22.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
-if(!((((((data2 === "pending") || (data2 === "running")) || (data2 === "completed")) || (data2 === "failed")) || (data2 === "paused")) || (data2 === "cancelled"))){
-validate22.errors = [{instancePath:instancePath+"/statuses/" + i0,schemaPath:"#/properties/statuses/items/enum",keyword:"enum",params:{allowedValues: schema23.properties.statuses.items.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid1 = _errs8 === errors;
-if(!valid1){
-break;
 }
 }
-}
-}
-var valid0 = _errs5 === errors;
+var valid0 = _errs4 === errors;
 }
 else {
 var valid0 = true;
+}
 }
 }
 }
@@ -830,8 +679,8 @@ validate22.errors = vErrors;
 return errors === 0;
 }
 
-exports["job.modify"] = validate23;
-const schema24 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"scoreFile":{"type":"string","minLength":1,"nullable":true},"resume":{"type":"boolean","nullable":true}},"required":["jobId"],"additionalProperties":false};
+exports["job.logs"] = validate23;
+const schema24 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"sheet":{"type":"integer","minimum":1,"nullable":true},"offset":{"type":"integer","nullable":true},"maxBytes":{"type":"integer","minimum":1,"nullable":true}},"required":["jobId"],"additionalProperties":false};
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -846,7 +695,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((key0 === "jobId") || (key0 === "scoreFile")) || (key0 === "resume"))){
+if(!((((key0 === "jobId") || (key0 === "sheet")) || (key0 === "offset")) || (key0 === "maxBytes"))){
 validate23.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -874,17 +723,17 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.scoreFile !== undefined){
-let data1 = data.scoreFile;
+if(data.sheet !== undefined){
+let data1 = data.sheet;
 const _errs4 = errors;
-if((typeof data1 !== "string") && (data1 !== null)){
-validate23.errors = [{instancePath:instancePath+"/scoreFile",schemaPath:"#/properties/scoreFile/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
+validate23.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 if(errors === _errs4){
-if(typeof data1 === "string"){
-if(func2(data1) < 1){
-validate23.errors = [{instancePath:instancePath+"/scoreFile",schemaPath:"#/properties/scoreFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+validate23.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -895,17 +744,39 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.resume !== undefined){
-let data2 = data.resume;
+if(data.offset !== undefined){
+let data2 = data.offset;
 const _errs7 = errors;
-if((typeof data2 !== "boolean") && (data2 !== null)){
-validate23.errors = [{instancePath:instancePath+"/resume",schemaPath:"#/properties/resume/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+if((!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) && (data2 !== null)){
+validate23.errors = [{instancePath:instancePath+"/offset",schemaPath:"#/properties/offset/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid0 = _errs7 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.maxBytes !== undefined){
+let data3 = data.maxBytes;
+const _errs10 = errors;
+if((!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))) && (data3 !== null)){
+validate23.errors = [{instancePath:instancePath+"/maxBytes",schemaPath:"#/properties/maxBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs10){
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 1 || isNaN(data3)){
+validate23.errors = [{instancePath:instancePath+"/maxBytes",schemaPath:"#/properties/maxBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -921,23 +792,17 @@ validate23.errors = vErrors;
 return errors === 0;
 }
 
-exports["job.recover"] = validate24;
-const schema25 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"dryRun":{"type":"boolean","nullable":true},"sheet":{"type":"integer","minimum":1,"nullable":true}},"required":["jobId"],"additionalProperties":false};
+exports["job.clear"] = validate24;
+const schema25 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1,"nullable":true},"statuses":{"type":"array","items":{"type":"string","enum":["pending","running","completed","failed","paused","cancelled"]},"nullable":true}},"required":[],"additionalProperties":false};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.jobId === undefined) && (missing0 = "jobId")){
-validate24.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((key0 === "jobId") || (key0 === "dryRun")) || (key0 === "sheet"))){
+if(!((key0 === "jobId") || (key0 === "statuses"))){
 validate24.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -947,16 +812,16 @@ if(_errs1 === errors){
 if(data.jobId !== undefined){
 let data0 = data.jobId;
 const _errs2 = errors;
+if((typeof data0 !== "string") && (data0 !== null)){
+validate24.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
 validate24.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
-}
-else {
-validate24.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
 }
 }
 var valid0 = _errs2 === errors;
@@ -965,40 +830,39 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.dryRun !== undefined){
-let data1 = data.dryRun;
-const _errs4 = errors;
-if((typeof data1 !== "boolean") && (data1 !== null)){
-validate24.errors = [{instancePath:instancePath+"/dryRun",schemaPath:"#/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+if(data.statuses !== undefined){
+let data1 = data.statuses;
+const _errs5 = errors;
+if((!(Array.isArray(data1))) && (data1 !== null)){
+validate24.errors = [{instancePath:instancePath+"/statuses",schemaPath:"#/properties/statuses/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
-var valid0 = _errs4 === errors;
+if(errors === _errs5){
+if(Array.isArray(data1)){
+var valid1 = true;
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+const _errs8 = errors;
+if(typeof data2 !== "string"){
+validate24.errors = [{instancePath:instancePath+"/statuses/" + i0,schemaPath:"#/properties/statuses/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((((data2 === "pending") || (data2 === "running")) || (data2 === "completed")) || (data2 === "failed")) || (data2 === "paused")) || (data2 === "cancelled"))){
+validate24.errors = [{instancePath:instancePath+"/statuses/" + i0,schemaPath:"#/properties/statuses/items/enum",keyword:"enum",params:{allowedValues: schema25.properties.statuses.items.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid1 = _errs8 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+var valid0 = _errs5 === errors;
 }
 else {
 var valid0 = true;
-}
-if(valid0){
-if(data.sheet !== undefined){
-let data2 = data.sheet;
-const _errs7 = errors;
-if((!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) && (data2 !== null)){
-validate24.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs7){
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 1 || isNaN(data2)){
-validate24.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-var valid0 = _errs7 === errors;
-}
-else {
-var valid0 = true;
-}
-}
 }
 }
 }
@@ -1012,8 +876,8 @@ validate24.errors = vErrors;
 return errors === 0;
 }
 
-exports["job.approve"] = validate25;
-const schema26 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"sheet":{"type":"integer","minimum":1,"nullable":true},"skip":{"type":"boolean","nullable":true}},"required":["jobId"],"additionalProperties":false};
+exports["job.modify"] = validate25;
+const schema26 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"scoreFile":{"type":"string","minLength":1,"nullable":true},"resume":{"type":"boolean","nullable":true}},"required":["jobId"],"additionalProperties":false};
 
 function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1028,7 +892,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((key0 === "jobId") || (key0 === "sheet")) || (key0 === "skip"))){
+if(!(((key0 === "jobId") || (key0 === "scoreFile")) || (key0 === "resume"))){
 validate25.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -1056,17 +920,17 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.sheet !== undefined){
-let data1 = data.sheet;
+if(data.scoreFile !== undefined){
+let data1 = data.scoreFile;
 const _errs4 = errors;
-if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
-validate25.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if((typeof data1 !== "string") && (data1 !== null)){
+validate25.errors = [{instancePath:instancePath+"/scoreFile",schemaPath:"#/properties/scoreFile/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if(errors === _errs4){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 < 1 || isNaN(data1)){
-validate25.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+if(typeof data1 === "string"){
+if(func2(data1) < 1){
+validate25.errors = [{instancePath:instancePath+"/scoreFile",schemaPath:"#/properties/scoreFile/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -1077,11 +941,11 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.skip !== undefined){
-let data2 = data.skip;
+if(data.resume !== undefined){
+let data2 = data.resume;
 const _errs7 = errors;
 if((typeof data2 !== "boolean") && (data2 !== null)){
-validate25.errors = [{instancePath:instancePath+"/skip",schemaPath:"#/properties/skip/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+validate25.errors = [{instancePath:instancePath+"/resume",schemaPath:"#/properties/resume/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -1103,8 +967,8 @@ validate25.errors = vErrors;
 return errors === 0;
 }
 
-exports["job.adopt"] = validate26;
-const schema27 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"workspace":{"type":"string","minLength":1}},"required":["jobId","workspace"],"additionalProperties":false};
+exports["job.recover"] = validate26;
+const schema27 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"dryRun":{"type":"boolean","nullable":true},"sheet":{"type":"integer","minimum":1,"nullable":true}},"required":["jobId"],"additionalProperties":false};
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1112,14 +976,14 @@ let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
-if(((data.jobId === undefined) && (missing0 = "jobId")) || ((data.workspace === undefined) && (missing0 = "workspace"))){
+if((data.jobId === undefined) && (missing0 = "jobId")){
 validate26.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!((key0 === "jobId") || (key0 === "workspace"))){
+if(!(((key0 === "jobId") || (key0 === "dryRun")) || (key0 === "sheet"))){
 validate26.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -1147,25 +1011,39 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.workspace !== undefined){
-let data1 = data.workspace;
+if(data.dryRun !== undefined){
+let data1 = data.dryRun;
 const _errs4 = errors;
-if(errors === _errs4){
-if(typeof data1 === "string"){
-if(func2(data1) < 1){
-validate26.errors = [{instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+if((typeof data1 !== "boolean") && (data1 !== null)){
+validate26.errors = [{instancePath:instancePath+"/dryRun",schemaPath:"#/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
-}
-}
-else {
-validate26.errors = [{instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
 }
 var valid0 = _errs4 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.sheet !== undefined){
+let data2 = data.sheet;
+const _errs7 = errors;
+if((!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) && (data2 !== null)){
+validate26.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs7){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 1 || isNaN(data2)){
+validate26.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -1180,17 +1058,23 @@ validate26.errors = vErrors;
 return errors === 0;
 }
 
-exports["events.subscribe"] = validate27;
-const schema28 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1,"nullable":true},"editor":{"type":"boolean","nullable":true},"records":{"type":"boolean","nullable":true}},"required":[],"additionalProperties":false};
+exports["job.approve"] = validate27;
+const schema28 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"sheet":{"type":"integer","minimum":1,"nullable":true},"skip":{"type":"boolean","nullable":true}},"required":["jobId"],"additionalProperties":false};
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.jobId === undefined) && (missing0 = "jobId")){
+validate27.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((key0 === "jobId") || (key0 === "editor")) || (key0 === "records"))){
+if(!(((key0 === "jobId") || (key0 === "sheet")) || (key0 === "skip"))){
 validate27.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -1200,16 +1084,16 @@ if(_errs1 === errors){
 if(data.jobId !== undefined){
 let data0 = data.jobId;
 const _errs2 = errors;
-if((typeof data0 !== "string") && (data0 !== null)){
-validate27.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
 validate27.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
+}
+else {
+validate27.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
 }
 }
 var valid0 = _errs2 === errors;
@@ -1218,30 +1102,39 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.editor !== undefined){
-let data1 = data.editor;
-const _errs5 = errors;
-if((typeof data1 !== "boolean") && (data1 !== null)){
-validate27.errors = [{instancePath:instancePath+"/editor",schemaPath:"#/properties/editor/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+if(data.sheet !== undefined){
+let data1 = data.sheet;
+const _errs4 = errors;
+if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
+validate27.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid0 = _errs5 === errors;
+if(errors === _errs4){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+validate27.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid0 = _errs4 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
-if(data.records !== undefined){
-let data2 = data.records;
-const _errs8 = errors;
+if(data.skip !== undefined){
+let data2 = data.skip;
+const _errs7 = errors;
 if((typeof data2 !== "boolean") && (data2 !== null)){
-validate27.errors = [{instancePath:instancePath+"/records",schemaPath:"#/properties/records/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+validate27.errors = [{instancePath:instancePath+"/skip",schemaPath:"#/properties/skip/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
-var valid0 = _errs8 === errors;
+var valid0 = _errs7 === errors;
 }
 else {
 var valid0 = true;
+}
 }
 }
 }
@@ -1256,42 +1149,42 @@ validate27.errors = vErrors;
 return errors === 0;
 }
 
-exports["learning.patterns"] = validate28;
-const schema29 = {"type":"object","properties":{"minPriority":{"type":"number","minimum":0,"maximum":1,"nullable":true},"limit":{"type":"integer","minimum":1,"nullable":true},"status":{"type":"string","enum":["pending","quarantined","validated","retired"],"nullable":true},"minTrust":{"type":"number","minimum":0,"maximum":1,"nullable":true},"maxTrust":{"type":"number","minimum":0,"maximum":1,"nullable":true},"kind":{"type":"string","enum":["validation_failure","retry_success","completion_mode","first_attempt_success","semantic_failure"],"nullable":true}},"required":[],"additionalProperties":false};
+exports["job.adopt"] = validate28;
+const schema29 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"workspace":{"type":"string","minLength":1}},"required":["jobId","workspace"],"additionalProperties":false};
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.jobId === undefined) && (missing0 = "jobId")) || ((data.workspace === undefined) && (missing0 = "workspace"))){
+validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!((((((key0 === "minPriority") || (key0 === "limit")) || (key0 === "status")) || (key0 === "minTrust")) || (key0 === "maxTrust")) || (key0 === "kind"))){
+if(!((key0 === "jobId") || (key0 === "workspace"))){
 validate28.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.minPriority !== undefined){
-let data0 = data.minPriority;
+if(data.jobId !== undefined){
+let data0 = data.jobId;
 const _errs2 = errors;
-if((!((typeof data0 == "number") && (isFinite(data0)))) && (data0 !== null)){
-validate28.errors = [{instancePath:instancePath+"/minPriority",schemaPath:"#/properties/minPriority/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+validate28.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
-if(errors === _errs2){
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 > 1 || isNaN(data0)){
-validate28.errors = [{instancePath:instancePath+"/minPriority",schemaPath:"#/properties/minPriority/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"}];
-return false;
 }
 else {
-if(data0 < 0 || isNaN(data0)){
-validate28.errors = [{instancePath:instancePath+"/minPriority",schemaPath:"#/properties/minPriority/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+validate28.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
-}
-}
 }
 }
 var valid0 = _errs2 === errors;
@@ -1300,116 +1193,25 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.limit !== undefined){
-let data1 = data.limit;
-const _errs5 = errors;
-if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
-validate28.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs5){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 < 1 || isNaN(data1)){
-validate28.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+if(data.workspace !== undefined){
+let data1 = data.workspace;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(func2(data1) < 1){
+validate28.errors = [{instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
+else {
+validate28.errors = [{instancePath:instancePath+"/workspace",schemaPath:"#/properties/workspace/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
 }
-var valid0 = _errs5 === errors;
+}
+var valid0 = _errs4 === errors;
 }
 else {
 var valid0 = true;
-}
-if(valid0){
-if(data.status !== undefined){
-let data2 = data.status;
-const _errs8 = errors;
-if((typeof data2 !== "string") && (data2 !== null)){
-validate28.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!((((data2 === "pending") || (data2 === "quarantined")) || (data2 === "validated")) || (data2 === "retired"))){
-validate28.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema29.properties.status.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.minTrust !== undefined){
-let data3 = data.minTrust;
-const _errs11 = errors;
-if((!((typeof data3 == "number") && (isFinite(data3)))) && (data3 !== null)){
-validate28.errors = [{instancePath:instancePath+"/minTrust",schemaPath:"#/properties/minTrust/type",keyword:"type",params:{type: "number"},message:"must be number"}];
-return false;
-}
-if(errors === _errs11){
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 > 1 || isNaN(data3)){
-validate28.errors = [{instancePath:instancePath+"/minTrust",schemaPath:"#/properties/minTrust/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"}];
-return false;
-}
-else {
-if(data3 < 0 || isNaN(data3)){
-validate28.errors = [{instancePath:instancePath+"/minTrust",schemaPath:"#/properties/minTrust/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs11 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.maxTrust !== undefined){
-let data4 = data.maxTrust;
-const _errs14 = errors;
-if((!((typeof data4 == "number") && (isFinite(data4)))) && (data4 !== null)){
-validate28.errors = [{instancePath:instancePath+"/maxTrust",schemaPath:"#/properties/maxTrust/type",keyword:"type",params:{type: "number"},message:"must be number"}];
-return false;
-}
-if(errors === _errs14){
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 1 || isNaN(data4)){
-validate28.errors = [{instancePath:instancePath+"/maxTrust",schemaPath:"#/properties/maxTrust/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"}];
-return false;
-}
-else {
-if(data4 < 0 || isNaN(data4)){
-validate28.errors = [{instancePath:instancePath+"/maxTrust",schemaPath:"#/properties/maxTrust/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs14 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.kind !== undefined){
-let data5 = data.kind;
-const _errs17 = errors;
-if((typeof data5 !== "string") && (data5 !== null)){
-validate28.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!(((((data5 === "validation_failure") || (data5 === "retry_success")) || (data5 === "completion_mode")) || (data5 === "first_attempt_success")) || (data5 === "semantic_failure"))){
-validate28.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema29.properties.kind.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs17 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
 }
 }
 }
@@ -1424,8 +1226,8 @@ validate28.errors = vErrors;
 return errors === 0;
 }
 
-exports["learning.why"] = validate29;
-const schema30 = {"type":"object","properties":{"id":{"type":"string","minLength":4,"nullable":true},"minObservations":{"type":"integer","minimum":0,"nullable":true},"limit":{"type":"integer","minimum":1,"nullable":true}},"required":[],"additionalProperties":false};
+exports["events.subscribe"] = validate29;
+const schema30 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1,"nullable":true},"editor":{"type":"boolean","nullable":true},"records":{"type":"boolean","nullable":true}},"required":[],"additionalProperties":false};
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1434,24 +1236,24 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((key0 === "id") || (key0 === "minObservations")) || (key0 === "limit"))){
+if(!(((key0 === "jobId") || (key0 === "editor")) || (key0 === "records"))){
 validate29.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.id !== undefined){
-let data0 = data.id;
+if(data.jobId !== undefined){
+let data0 = data.jobId;
 const _errs2 = errors;
 if((typeof data0 !== "string") && (data0 !== null)){
-validate29.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate29.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if(errors === _errs2){
 if(typeof data0 === "string"){
-if(func2(data0) < 4){
-validate29.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 4},message:"must NOT have fewer than 4 characters"}];
+if(func2(data0) < 1){
+validate29.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -1462,20 +1264,12 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.minObservations !== undefined){
-let data1 = data.minObservations;
+if(data.editor !== undefined){
+let data1 = data.editor;
 const _errs5 = errors;
-if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
-validate29.errors = [{instancePath:instancePath+"/minObservations",schemaPath:"#/properties/minObservations/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if((typeof data1 !== "boolean") && (data1 !== null)){
+validate29.errors = [{instancePath:instancePath+"/editor",schemaPath:"#/properties/editor/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
-}
-if(errors === _errs5){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 < 0 || isNaN(data1)){
-validate29.errors = [{instancePath:instancePath+"/minObservations",schemaPath:"#/properties/minObservations/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
 }
 var valid0 = _errs5 === errors;
 }
@@ -1483,20 +1277,12 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.limit !== undefined){
-let data2 = data.limit;
+if(data.records !== undefined){
+let data2 = data.records;
 const _errs8 = errors;
-if((!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) && (data2 !== null)){
-validate29.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if((typeof data2 !== "boolean") && (data2 !== null)){
+validate29.errors = [{instancePath:instancePath+"/records",schemaPath:"#/properties/records/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
-}
-if(errors === _errs8){
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 1 || isNaN(data2)){
-validate29.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
 }
 var valid0 = _errs8 === errors;
 }
@@ -1516,18 +1302,163 @@ validate29.errors = vErrors;
 return errors === 0;
 }
 
-exports["learning.stats"] = validate30;
-const schema31 = {"type":"object","required":[],"additionalProperties":false};
+exports["learning.patterns"] = validate30;
+const schema31 = {"type":"object","properties":{"minPriority":{"type":"number","minimum":0,"maximum":1,"nullable":true},"limit":{"type":"integer","minimum":1,"nullable":true},"status":{"type":"string","enum":["pending","quarantined","validated","retired"],"nullable":true},"minTrust":{"type":"number","minimum":0,"maximum":1,"nullable":true},"maxTrust":{"type":"number","minimum":0,"maximum":1,"nullable":true},"kind":{"type":"string","enum":["validation_failure","retry_success","completion_mode","first_attempt_success","semantic_failure"],"nullable":true}},"required":[],"additionalProperties":false};
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
+const _errs1 = errors;
 for(const key0 in data){
+if(!((((((key0 === "minPriority") || (key0 === "limit")) || (key0 === "status")) || (key0 === "minTrust")) || (key0 === "maxTrust")) || (key0 === "kind"))){
 validate30.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
+}
+}
+if(_errs1 === errors){
+if(data.minPriority !== undefined){
+let data0 = data.minPriority;
+const _errs2 = errors;
+if((!((typeof data0 == "number") && (isFinite(data0)))) && (data0 !== null)){
+validate30.errors = [{instancePath:instancePath+"/minPriority",schemaPath:"#/properties/minPriority/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+if(errors === _errs2){
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 > 1 || isNaN(data0)){
+validate30.errors = [{instancePath:instancePath+"/minPriority",schemaPath:"#/properties/minPriority/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"}];
+return false;
+}
+else {
+if(data0 < 0 || isNaN(data0)){
+validate30.errors = [{instancePath:instancePath+"/minPriority",schemaPath:"#/properties/minPriority/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.limit !== undefined){
+let data1 = data.limit;
+const _errs5 = errors;
+if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
+validate30.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs5){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+validate30.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.status !== undefined){
+let data2 = data.status;
+const _errs8 = errors;
+if((typeof data2 !== "string") && (data2 !== null)){
+validate30.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((data2 === "pending") || (data2 === "quarantined")) || (data2 === "validated")) || (data2 === "retired"))){
+validate30.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema31.properties.status.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.minTrust !== undefined){
+let data3 = data.minTrust;
+const _errs11 = errors;
+if((!((typeof data3 == "number") && (isFinite(data3)))) && (data3 !== null)){
+validate30.errors = [{instancePath:instancePath+"/minTrust",schemaPath:"#/properties/minTrust/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+if(errors === _errs11){
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 1 || isNaN(data3)){
+validate30.errors = [{instancePath:instancePath+"/minTrust",schemaPath:"#/properties/minTrust/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"}];
+return false;
+}
+else {
+if(data3 < 0 || isNaN(data3)){
+validate30.errors = [{instancePath:instancePath+"/minTrust",schemaPath:"#/properties/minTrust/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.maxTrust !== undefined){
+let data4 = data.maxTrust;
+const _errs14 = errors;
+if((!((typeof data4 == "number") && (isFinite(data4)))) && (data4 !== null)){
+validate30.errors = [{instancePath:instancePath+"/maxTrust",schemaPath:"#/properties/maxTrust/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+return false;
+}
+if(errors === _errs14){
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 1 || isNaN(data4)){
+validate30.errors = [{instancePath:instancePath+"/maxTrust",schemaPath:"#/properties/maxTrust/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"}];
+return false;
+}
+else {
+if(data4 < 0 || isNaN(data4)){
+validate30.errors = [{instancePath:instancePath+"/maxTrust",schemaPath:"#/properties/maxTrust/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs14 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.kind !== undefined){
+let data5 = data.kind;
+const _errs17 = errors;
+if((typeof data5 !== "string") && (data5 !== null)){
+validate30.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((data5 === "validation_failure") || (data5 === "retry_success")) || (data5 === "completion_mode")) || (data5 === "first_attempt_success")) || (data5 === "semantic_failure"))){
+validate30.errors = [{instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema31.properties.kind.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs17 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
 }
 }
 else {
@@ -1539,8 +1470,8 @@ validate30.errors = vErrors;
 return errors === 0;
 }
 
-exports["learning.activity"] = validate31;
-const schema32 = {"type":"object","properties":{"hours":{"type":"integer","minimum":1,"maximum":744,"nullable":true}},"required":[],"additionalProperties":false};
+exports["learning.why"] = validate31;
+const schema32 = {"type":"object","properties":{"id":{"type":"string","minLength":4,"nullable":true},"minObservations":{"type":"integer","minimum":0,"nullable":true},"limit":{"type":"integer","minimum":1,"nullable":true}},"required":[],"additionalProperties":false};
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1549,32 +1480,74 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
-if(!(key0 === "hours")){
+if(!(((key0 === "id") || (key0 === "minObservations")) || (key0 === "limit"))){
 validate31.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.hours !== undefined){
-let data0 = data.hours;
+if(data.id !== undefined){
+let data0 = data.id;
 const _errs2 = errors;
-if((!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))) && (data0 !== null)){
-validate31.errors = [{instancePath:instancePath+"/hours",schemaPath:"#/properties/hours/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if((typeof data0 !== "string") && (data0 !== null)){
+validate31.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if(errors === _errs2){
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 > 744 || isNaN(data0)){
-validate31.errors = [{instancePath:instancePath+"/hours",schemaPath:"#/properties/hours/maximum",keyword:"maximum",params:{comparison: "<=", limit: 744},message:"must be <= 744"}];
+if(typeof data0 === "string"){
+if(func2(data0) < 4){
+validate31.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 4},message:"must NOT have fewer than 4 characters"}];
 return false;
+}
+}
+}
+var valid0 = _errs2 === errors;
 }
 else {
-if(data0 < 1 || isNaN(data0)){
-validate31.errors = [{instancePath:instancePath+"/hours",schemaPath:"#/properties/hours/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+var valid0 = true;
+}
+if(valid0){
+if(data.minObservations !== undefined){
+let data1 = data.minObservations;
+const _errs5 = errors;
+if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
+validate31.errors = [{instancePath:instancePath+"/minObservations",schemaPath:"#/properties/minObservations/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs5){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+validate31.errors = [{instancePath:instancePath+"/minObservations",schemaPath:"#/properties/minObservations/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
 return false;
 }
 }
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.limit !== undefined){
+let data2 = data.limit;
+const _errs8 = errors;
+if((!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) && (data2 !== null)){
+validate31.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs8){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 1 || isNaN(data2)){
+validate31.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
 }
 }
 }
@@ -1589,99 +1562,18 @@ validate31.errors = vErrors;
 return errors === 0;
 }
 
-exports["learning.drift"] = validate32;
-const schema33 = {"type":"object","properties":{"threshold":{"type":"number","minimum":0,"maximum":1,"nullable":true},"window":{"type":"integer","minimum":1,"maximum":25,"nullable":true},"limit":{"type":"integer","minimum":1,"nullable":true}},"required":[],"additionalProperties":false};
+exports["learning.stats"] = validate32;
+const schema33 = {"type":"object","required":[],"additionalProperties":false};
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-const _errs1 = errors;
 for(const key0 in data){
-if(!(((key0 === "threshold") || (key0 === "window")) || (key0 === "limit"))){
 validate32.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
-}
-}
-if(_errs1 === errors){
-if(data.threshold !== undefined){
-let data0 = data.threshold;
-const _errs2 = errors;
-if((!((typeof data0 == "number") && (isFinite(data0)))) && (data0 !== null)){
-validate32.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/type",keyword:"type",params:{type: "number"},message:"must be number"}];
-return false;
-}
-if(errors === _errs2){
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 > 1 || isNaN(data0)){
-validate32.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"}];
-return false;
-}
-else {
-if(data0 < 0 || isNaN(data0)){
-validate32.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.window !== undefined){
-let data1 = data.window;
-const _errs5 = errors;
-if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
-validate32.errors = [{instancePath:instancePath+"/window",schemaPath:"#/properties/window/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs5){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 > 25 || isNaN(data1)){
-validate32.errors = [{instancePath:instancePath+"/window",schemaPath:"#/properties/window/maximum",keyword:"maximum",params:{comparison: "<=", limit: 25},message:"must be <= 25"}];
-return false;
-}
-else {
-if(data1 < 1 || isNaN(data1)){
-validate32.errors = [{instancePath:instancePath+"/window",schemaPath:"#/properties/window/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.limit !== undefined){
-let data2 = data.limit;
-const _errs8 = errors;
-if((!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) && (data2 !== null)){
-validate32.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs8){
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 1 || isNaN(data2)){
-validate32.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
 }
 }
 else {
@@ -1693,8 +1585,8 @@ validate32.errors = vErrors;
 return errors === 0;
 }
 
-exports["learning.epistemicDrift"] = validate33;
-const schema34 = {"type":"object","properties":{"threshold":{"type":"number","minimum":0,"maximum":1,"nullable":true},"window":{"type":"integer","minimum":1,"maximum":25,"nullable":true},"limit":{"type":"integer","minimum":1,"nullable":true}},"required":[],"additionalProperties":false};
+exports["learning.activity"] = validate33;
+const schema34 = {"type":"object","properties":{"hours":{"type":"integer","minimum":1,"maximum":744,"nullable":true}},"required":[],"additionalProperties":false};
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1703,86 +1595,32 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((key0 === "threshold") || (key0 === "window")) || (key0 === "limit"))){
+if(!(key0 === "hours")){
 validate33.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.threshold !== undefined){
-let data0 = data.threshold;
+if(data.hours !== undefined){
+let data0 = data.hours;
 const _errs2 = errors;
-if((!((typeof data0 == "number") && (isFinite(data0)))) && (data0 !== null)){
-validate33.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/type",keyword:"type",params:{type: "number"},message:"must be number"}];
+if((!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))) && (data0 !== null)){
+validate33.errors = [{instancePath:instancePath+"/hours",schemaPath:"#/properties/hours/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 if(errors === _errs2){
 if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 > 1 || isNaN(data0)){
-validate33.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"}];
+if(data0 > 744 || isNaN(data0)){
+validate33.errors = [{instancePath:instancePath+"/hours",schemaPath:"#/properties/hours/maximum",keyword:"maximum",params:{comparison: "<=", limit: 744},message:"must be <= 744"}];
 return false;
 }
 else {
-if(data0 < 0 || isNaN(data0)){
-validate33.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+if(data0 < 1 || isNaN(data0)){
+validate33.errors = [{instancePath:instancePath+"/hours",schemaPath:"#/properties/hours/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
-}
-}
-var valid0 = _errs2 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.window !== undefined){
-let data1 = data.window;
-const _errs5 = errors;
-if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
-validate33.errors = [{instancePath:instancePath+"/window",schemaPath:"#/properties/window/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs5){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 > 25 || isNaN(data1)){
-validate33.errors = [{instancePath:instancePath+"/window",schemaPath:"#/properties/window/maximum",keyword:"maximum",params:{comparison: "<=", limit: 25},message:"must be <= 25"}];
-return false;
-}
-else {
-if(data1 < 1 || isNaN(data1)){
-validate33.errors = [{instancePath:instancePath+"/window",schemaPath:"#/properties/window/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-}
-var valid0 = _errs5 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.limit !== undefined){
-let data2 = data.limit;
-const _errs8 = errors;
-if((!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) && (data2 !== null)){
-validate33.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-if(errors === _errs8){
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 1 || isNaN(data2)){
-validate33.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
-}
-var valid0 = _errs8 === errors;
-}
-else {
-var valid0 = true;
 }
 }
 }
@@ -1797,8 +1635,8 @@ validate33.errors = vErrors;
 return errors === 0;
 }
 
-exports["learning.entropy"] = validate34;
-const schema35 = {"type":"object","properties":{"threshold":{"type":"number","minimum":0,"maximum":1,"nullable":true},"history":{"type":"boolean","nullable":true},"limit":{"type":"integer","minimum":1,"nullable":true},"record":{"type":"boolean","nullable":true}},"required":[],"additionalProperties":false};
+exports["learning.drift"] = validate34;
+const schema35 = {"type":"object","properties":{"threshold":{"type":"number","minimum":0,"maximum":1,"nullable":true},"window":{"type":"integer","minimum":1,"maximum":25,"nullable":true},"limit":{"type":"integer","minimum":1,"nullable":true}},"required":[],"additionalProperties":false};
 
 function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1807,7 +1645,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
-if(!((((key0 === "threshold") || (key0 === "history")) || (key0 === "limit")) || (key0 === "record"))){
+if(!(((key0 === "threshold") || (key0 === "window")) || (key0 === "limit"))){
 validate34.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -1841,12 +1679,26 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.history !== undefined){
-let data1 = data.history;
+if(data.window !== undefined){
+let data1 = data.window;
 const _errs5 = errors;
-if((typeof data1 !== "boolean") && (data1 !== null)){
-validate34.errors = [{instancePath:instancePath+"/history",schemaPath:"#/properties/history/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
+validate34.errors = [{instancePath:instancePath+"/window",schemaPath:"#/properties/window/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
+}
+if(errors === _errs5){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 25 || isNaN(data1)){
+validate34.errors = [{instancePath:instancePath+"/window",schemaPath:"#/properties/window/maximum",keyword:"maximum",params:{comparison: "<=", limit: 25},message:"must be <= 25"}];
+return false;
+}
+else {
+if(data1 < 1 || isNaN(data1)){
+validate34.errors = [{instancePath:instancePath+"/window",schemaPath:"#/properties/window/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
 }
 var valid0 = _errs5 === errors;
 }
@@ -1874,20 +1726,6 @@ var valid0 = _errs8 === errors;
 else {
 var valid0 = true;
 }
-if(valid0){
-if(data.record !== undefined){
-let data3 = data.record;
-const _errs11 = errors;
-if((typeof data3 !== "boolean") && (data3 !== null)){
-validate34.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
-return false;
-}
-var valid0 = _errs11 === errors;
-}
-else {
-var valid0 = true;
-}
-}
 }
 }
 }
@@ -1901,8 +1739,8 @@ validate34.errors = vErrors;
 return errors === 0;
 }
 
-exports["learning.budget"] = validate35;
-const schema36 = {"type":"object","properties":{"job":{"type":"string","minLength":1,"nullable":true},"limit":{"type":"integer","minimum":1,"nullable":true}},"required":[],"additionalProperties":false};
+exports["learning.epistemicDrift"] = validate35;
+const schema36 = {"type":"object","properties":{"threshold":{"type":"number","minimum":0,"maximum":1,"nullable":true},"window":{"type":"integer","minimum":1,"maximum":25,"nullable":true},"limit":{"type":"integer","minimum":1,"nullable":true}},"required":[],"additionalProperties":false};
 
 function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1911,25 +1749,31 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
-if(!((key0 === "job") || (key0 === "limit"))){
+if(!(((key0 === "threshold") || (key0 === "window")) || (key0 === "limit"))){
 validate35.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.job !== undefined){
-let data0 = data.job;
+if(data.threshold !== undefined){
+let data0 = data.threshold;
 const _errs2 = errors;
-if((typeof data0 !== "string") && (data0 !== null)){
-validate35.errors = [{instancePath:instancePath+"/job",schemaPath:"#/properties/job/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if((!((typeof data0 == "number") && (isFinite(data0)))) && (data0 !== null)){
+validate35.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/type",keyword:"type",params:{type: "number"},message:"must be number"}];
 return false;
 }
 if(errors === _errs2){
-if(typeof data0 === "string"){
-if(func2(data0) < 1){
-validate35.errors = [{instancePath:instancePath+"/job",schemaPath:"#/properties/job/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 > 1 || isNaN(data0)){
+validate35.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"}];
 return false;
+}
+else {
+if(data0 < 0 || isNaN(data0)){
+validate35.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
 }
 }
 }
@@ -1939,18 +1783,24 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.limit !== undefined){
-let data1 = data.limit;
+if(data.window !== undefined){
+let data1 = data.window;
 const _errs5 = errors;
 if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
-validate35.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate35.errors = [{instancePath:instancePath+"/window",schemaPath:"#/properties/window/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 if(errors === _errs5){
 if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 < 1 || isNaN(data1)){
-validate35.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+if(data1 > 25 || isNaN(data1)){
+validate35.errors = [{instancePath:instancePath+"/window",schemaPath:"#/properties/window/maximum",keyword:"maximum",params:{comparison: "<=", limit: 25},message:"must be <= 25"}];
 return false;
+}
+else {
+if(data1 < 1 || isNaN(data1)){
+validate35.errors = [{instancePath:instancePath+"/window",schemaPath:"#/properties/window/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
 }
 }
 }
@@ -1958,6 +1808,28 @@ var valid0 = _errs5 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.limit !== undefined){
+let data2 = data.limit;
+const _errs8 = errors;
+if((!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) && (data2 !== null)){
+validate35.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs8){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 1 || isNaN(data2)){
+validate35.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -1971,8 +1843,8 @@ validate35.errors = vErrors;
 return errors === 0;
 }
 
-exports["learning.entropyStatus"] = validate36;
-const schema37 = {"type":"object","properties":{"job":{"type":"string","minLength":1,"nullable":true},"limit":{"type":"integer","minimum":1,"nullable":true},"check":{"type":"boolean","nullable":true}},"required":[],"additionalProperties":false};
+exports["learning.entropy"] = validate36;
+const schema37 = {"type":"object","properties":{"threshold":{"type":"number","minimum":0,"maximum":1,"nullable":true},"history":{"type":"boolean","nullable":true},"limit":{"type":"integer","minimum":1,"nullable":true},"record":{"type":"boolean","nullable":true}},"required":[],"additionalProperties":false};
 
 function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1981,25 +1853,31 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 const _errs1 = errors;
 for(const key0 in data){
-if(!(((key0 === "job") || (key0 === "limit")) || (key0 === "check"))){
+if(!((((key0 === "threshold") || (key0 === "history")) || (key0 === "limit")) || (key0 === "record"))){
 validate36.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
 }
 }
 if(_errs1 === errors){
-if(data.job !== undefined){
-let data0 = data.job;
+if(data.threshold !== undefined){
+let data0 = data.threshold;
 const _errs2 = errors;
-if((typeof data0 !== "string") && (data0 !== null)){
-validate36.errors = [{instancePath:instancePath+"/job",schemaPath:"#/properties/job/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if((!((typeof data0 == "number") && (isFinite(data0)))) && (data0 !== null)){
+validate36.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/type",keyword:"type",params:{type: "number"},message:"must be number"}];
 return false;
 }
 if(errors === _errs2){
-if(typeof data0 === "string"){
-if(func2(data0) < 1){
-validate36.errors = [{instancePath:instancePath+"/job",schemaPath:"#/properties/job/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 > 1 || isNaN(data0)){
+validate36.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"}];
 return false;
+}
+else {
+if(data0 < 0 || isNaN(data0)){
+validate36.errors = [{instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
 }
 }
 }
@@ -2009,20 +1887,12 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.limit !== undefined){
-let data1 = data.limit;
+if(data.history !== undefined){
+let data1 = data.history;
 const _errs5 = errors;
-if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
-validate36.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if((typeof data1 !== "boolean") && (data1 !== null)){
+validate36.errors = [{instancePath:instancePath+"/history",schemaPath:"#/properties/history/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
-}
-if(errors === _errs5){
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 < 1 || isNaN(data1)){
-validate36.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-return false;
-}
-}
 }
 var valid0 = _errs5 === errors;
 }
@@ -2030,17 +1900,39 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.check !== undefined){
-let data2 = data.check;
+if(data.limit !== undefined){
+let data2 = data.limit;
 const _errs8 = errors;
-if((typeof data2 !== "boolean") && (data2 !== null)){
-validate36.errors = [{instancePath:instancePath+"/check",schemaPath:"#/properties/check/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+if((!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))) && (data2 !== null)){
+validate36.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
+}
+if(errors === _errs8){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 1 || isNaN(data2)){
+validate36.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
 }
 var valid0 = _errs8 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.record !== undefined){
+let data3 = data.record;
+const _errs11 = errors;
+if((typeof data3 !== "boolean") && (data3 !== null)){
+validate36.errors = [{instancePath:instancePath+"/record",schemaPath:"#/properties/record/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -2055,24 +1947,178 @@ validate36.errors = vErrors;
 return errors === 0;
 }
 
-exports["learning.setStatus"] = validate37;
-const schema38 = {"type":"object","properties":{"id":{"type":"string","minLength":4},"status":{"type":"string","enum":["pending","quarantined","validated","retired"]},"reason":{"type":"string","minLength":1,"nullable":true}},"required":["id","status"],"additionalProperties":false};
+exports["learning.budget"] = validate37;
+const schema38 = {"type":"object","properties":{"job":{"type":"string","minLength":1,"nullable":true},"limit":{"type":"integer","minimum":1,"nullable":true}},"required":[],"additionalProperties":false};
 
 function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
+const _errs1 = errors;
+for(const key0 in data){
+if(!((key0 === "job") || (key0 === "limit"))){
+validate37.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.job !== undefined){
+let data0 = data.job;
+const _errs2 = errors;
+if((typeof data0 !== "string") && (data0 !== null)){
+validate37.errors = [{instancePath:instancePath+"/job",schemaPath:"#/properties/job/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+validate37.errors = [{instancePath:instancePath+"/job",schemaPath:"#/properties/job/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.limit !== undefined){
+let data1 = data.limit;
+const _errs5 = errors;
+if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
+validate37.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs5){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+validate37.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+else {
+validate37.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate37.errors = vErrors;
+return errors === 0;
+}
+
+exports["learning.entropyStatus"] = validate38;
+const schema39 = {"type":"object","properties":{"job":{"type":"string","minLength":1,"nullable":true},"limit":{"type":"integer","minimum":1,"nullable":true},"check":{"type":"boolean","nullable":true}},"required":[],"additionalProperties":false};
+
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((key0 === "job") || (key0 === "limit")) || (key0 === "check"))){
+validate38.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.job !== undefined){
+let data0 = data.job;
+const _errs2 = errors;
+if((typeof data0 !== "string") && (data0 !== null)){
+validate38.errors = [{instancePath:instancePath+"/job",schemaPath:"#/properties/job/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(func2(data0) < 1){
+validate38.errors = [{instancePath:instancePath+"/job",schemaPath:"#/properties/job/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.limit !== undefined){
+let data1 = data.limit;
+const _errs5 = errors;
+if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
+validate38.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs5){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+validate38.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.check !== undefined){
+let data2 = data.check;
+const _errs8 = errors;
+if((typeof data2 !== "boolean") && (data2 !== null)){
+validate38.errors = [{instancePath:instancePath+"/check",schemaPath:"#/properties/check/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+else {
+validate38.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate38.errors = vErrors;
+return errors === 0;
+}
+
+exports["learning.setStatus"] = validate39;
+const schema40 = {"type":"object","properties":{"id":{"type":"string","minLength":4},"status":{"type":"string","enum":["pending","quarantined","validated","retired"]},"reason":{"type":"string","minLength":1,"nullable":true}},"required":["id","status"],"additionalProperties":false};
+
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.id === undefined) && (missing0 = "id")) || ((data.status === undefined) && (missing0 = "status"))){
-validate37.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate39.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!(((key0 === "id") || (key0 === "status")) || (key0 === "reason"))){
-validate37.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+validate39.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
 }
@@ -2084,12 +2130,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 4){
-validate37.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 4},message:"must NOT have fewer than 4 characters"}];
+validate39.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 4},message:"must NOT have fewer than 4 characters"}];
 return false;
 }
 }
 else {
-validate37.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate39.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -2103,11 +2149,11 @@ if(data.status !== undefined){
 let data1 = data.status;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate37.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate39.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if(!((((data1 === "pending") || (data1 === "quarantined")) || (data1 === "validated")) || (data1 === "retired"))){
-validate37.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema38.properties.status.enum},message:"must be equal to one of the allowed values"}];
+validate39.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema40.properties.status.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -2120,13 +2166,13 @@ if(data.reason !== undefined){
 let data2 = data.reason;
 const _errs6 = errors;
 if((typeof data2 !== "string") && (data2 !== null)){
-validate37.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate39.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if(errors === _errs6){
 if(typeof data2 === "string"){
 if(func2(data2) < 1){
-validate37.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate39.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
@@ -2142,32 +2188,32 @@ var valid0 = true;
 }
 }
 else {
-validate37.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate39.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate37.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
 
-exports["learning.sheetPatterns"] = validate38;
-const schema39 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"sheet":{"type":"integer","minimum":1}},"required":["jobId","sheet"],"additionalProperties":false};
+exports["learning.sheetPatterns"] = validate40;
+const schema41 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"sheet":{"type":"integer","minimum":1}},"required":["jobId","sheet"],"additionalProperties":false};
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.jobId === undefined) && (missing0 = "jobId")) || ((data.sheet === undefined) && (missing0 = "sheet"))){
-validate38.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate40.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 const _errs1 = errors;
 for(const key0 in data){
 if(!((key0 === "jobId") || (key0 === "sheet"))){
-validate38.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+validate40.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
 }
@@ -2179,12 +2225,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-validate38.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+validate40.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
 return false;
 }
 }
 else {
-validate38.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate40.errors = [{instancePath:instancePath+"/jobId",schemaPath:"#/properties/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
@@ -2198,13 +2244,13 @@ if(data.sheet !== undefined){
 let data1 = data.sheet;
 const _errs4 = errors;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-validate38.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate40.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 if(errors === _errs4){
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 1 || isNaN(data1)){
-validate38.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+validate40.errors = [{instancePath:instancePath+"/sheet",schemaPath:"#/properties/sheet/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
 return false;
 }
 }
@@ -2219,11 +2265,11 @@ var valid0 = true;
 }
 }
 else {
-validate38.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate40.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate38.errors = vErrors;
+validate40.errors = vErrors;
 return errors === 0;
 }
 

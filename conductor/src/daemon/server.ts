@@ -34,6 +34,8 @@ export interface ServerOptions {
   isRefusal?: (error: unknown) => boolean;
   /** Where unexpected errors are written, with their stack (the conductor's log). */
   log?: (message: string) => void;
+  /** Told the method of each request about to be carried out (the debug log). */
+  onRequest?: (method: string) => void;
 }
 
 /**
@@ -211,6 +213,7 @@ export class ConductorServer {
     if (!KNOWN.has(method)) return failure(id, RPC_ERRORS.methodNotFound, `Unknown method '${method}'.`);
     const checked = checkParams(method as Method, rawParams);
     if (!checked.ok) return failure(id, RPC_ERRORS.invalidParams, checked.message);
+    this.options.onRequest?.(method);
     try {
       if (method === 'events.subscribe') {
         const params = checked.params as Params<'events.subscribe'>;

@@ -1,5 +1,5 @@
-// Builds a job's channels from its score's `notifications` (plus any conductor-wide defaults the
-// conductor config supplies). A channel that cannot work — no URL, no recipient — is not built;
+// Builds a job's channels from its score's `notifications` (plus the conductor-wide ones of the
+// conductor config, conductor.yaml's `notifications`). A channel that cannot work — no URL, no recipient — is not built;
 // it becomes a problem the caller reports once, in words that name the channel and what is missing.
 import type { Score } from '../../../score/src/score-types.js';
 import type { ChannelConfig } from './config-values.js';
@@ -18,10 +18,7 @@ export interface ChannelOptions {
   editor?: EditorNotifier;
   /** The OS notifier; found on PATH when not given (null: none). */
   os?: OsNotifier | null;
-  /**
-   * Conductor-wide channels, added to every job's own. The conductor config does not exist yet;
-   * when it does, its `notifications` list comes in here.
-   */
+  /** Conductor-wide channels (conductor.yaml's `notifications`), added to every job's own. */
   defaults?: readonly NotificationConfig[];
 }
 
@@ -33,7 +30,8 @@ export function channelsFor(configs: readonly NotificationConfig[], options: Cha
   let os: OsNotifier | undefined | null = options.os;
   const all = [...(options.defaults ?? []), ...configs];
   all.forEach((config, index) => {
-    const label = `notifications[${index - (options.defaults?.length ?? 0)}] (${config.type})`;
+    const own = options.defaults?.length ?? 0;
+    const label = index < own ? `conductor config notifications[${index}] (${config.type})` : `notifications[${index - own}] (${config.type})`;
     const settings = (config.config ?? {}) as ChannelConfig;
     const events = new Set(config.on_events);
     switch (config.type) {
