@@ -115,6 +115,8 @@ describe('timeline drawing', () => {
     assert.match(svg, /<title>Sheet 2 · completed · 2 attempts · 39s · cost \$0\.05<\/title>/);
     // A legend names every kind drawn.
     for (const label of ['first attempt', 'retry', 'validation (end of an attempt)', 'retry backoff', 'rate-limit wait', 'quota wait', 'attempt that did not pass', 'running, drawn to now']) assert.ok(svg.includes(`${label}</li>`), label);
+    // Each sheet's number sits inside its first attempt (wide enough here).
+    assert.equal(count(svg, /<text class="sheet-label"/g), 4);
     // Bars sit on the time scale: sheet 4 starts right of sheet 1's end.
     const x = (num: number) => Number(new RegExp(`data-sheet="${num}"[^]*?<rect [^>]*x="([\\d.]+)"`).exec(svg)?.[1]);
     assert.ok(x(1) < x(2) && x(2) === x(3) && x(3) < x(4), `${x(1)} ${x(2)} ${x(3)} ${x(4)}`);

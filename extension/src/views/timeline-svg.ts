@@ -30,7 +30,7 @@ export const TIMELINE_STYLE = `
   .timeline .tick, .cost-chart .grid { stroke: var(--vscode-widget-border, var(--vscode-descriptionForeground)); stroke-width: 1; opacity: 0.5; }
   .timeline .lane-bg { fill: var(--vscode-list-hoverBackground, transparent); opacity: 0.35; }
   .timeline .now { stroke: var(--vscode-editorCursor-foreground, var(--vscode-foreground)); stroke-width: 1.5; stroke-dasharray: 4 3; }
-  .timeline .sheet-label { fill: var(--vscode-editor-background); font-size: 10px; text-anchor: middle; pointer-events: none; }
+  .timeline .sheet-label { fill: var(--vscode-editor-background); font-size: 10px; text-anchor: start; pointer-events: none; }
   .timeline .envelope { fill: none; stroke: var(--vscode-descriptionForeground); stroke-width: 1; }
   .mode-first { fill: var(--vscode-charts-blue); }
   .mode-retry { fill: var(--vscode-charts-orange); }
@@ -160,9 +160,11 @@ function perSheet(data: TimelineData, t: Translate): { body: string; height: num
   const sheets = data.sheets.filter((s) => s.spans.length > 0).map((sheet) => {
     const y = AXIS_H + sheet.lane * ROW_H + (ROW_H - BAR_H) / 2;
     const spans = sheet.spans.map((span) => spanMarkup(sheet, span, y, scale, data.now, t)).join('');
-    const x1 = scale.x(sheet.start ?? 0);
-    const x2 = scale.x(sheet.end ?? 0);
-    const label = x2 - x1 >= 26 ? `<text class="sheet-label" x="${((x1 + x2) / 2).toFixed(1)}" y="${y + BAR_H - 2}">${sheet.num}</text>` : '';
+    // The sheet's number inside its first attempt, when that bar has room for it.
+    const first = sheet.spans.find((s) => s.kind === 'attempt');
+    const x1 = first ? scale.x(first.start) : 0;
+    const x2 = first ? scale.x(first.end) : 0;
+    const label = x2 - x1 >= 26 ? `<text class="sheet-label" x="${(x1 + 3).toFixed(1)}" y="${y + BAR_H - 2}">${sheet.num}</text>` : '';
     return `<g class="sheet status-${classToken(sheet.status)}" data-sheet="${sheet.num}" data-lane="${sheet.lane + 1}"><title>${escapeHtml(sheetTitle(sheet, t))}</title>${spans}${label}</g>`;
   });
   return { body: `${axis(scale, height, t)}<g class="lanes">${rows.join('')}</g><g class="sheets">${sheets.join('')}</g>${nowLine(data, scale, height, t)}`, height };

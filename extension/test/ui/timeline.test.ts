@@ -138,6 +138,9 @@ describe('job timeline in the diagnose panel', () => {
     assert.equal(await chart.locator('g.cost-bar[data-sheet="1"] rect.cost-retry').count(), 1);
     await view.locator('.cost-summary', { hasText: /Cost per sheet: \$\d+\.\d+ in all/ }).waitFor();
 
+    // The job's completion toast would cover the chart in the screenshot.
+    await workbench.runCommand('Notifications: Clear All Notifications');
+    await page.locator('.notification-toast').first().waitFor({ state: 'hidden' });
     await view.locator('h2', { hasText: 'Timeline' }).scrollIntoViewIfNeeded();
     await workbench.screenshot('job timeline');
   });
