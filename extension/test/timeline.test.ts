@@ -92,6 +92,19 @@ describe('timeline model', () => {
     assert.equal(fan.waits, Math.floor(999 / 5) + Math.floor(999 / 7));
     assert.ok(Math.abs(data.stages.reduce((n, r) => n + r.costUsd, 0) - bigJob(1000).costUsd) < 1e-9, 'stage costs add up to the job');
 
+    // A running big job: the row with the sheet under way is open and the drawing runs to now.
+    const running = bigJob(1000);
+    running.status = 'running';
+    const last = running.sheets['1000']!;
+    const now = (data.end as number) + 60_000;
+    running.sheets['1000'] = { ...last, status: 'in_progress', attempts: 2, spans: last.spans?.slice(0, 0) ?? [], startedAt: new Date((data.end as number) - 1_000).toISOString() };
+    const live = timelineOf(running, now);
+    assert.deepEqual(live.stages.map((r) => r.open), [false, false, true]);
+    assert.equal(live.end, now);
+    const liveSvg = renderTimeline(live, t);
+    assert.match(liveSvg, /<rect class="envelope open"/);
+    assert.match(liveSvg, /<line class="now"/);
+
     const sequential = timelineOf(bigJob(1000, { fanOut: false }), T0);
     assert.equal(sequential.stages.length, MAX_STAGE_ROWS);
     assert.deepEqual([sequential.stages[0]?.first, sequential.stages[0]?.last, sequential.stages[99]?.first, sequential.stages[99]?.last], [1, 10, 991, 1000]);
@@ -130,6 +143,8 @@ describe('timeline drawing', () => {
     assert.equal(tickStep(90_000), 15_000);
     const overnight = timeTicks(new Date(2025, 0, 1, 22, 10).getTime(), new Date(2025, 0, 2, 3, 0).getTime()).map((k) => k.label);
     assert.deepEqual(overnight, ['2025-01-01 23:00', '2025-01-02 00:00', '01:00', '02:00', '03:00']);
+    const week = timeTicks(new Date(2025, 2, 1, 9).getTime(), new Date(2025, 2, 12, 9).getTime()).map((k) => k.label);
+    assert.deepEqual(week, ['2025-03-03 00:00', '2025-03-05 00:00', '2025-03-07 00:00', '2025-03-09 00:00', '2025-03-11 00:00'], 'whole days at local midnight');
     const svg = renderTimeline(timelineOf(parallelJob(), T0 + 100_000), t);
     assert.match(svg, /local time \(UTC([+-]\d\d:\d\d)?\)/);
   });

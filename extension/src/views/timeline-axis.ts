@@ -58,10 +58,15 @@ export function timeTicks(start: number, end: number, maxTicks = 8): Tick[] {
     const label = clock(d, precision);
     ticks.push({ at, label: multiDay && day !== previousDay ? `${day} ${label}` : label });
     previousDay = day;
+    if (step >= DAY) {
+      // Calendar days, so a day with a daylight-saving change still ticks at midnight.
+      at = new Date(d.getFullYear(), d.getMonth(), d.getDate() + Math.round(step / DAY)).getTime();
+      continue;
+    }
     const next = at + step;
     // A new local day restarts the count (steps that do not divide 24 h, and daylight saving).
     const nextBase = localMidnight(next);
-    if (step < DAY && nextBase !== base) {
+    if (nextBase !== base) {
       base = nextBase;
       at = base + Math.ceil((next - base) / step) * step;
     } else at = next;
