@@ -3,7 +3,8 @@
 // start next to `node -e 0`, the runner's per-sheet
 // overhead, the learning store's costs with 100,000 outcomes, the language server against
 // yaml-language-server, the conductor's round trip, cluster throughput for one and three members and
-// dispatch overhead next to a single conductor, and the extension's activation time and package size.
+// dispatch overhead next to a single conductor, the diagnose panel's job timeline for 1,000 and 10,000
+// sheets, and the extension's activation time and package size.
 import * as esbuild from 'esbuild';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -19,6 +20,7 @@ import { benchConductorStart } from './bench/conductor-start.js';
 import { benchExtension } from './bench/extension.js';
 import { benchLsp } from './bench/lsp.js';
 import { benchLearning } from './bench/learning.js';
+import { benchTimeline } from './bench/timeline.js';
 import { generateBigScore } from './lib/big-score.js';
 import { median, percentile } from './lib/stats.js';
 
@@ -57,6 +59,7 @@ void esbuild.build({ ...buildOptions(true), write: false }).then(async (minified
   }
   benchCliStart();
   benchUnknownKeys();
+  benchTimeline();
   await benchRunner();
   await benchLearning();
   await benchLsp();

@@ -40,6 +40,19 @@ describe('manifest', () => {
     for (const step of steps) assert.ok(existsSync(join(ROOT, step.media.markdown)), `${step.media.markdown} exists`);
   });
 
+  test("the walkthrough shows the views a user would not find alone: the sheet plan and the job timeline", () => {
+    const steps: { id: string; description: string; media: { markdown: string } }[] = contributes.walkthroughs.flatMap((w: { steps: unknown[] }) => w.steps);
+    const text = (id: string) => {
+      const step = steps.find((s) => s.id === id);
+      assert.ok(step, `walkthrough step ${id}`);
+      return `${nls[step.description.slice(1, -1)] ?? step.description}\n${readFileSync(join(ROOT, step.media.markdown), 'utf8')}`;
+    };
+    assert.match(text('validate'), /sheet plan/);
+    assert.match(text('diagnose'), /\*\*timeline\*\*/);
+    assert.match(text('diagnose'), /cost per sheet/i);
+    assert.match(text('diagnose'), /drawn by stage/);
+  });
+
   test('every %key% in the manifest has its text in package.nls.json', () => {
     const keys = [...JSON.stringify(manifest).matchAll(/"%([\w.]+)%"/g)].map((m) => m[1] as string);
     assert.ok(keys.length > 40);

@@ -6,19 +6,16 @@ import type { Translate } from '../l10n.js';
 import { formatCost } from '../jobs/format.js';
 import { appliedPatternLine } from './patterns-model.js';
 import { localDateTime } from '../../../protocol/src/time-text.js';
+import type { JobState } from '../../../protocol/src/job-state.js';
+import { renderCostChart } from './cost-chart.js';
+import { TIMELINE_STYLE, renderTimeline } from './timeline-svg.js';
+import { timelineOf } from './timeline-model.js';
+import { escapeHtml } from './escape-html.js';
+
+export { escapeHtml };
 
 /** What the page may ask the extension to do (posted with `acquireVsCodeApi().postMessage`). */
 export type DiagnoseMessage = { type: 'resume' } | { type: 'refresh' } | { type: 'openFile'; index: number };
-
-/** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
 
 /** The message a page sent, if it is one the panel understands. */
 export function parseDiagnoseMessage(value: unknown, fileCount: number): DiagnoseMessage | undefined {
@@ -37,6 +34,12 @@ export interface DiagnosePageOptions {
   /** `webview.cspSource`. */
   cspSource: string;
   t: Translate;
+  /** The job's checkpoint (`job.status`), for the timeline and the cost chart; without it they say why they are missing. */
+  state?: JobState;
+  /** Why the checkpoint could not be read, when it could not. */
+  stateError?: string;
+  /** Epoch ms the open spans of a running job are drawn to. */
+  now?: number;
 }
 
 /** The Content-Security-Policy of the page. */
@@ -69,7 +72,8 @@ const STYLE = `
   .suggestion { color: var(--vscode-textLink-foreground); }
   ul { padding-left: 20px; }
   .empty { color: var(--vscode-descriptionForeground); font-style: italic; }
-`;
+  .note { color: var(--vscode-descriptionForeground); margin: 4px 0; }
+${TIMELINE_STYLE}`;
 
 const SCRIPT = `
   const vscode = acquireVsCodeApi();
@@ -99,7 +103,7 @@ function errorLine(error: JobErrorEntry, t: Translate): string {
 
 /** The whole page. */
 export function renderDiagnoseHtml(report: DiagnoseReport, options: DiagnosePageOptions): string {
-  const { t, nonce } = options;
+  const { t } = options;
   const job = report.job;
   const canResume = job.status === 'failed' || job.status === 'paused' || job.status === 'cancelled' || job.status === 'pending';
   const actions = [
@@ -148,6 +152,35 @@ export function renderDiagnoseHtml(report: DiagnoseReport, options: DiagnosePage
     ? `<div class="actions">${report.files.map((f, index) => `<button class="secondary" data-action="openFile" data-index="${index}" title="${escapeHtml(f.path)}">${escapeHtml(f.label)}</button>`).join('')}</div>`
     : `<p class="empty">${escapeHtml(t('No files.'))}</p>`;
 
+  return page(report, options, `${summary}
+<h2>${escapeHtml(t('Failing sheets'))}</h2>
+${failing}
+<h2>${escapeHtml(t('Next steps'))}</h2>
+${suggestions}
+${timelineSections(options)}
+<h2>${escapeHtml(t('Error history'))}</h2>
+${history}
+<h2>${escapeHtml(t('Files'))}</h2>
+${files}`);
+}
+
+/** The timeline and the cost chart, from the checkpoint (or why they are missing). */
+function timelineSections(options: DiagnosePageOptions): string {
+  const { t, state } = options;
+  if (!state) {
+    const why = options.stateError ? t('The timeline needs the job\'s checkpoint, which could not be read: {0}', options.stateError) : t('The timeline needs the job\'s checkpoint, which was not given.');
+    return `<h2>${escapeHtml(t('Timeline'))}</h2><p class="empty">${escapeHtml(why)}</p>`;
+  }
+  const data = timelineOf(state, options.now ?? Date.now());
+  return `<h2>${escapeHtml(t('Timeline'))}</h2>
+<section class="timeline-section">${renderTimeline(data, t)}</section>
+<h2>${escapeHtml(data.aggregated ? t('Cost per stage') : t('Cost per sheet'))}</h2>
+<section class="cost-section">${renderCostChart(data, t)}</section>`;
+}
+
+function page(report: DiagnoseReport, options: DiagnosePageOptions, body: string): string {
+  const { t, nonce } = options;
+  const job = report.job;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -158,15 +191,7 @@ export function renderDiagnoseHtml(report: DiagnoseReport, options: DiagnosePage
 <style nonce="${escapeHtml(nonce)}">${STYLE}</style>
 </head>
 <body>
-${summary}
-<h2>${escapeHtml(t('Failing sheets'))}</h2>
-${failing}
-<h2>${escapeHtml(t('Next steps'))}</h2>
-${suggestions}
-<h2>${escapeHtml(t('Error history'))}</h2>
-${history}
-<h2>${escapeHtml(t('Files'))}</h2>
-${files}
+${body}
 <script nonce="${escapeHtml(nonce)}">${SCRIPT}</script>
 </body>
 </html>`;

@@ -1,5 +1,7 @@
 // The diagnose panel: a webview showing `job.diagnose` for one job (one panel per job, reused).
-// The page is rendered by diagnose-html.ts; its buttons post messages handled here.
+// The page is rendered by diagnose-html.ts; its buttons post messages handled here. The job's
+// checkpoint (`job.status`) comes with the report: the timeline and the cost chart are drawn from
+// its per-sheet spans, a running job's open spans up to the moment of the render (Refresh redraws).
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { DiagnoseReport } from '../../../protocol/src/methods.js';
@@ -46,9 +48,21 @@ export class DiagnosePanels implements vscode.Disposable {
     if (!entry) return;
     const { webview } = entry.panel;
     try {
-      const report = await this.connection.request('job.diagnose', { jobId });
+      const [report, state] = await Promise.all([
+        this.connection.request('job.diagnose', { jobId }),
+        this.connection.request('job.status', { jobId }).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error: (error as Error).message }),
+        ),
+      ]);
       entry.report = report;
-      webview.html = renderDiagnoseHtml(report, { nonce: randomBytes(16).toString('base64'), cspSource: webview.cspSource, t: this.t });
+      webview.html = renderDiagnoseHtml(report, {
+        nonce: randomBytes(16).toString('base64'),
+        cspSource: webview.cspSource,
+        t: this.t,
+        now: Date.now(),
+        ...('value' in state ? { state: state.value } : { stateError: state.error }),
+      });
     } catch (error) {
       entry.report = undefined;
       webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>${escapeHtml(this.t("Could not diagnose job '{0}': {1}", jobId, (error as Error).message))}</p></body></html>`;
