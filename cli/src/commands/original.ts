@@ -190,3 +190,10 @@ export function dashboardCommand(): number {
   process.stderr.write("mozart dashboard: there is no web dashboard here; the VS Code extension's Mozart view (the Mozart icon in the activity bar) replaces it: jobs, sheets, logs and actions. From a terminal, 'mozart list' and 'mozart status <job> --watch'.\n");
   return EXIT.unusable;
 }
+
+/** `mozart config show|set|path|init|check`: the original's conductor config file, not offered here. */
+export function configCommand(args: string[]): number {
+  const sub = args.find((a) => !a.startsWith('-'));
+  process.stderr.write(`mozart config${sub ? ` ${sub}` : ''}: not supported in this version: the conductor has no config file. Its settings are options of 'mozart start' (--max-jobs, --cluster, --agent-cap) and MOZART_* variables (MOZART_HOME, MOZART_SOCKET, MOZART_MAX_JOBS, MOZART_MIN_FREE_MEMORY_MB, MOZART_LEARNING_MAX_OUTCOMES, …). See docs/cli.md.\n`);
+  return EXIT.unusable;
+}
