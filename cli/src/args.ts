@@ -44,7 +44,7 @@ export const COMMAND_OPTIONS: Record<string, Table> = {
   restart: { foreground: bool('f'), config: text('c'), 'log-level-conductor': text('l'), 'pid-file': text(), 'max-jobs': text(), cluster: text(), 'agent-cap': text() },
   'conductor-status': { 'pid-file': text() },
   dashboard: { port: text('p'), host: text(), workspace, reload: bool('r') },
-  mcp: {},
+  mcp: { port: text('p'), host: text(), workspace },
   config: { config: text('c'), force: bool('f') },
 };
 

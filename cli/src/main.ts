@@ -13,6 +13,7 @@ import { conductorStatusCommand, jobActionCommand, listCommand, resumeCommand, r
 import { clearCommand, modifyCommand, recoverCommand, restartCommand } from './commands/manage.js';
 import { validateCommand } from './commands/validate.js';
 import { dryRunCommand } from './commands/dry-run.js';
+import { commandHelp } from './help.js';
 import { approveCommand } from './commands/approve.js';
 import { LEARNING_COMMANDS, learningCommand } from './commands/learning.js';
 import { configCommand } from './commands/config.js';
@@ -50,6 +51,7 @@ Jobs:
                                          error history, what to do, which files to open.
   errors <job> [--sheet N] [--verbose]   Every error recorded, oldest first.
   logs <job> [--sheet N] [--follow]      A sheet's full agent output, or the job's event log.
+  history <job> [--sheet N] [--limit N]  Every attempt of every sheet, oldest first, with its outcome.
   recover <job> [--dry-run]              Re-check failed sheets' validations without re-running them.
   clear [<job>] [--status S ...]         Forget finished jobs (their workspaces stay on disk).
 
@@ -90,10 +92,25 @@ Agents and editors:
                                          start, pause, resume and cancel jobs and read their workspaces
                                          and logs, through the conductor (see docs/cli.md).
 
+Not offered (each says why when run): dashboard (the VS Code extension's Mozart view replaces it),
+config (the conductor's settings are 'start' flags and MOZART_* variables). docs/cli.md maps every
+command and option of the original Mozart's command line to ours.
+
+Each command's options, those of the original that have no effect here included: mozart <command> --help.
+
 Common options:
   --socket PATH                          Conductor socket (default: $MOZART_SOCKET or ~/.mozart/run/conductor.sock).
   -j, --json                             Machine-readable output.
-  -h, --help                             Show this help.    --version   Print the version.
+  -h, --help                             Show this help (or a command's: mozart <command> --help).
+  -V, --version                          Print the version.
+
+Global options (before or after the command):
+  -v, --verbose                          More detail: validate shows the sheet DAG, errors each error's
+                                         category and what to do (elsewhere it says it has no effect).
+  -q, --quiet                            Only errors and --json output.
+  -L, --log-level LEVEL                  No effect here (it says so): this command line writes no log.
+      --log-file FILE                    No effect, as --log-level (the conductor's log: ~/.mozart/mozart.log).
+      --log-format FORMAT                No effect, as --log-level.
 
 Exit codes:
   0  success (validate: valid, warnings allowed; run/resume/status --watch: the job completed;
@@ -114,6 +131,16 @@ const noEffect = (option: string, why: string): void => {
   process.stderr.write(`mozart: ${option} has no effect here: ${why}\n`);
 };
 
+/** The global options: -q quiets, -v adds detail where a command has more; the log options say they have no effect. */
+function globalNotices(command: string, v: Values): void {
+  if (v.quiet) setQuiet(true);
+  for (const option of ['log-level', 'log-file', 'log-format'] as const) {
+    if (option === 'log-level' && (command === 'start' || command === 'restart')) continue; // passed on to the conductor
+    if (v[option] !== undefined) noEffect(`--${option}`, command === 'start' || command === 'restart' ? `the conductor writes one log, ${logFile()}, at one level` : `this command line writes no log of its own (the conductor's is ${logFile()})`);
+  }
+  if (v.verbose && command !== 'validate' && command !== 'errors') noEffect('-v/--verbose', `'${command}' has no more detailed output (validate -v shows the sheet DAG; errors -v each error's category and what to do)`);
+}
+
 /** Runs the CLI with the given arguments; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const { before, command, rest } = splitGlobal(argv);
@@ -125,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${typeof MOZART_VERSION === 'string' ? MOZART_VERSION : 'dev'}\n`);
     return EXIT.ok;
   }
-  if (Object.hasOwn(LEARNING_COMMANDS, command)) return runLearning(command, rest);
+  if (Object.hasOwn(LEARNING_COMMANDS, command)) return runLearning(command, before, rest);
   if (!COMMANDS.includes(command)) return usageError(`unknown command '${command}'`);
   let parsed;
   try {
@@ -135,7 +162,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { values: v, positionals } = parsed;
   if (v.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(commandHelp(command));
     return EXIT.ok;
   }
   const str = (name: string): string | undefined => (typeof v[name] === 'string' ? (v[name] as string) : undefined);
@@ -147,12 +174,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const lines = str('lines') === undefined ? 0 : Number(str('lines'));
   if (!Number.isInteger(lines) || lines < 0) return usageError(`--lines must be a whole number ≥ 0 (got '${str('lines')}')`);
-  if (v.quiet) setQuiet(true);
+  globalNotices(command, v);
   const conductorCommand = command === 'start' || command === 'restart';
-  for (const option of ['log-level', 'log-file', 'log-format'] as const) {
-    if (option === 'log-level' && conductorCommand) continue; // passed on to the conductor
-    if (v[option] !== undefined) noEffect(`--${option}`, command === 'start' || command === 'restart' ? `the conductor writes one log, ${logFile()}, at one level` : `this command line writes no log of its own (the conductor's is ${logFile()})`);
-  }
   const json = v.json === true;
   // --socket, else MOZART_SOCKET, else the config file's socket.path (config-file.ts), else the default.
   const explicitSocket = str('socket');
@@ -182,12 +205,11 @@ export async function main(argv: string[]): Promise<number> {
         if (prompt instanceof Error) return usageError(prompt.message);
         if (prompt !== undefined && !v['dry-run']) return usageError('--prompt N shows a sheet\'s prompt in a dry run: add --dry-run');
         if (v['dry-run']) return dryRunCommand({ score, json, ...(prompt !== undefined ? { prompt } : {}) });
-        if (workspace !== undefined) noEffect('run -w/--workspace', "a job's workspace is its score's `workspace`; change it there");
-        return await runCommand({ score, socket, fresh: v.fresh === true, watch: v.watch === true, json, ...(numbers['start-sheet'] !== undefined ? { startSheet: numbers['start-sheet'] } : {}), ...healing });
+        return await runCommand({ score, socket, ...(workspace !== undefined ? { workspace } : {}), fresh: v.fresh === true, watch: v.watch === true, json, ...(numbers['start-sheet'] !== undefined ? { startSheet: numbers['start-sheet'] } : {}), ...healing });
       }
       case 'status': {
         const jobId = one('job name');
-        if (numbers.interval !== undefined && v.watch) noEffect('-i/--interval', '--watch prints each change as the conductor reports it, without polling');
+        if (numbers.interval !== undefined) noEffect('-i/--interval', v.watch ? '--watch prints each change as the conductor reports it, without polling' : 'it is the refresh interval of --watch, which prints each change as the conductor reports it');
         return jobId ? await statusCommand({ jobId, socket, json, watch: v.watch === true }) : EXIT.unusable;
       }
       case 'list':
@@ -250,6 +272,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'start':
       case 'restart': {
         if (str('pid-file') !== undefined) noEffect('--pid-file', `the conductor's pid file is ${pidFile()}`);
+        if (command === 'restart' && v.foreground) noEffect('-f/--foreground', "restart starts the conductor in the background; for one attached to the terminal, 'mozart stop' then 'mozart start --foreground'");
         const level = str('log-level');
         if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level.toLowerCase() === 'warn' ? 'warning' : level.toLowerCase())) return usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')} (got '${level}')`);
         // A config file the conductor would refuse: say why here, with its positions, not only in the log.
@@ -280,6 +303,8 @@ export async function main(argv: string[]): Promise<number> {
         return dashboardCommand();
       case 'mcp':
         if (positionals.length > 0) return usageError('mcp takes no arguments');
+        if (str('port') !== undefined || str('host') !== undefined) noEffect('-p/--port and --host', 'the MCP server speaks over stdin/stdout, not a port');
+        if (workspace !== undefined) noEffect('-w/--workspace', 'the artifact tools read the workspaces of the jobs the conductor knows, and only those');
         // A socket path the OS cannot use fails every tool call: say so now, not at the first call.
         if (socketPathProblem(socketPath(socket))) return usageError(socketPathProblem(socketPath(socket)) as string);
         return await loadMcp().runMcpServer({ ...(socket !== undefined ? { socket } : {}) });
@@ -309,8 +334,9 @@ function loadMcp(): typeof McpModule {
 const JOB_COMMANDS = new Set(['status', 'pause', 'resume', 'modify', 'cancel', 'diagnose', 'errors', 'logs', 'recover', 'history', 'approve']);
 
 /** The learning commands parse their own options (the original's short flags differ from ours). */
-async function runLearning(command: string, args: string[]): Promise<number> {
+async function runLearning(command: string, before: string[], args: string[]): Promise<number> {
   try {
+    globalNotices(command, parseCommand('learning', before).values);
     return await learningCommand(command, args, socketFromConfig(undefined));
   } catch (error) {
     if (error instanceof NoConductorError || error instanceof ConductorTimeoutError) {

@@ -88,7 +88,14 @@ export async function errorsCommand(args: { jobId: string; socket?: string; json
     return EXIT.ok;
   }
   for (const e of errors) print(errorLine(e, args.verbose));
-  print(c.dim(`${errors.length} error${errors.length === 1 ? '' : 's'}.${args.verbose ? '' : ' --verbose adds categories and what to do.'}`));
+  // -V/--verbose, as in the original: the end of each erring sheet's agent output (stdout and stderr).
+  if (args.verbose) {
+    for (const { sheet, tail } of await sheetLogTails(args.socket, args.jobId, [...new Set(errors.map((e) => e.sheet))], 20)) {
+      print(c.bold(`Sheet ${sheet} agent output (last 20 lines; all of it: 'mozart logs ${args.jobId} --sheet ${sheet}'):`));
+      print(tail.trimEnd() || c.dim('  (no output recorded)'));
+    }
+  }
+  print(c.dim(`${errors.length} error${errors.length === 1 ? '' : 's'}.${args.verbose ? '' : " --verbose adds categories, what to do and the end of each sheet's agent output."}`));
   return EXIT.ok;
 }
 

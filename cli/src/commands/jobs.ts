@@ -50,13 +50,14 @@ export async function conductorStatusCommand(socket: string | undefined, json: b
 }
 
 /** `mozart run <score>`: submits the job; with --watch, follows it to the end. */
-export async function runCommand(args: { score: string; socket?: string; fresh: boolean; watch: boolean; json: boolean; startSheet?: number; selfHealing?: boolean; autoConfirm?: boolean }): Promise<number> {
+export async function runCommand(args: { score: string; socket?: string; workspace?: string; fresh: boolean; watch: boolean; json: boolean; startSheet?: number; selfHealing?: boolean; autoConfirm?: boolean }): Promise<number> {
   return withClient(args.socket, async (client) => {
     const follower = new JobFollower(client, args.json);
     if (args.watch) await client.request('events.subscribe', {});
     const summary = await client.request('job.submit', {
       scoreFile: resolve(args.score),
       fresh: args.fresh,
+      ...(args.workspace !== undefined ? { workspace: resolve(args.workspace) } : {}),
       ...(args.startSheet !== undefined ? { startSheet: args.startSheet } : {}),
       ...(args.selfHealing ? { selfHealing: true, autoConfirm: args.autoConfirm === true } : {}),
     });

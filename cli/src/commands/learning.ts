@@ -43,7 +43,6 @@ export const LEARNING_COMMANDS: Readonly<Record<string, LearningCommand>> = {
     usage: 'patterns-list [--min-priority P] [--limit N] [--quarantined] [--high-trust] [--low-trust] [--json]',
     options: { global: { type: 'boolean', short: 'g' }, local: { type: 'boolean', short: 'l' }, 'min-priority': { type: 'string', short: 'p' }, limit: { type: 'string', short: 'n' }, quarantined: { type: 'boolean', short: 'q' }, 'high-trust': { type: 'boolean' }, 'low-trust': { type: 'boolean' }, ...json },
     async run(client, v) {
-      if (v.local) process.stderr.write('mozart: --local has no effect in this version: one learning store per user serves every workspace, so the global patterns are shown.\n');
       const patterns = await client.request('learning.patterns', {
         minPriority: number(v, 'min-priority', 0, 0, 1),
         limit: number(v, 'limit', 20, 1, 100_000, true),
@@ -153,9 +152,11 @@ export async function learningCommand(name: string, args: string[], socket: stri
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    print(`Usage: mozart ${command.usage}`);
+    print(learningHelp(command));
     return EXIT.ok;
   }
+  // Said before the conductor is asked, so it is said even when none answers.
+  if (name === 'patterns-list' && values.local) process.stderr.write('mozart: --local has no effect in this version: one learning store per user serves every workspace, so the global patterns are shown.\n');
   if (positionals.length > (command.positional ? 1 : 0)) return usage(`${name} takes ${command.positional ? 'at most one pattern id' : 'no arguments'}\nUsage: mozart ${command.usage}`);
   try {
     await withClient(typeof values.socket === 'string' ? values.socket : socket, (client) => command.run(client, values, positionals[0]));
@@ -164,6 +165,12 @@ export async function learningCommand(name: string, args: string[], socket: stri
     throw error;
   }
   return EXIT.ok;
+}
+
+/** `--help`: the usage line and every option with its short form (the original's letters). */
+function learningHelp(command: LearningCommand): string {
+  const lines = Object.entries(command.options).map(([name, o]) => `  ${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ' VALUE' : ''}${name === 'local' ? '  no effect here: one learning store per user serves every workspace' : ''}`);
+  return [`Usage: mozart ${command.usage}`, '', 'Options:', ...lines, '      --socket PATH', '      --help'].join('\n');
 }
 
 function usage(message: string): number {

@@ -190,3 +190,4 @@ export function dashboardCommand(): number {
   process.stderr.write("mozart dashboard: there is no web dashboard here; the VS Code extension's Mozart view (the Mozart icon in the activity bar) replaces it: jobs, sheets, logs and actions. From a terminal, 'mozart list' and 'mozart status <job> --watch'.\n");
   return EXIT.unusable;
 }
+

@@ -168,7 +168,7 @@ export abstract class JobBook {
     }
     if (!state) {
       watcher?.close();
-      throw new JobError(`Job '${jobId}' has no checkpoint in ${entry.workspace}; it never started.`);
+      throw new JobError(`Job '${jobId}' has no checkpoint in ${dir}: it was deleted or moved, or the job never started. Resume it ('mozart resume ${jobId}') to rebuild it: sheets whose validations pass are taken as done and not run again.`);
     }
     this.resting.set(jobId, { dir, stamp, state, ...(watcher ? { watcher } : {}) });
     return state;
@@ -300,9 +300,10 @@ export abstract class JobBook {
     const at = new Date().toISOString();
     for (const { num, validations } of inferred) store.append({ t: 'sheet', at, num, patch: { status: 'completed', finishedAt: at, validations } });
     const nums = inferred.map((s) => s.num);
+    const lost = store.foundNothing ? `The checkpoint (${stateDir(checked.workspace)}) was gone` : "The checkpoint's snapshot was lost";
     const message = nums.length > 0
-      ? `The checkpoint's snapshot was lost; sheet(s) ${nums.join(', ')} were taken as done because their validations pass now, and are not run again.`
-      : "The checkpoint's snapshot was lost, and no sheet's validations pass yet: every sheet not recorded as done runs.";
+      ? `${lost}; sheet(s) ${nums.join(', ')} were taken as done because their validations pass now, and are not run again.`
+      : `${lost}, and no sheet's validations pass yet: every sheet not recorded as done runs.`;
     this.note(jobId, checked.workspace, { type: 'job.state_repaired', jobId, at, message });
   }
 

@@ -142,6 +142,8 @@ export class JobManager extends JobBook {
     this.unsaved.delete(jobId);
     this.forgetResting(jobId);
     const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(entry.workspace), apply }, initialJobState({ jobId, scoreFile: file, score: checked.score, plan: checked.plan, workspace: entry.workspace }));
+    // A job whose checkpoint is gone altogether is rebuilt as after a lost snapshot: validated sheets are taken as done.
+    if (store.foundNothing) store.snapshotLost = true;
     const state = store.current;
     if (state.status === 'completed' && state.totalSheets === checked.plan.totalSheets) {
       store.close();

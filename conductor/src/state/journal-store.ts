@@ -119,6 +119,8 @@ export class JournalStore<S, R> {
    * in the lost snapshot are missing from it.
    */
   snapshotLost = false;
+  /** Neither snapshot nor journal was there when the store was opened: it starts from `initial`. */
+  foundNothing = false;
   /** Records whose journal write failed: not in the state, but written with the next snapshot that succeeds. */
   private unwritten: R[] = [];
 
@@ -272,7 +274,10 @@ export class JournalStore<S, R> {
       this.seq = snapshot.seq;
     }
     const journalText = readIfExists(this.journalPath);
-    if (journalText === undefined) return;
+    if (journalText === undefined) {
+      this.foundNothing = snapshotText === undefined;
+      return;
+    }
     if (snapshotText === undefined) this.snapshotLost = true;
     const lines = journalText.split('\n');
     // The last piece has no newline after it: a write cut short (or nothing, when the file ends well).

@@ -38,6 +38,7 @@ test('a failed job explains itself; recover completes a sheet whose work appeare
   assert.match(errors[0]!.suggestion ?? '', /file a validation expects is missing/);
   const verbose = h.mozart('errors', 'explained', '--verbose');
   assert.match(verbose.out, /category: validation\n\s+→ The agent finished/);
+  assert.match(verbose.out, /Sheet 2 agent output \(last 20 lines; all of it: 'mozart logs explained --sheet 2'\):\n[\s\S]*cannot write/, "the original's -V: the end of the sheet's output");
 
   const diagnosis = h.mozart('diagnose', 'explained', '--json');
   assert.equal(diagnosis.code, 1);

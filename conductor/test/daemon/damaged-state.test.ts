@@ -42,6 +42,24 @@ test('a deleted state.json after compaction: status says E401 and to resume; res
   assert.equal(state.status, 'completed');
 });
 
+test('the whole checkpoint gone (.mozart/state deleted): status says so; resume infers the validated sheets, says so, never re-runs them', () => {
+  const job = failAtSheet4('lost-checkpoint');
+  assert.equal(h.mozart('run', job.file, '--watch').code, 1);
+  rmSync(join(job.ws, '.mozart', 'state'), { recursive: true });
+  const status = h.mozart('status', 'lost-checkpoint');
+  assert.equal(status.code, 1);
+  assert.match(status.err, /no checkpoint in .*\.mozart\/state: it was deleted or moved.*Resume it .*sheets whose validations pass are taken as done/);
+
+  writeFileSync(join(job.ws, 'go'), '');
+  const resumed = h.mozart('resume', 'lost-checkpoint', '--watch');
+  assert.equal(resumed.code, 0, resumed.out + resumed.err);
+  assert.deepEqual(job.runs(), ['run-1', 'run-2', 'run-3', 'run-4', 'run-4', 'run-5'], 'sheets 1-3 pass their validations: not run again');
+  assert.match(h.mozart('logs', 'lost-checkpoint').out, /job\.state_repaired .*The checkpoint \(.*\.mozart\/state\) was gone; sheet\(s\) 1, 2, 3 were taken as done because their validations pass now/);
+  const state = JSON.parse(h.mozart('status', 'lost-checkpoint', '--json').out) as JobState;
+  assert.equal(state.status, 'completed');
+  assert.deepEqual([1, 2, 3, 4, 5].map((n) => state.sheets[String(n)]?.attempts ?? 0), [0, 0, 0, 1, 1], 'the inferred sheets record no attempt of this run');
+});
+
 test('a journal line that is JSON but not a record: a tail is cut off and reported; in the middle it is E401 with what to do', () => {
   const job = failAtSheet4('bad-journal');
   assert.equal(h.mozart('run', job.file, '--watch').code, 1);
