@@ -1,12 +1,13 @@
 // Every Mozart command. Anything that runs or starts something checks workspace trust first;
 // job commands accept a tree node, a job id, or ask.
-import { readFile, stat } from 'node:fs/promises';
-import { join, relative, isAbsolute } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { relative, isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
 import type { JobSummary } from '../../../protocol/src/methods.js';
 import { looksLikeScore } from '../settings-model.js';
 import { checkScoreWithCli } from './cli.js';
 import { followJob } from './follow.js';
+import { newScoreFromExample } from './new-score.js';
 import { ensureConductor, requireTrust, resolveJob, resolveSheet } from './guards.js';
 import type { MozartServices } from './services.js';
 
@@ -171,12 +172,7 @@ export function registerCommands(services: MozartServices): vscode.Disposable[] 
       await store.load();
       void vscode.window.showInformationMessage(t("Removed job '{0}' from the list; its workspace and checkpoint stay on disk.", jobId));
     }),
-    command('mozart.newScore', async () => {
-      const example = join(services.extension.extensionUri.fsPath, 'examples', 'hello-world.yaml');
-      const content = await readFile(example, 'utf8').catch(() => 'name: my-score\nworkspace: ./workspace\nbackend:\n  type: claude_cli\nsheet:\n  size: 1\n  total_items: 1\nprompt:\n  template: |\n    Describe the task for sheet {{ sheet_num }}.\n');
-      const document = await vscode.workspace.openTextDocument({ language: 'yaml', content });
-      await vscode.window.showTextDocument(document);
-    }),
+    command('mozart.newScore', () => newScoreFromExample(services)),
   ];
 }
 
