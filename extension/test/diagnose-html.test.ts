@@ -90,13 +90,13 @@ describe('diagnose page', () => {
     assert.match(html, /Sheet 2 <span class="badge status-failed">failed<\/span> <span class="meta">3 attempts/);
     assert.match(html, /<code>file_exists<\/code> report written<\/td><td><span class="fail"/);
     assert.match(html, /– not run/);
-    assert.match(html, /What to do: Check the path the prompt asks the agent to write\./);
+    assert.match(html, /<h4>What to do<\/h4><div>Check the path the prompt asks the agent to write\.<\/div>/);
     assert.match(html, /<code>E101<\/code><div class="meta">rate_limit<\/div>/);
     // Times are local wall-clock times with their zone, never the raw ISO string.
     assert.ok(html.includes(`<td>${localDateTime('2025-01-01T11:00:00Z')}</td>`), 'the error history shows local times');
     assert.doesNotMatch(html, /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/);
     assert.match(html, /<pre>wrote notes\.md<\/pre>/);
-    assert.match(html, /<li>mozart resume review<\/li>/);
+    assert.match(html, /<li class="step"><div class="actions"><button data-action="command" data-command="mozart\.resumeJob">Resume<\/button><\/div><div class="cli">mozart resume review<\/div><\/li>/);
     assert.match(html, /data-action="openFile" data-index="1" title="\/work\/review-ws">Workspace</);
   });
 

@@ -71,12 +71,18 @@ function nextSteps(state: JobState, lastErrors: JobErrorEntry[]): string[] {
     }
   }
   switch (state.status) {
-    case 'failed':
+    case 'failed': {
+      const firstFailed = lastErrors[0]?.sheet;
+      if (firstFailed !== undefined) steps.push(`'mozart logs ${state.jobId} --sheet ${firstFailed}' shows sheet ${firstFailed}'s full agent output.`);
       steps.push(`When fixed: 'mozart resume ${state.jobId}' continues from the failed sheet; validated sheets never run again.`);
+      steps.push(`If a folder it needs was missing: 'mozart resume ${state.jobId} --self-healing' creates it (inside the job's folders) and retries the sheet.`);
       steps.push(`If the agent did the work but a validation was wrong: fix the score, then 'mozart recover ${state.jobId}' re-checks failed sheets without re-running them.`);
+      steps.push(`To start over from sheet 1: 'mozart run ${state.scoreFile} --fresh' discards the checkpoint and runs every sheet again.`);
       break;
+    }
     case 'paused':
-      steps.push(`'mozart resume ${state.jobId}' continues it.`);
+      steps.push(`'mozart resume ${state.jobId}' continues it; 'mozart modify ${state.jobId} -c SCORE --resume' continues it with a changed score.`);
+      steps.push(`'mozart cancel ${state.jobId}' stops it for good.`);
       break;
     case 'running':
       steps.push(`It is running: 'mozart status ${state.jobId} --watch' follows it.`);

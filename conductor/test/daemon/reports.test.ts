@@ -44,6 +44,13 @@ test('diagnose names the failing sheets, their last error, next steps and the fi
   assert.ok((report.failingSheets[0]!.stderrTail ?? '').length <= 4001, 'output tails are cut to their end');
   assert.ok(report.suggestions.some((x) => x.startsWith('Sheet 2 (E201)')));
   assert.ok(report.suggestions.some((x) => x.includes("'mozart recover job'")));
+  // Every way on from a failure names its CLI command (the editor's diagnose panel makes each a button).
+  assert.ok(report.suggestions.some((x) => x.includes("'mozart logs job --sheet 2'")));
+  assert.ok(report.suggestions.some((x) => x.includes("'mozart resume job --self-healing'")));
+  assert.ok(report.suggestions.some((x) => x.includes("'mozart run /s/score.yaml --fresh'")));
+  const paused = diagnose(state({ 1: { status: 'completed' }, 2: { status: 'pending' } }, { status: 'paused' })).suggestions;
+  assert.ok(paused.some((x) => x.includes("'mozart resume job'") && x.includes("'mozart modify job -c SCORE --resume'")), paused.join(' | '));
+  assert.ok(paused.some((x) => x.includes("'mozart cancel job'")), paused.join(' | '));
   assert.deepEqual(
     report.files.map((f) => f.label),
     ['Score', 'Workspace', 'Worktree (mozart/job)', 'Event log', 'Checkpoint', 'Sheet 2 log', 'Sheet 2 prompt'],

@@ -1,12 +1,13 @@
 // Every Mozart command. Anything that runs or starts something checks workspace trust first;
 // job commands accept a tree node, a job id, or ask.
-import { readFile, stat } from 'node:fs/promises';
-import { join, relative, isAbsolute } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { relative, isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
 import type { JobSummary } from '../../../protocol/src/methods.js';
 import { looksLikeScore } from '../settings-model.js';
 import { checkScoreWithCli } from './cli.js';
 import { followJob } from './follow.js';
+import { newScoreFromExample } from './new-score.js';
 import { ensureConductor, requireTrust, resolveJob, resolveSheet } from './guards.js';
 import type { MozartServices } from './services.js';
 
@@ -27,11 +28,11 @@ export function registerCommands(services: MozartServices): vscode.Disposable[] 
     });
 
   /** Sends a job request, records the answer and, for starts, follows the job. */
-  const jobRequest = async (jobId: string, method: 'job.resume' | 'job.pause' | 'job.cancel', follow: boolean) => {
+  const jobRequest = async (jobId: string, method: 'job.resume' | 'job.pause' | 'job.cancel', follow: boolean, extra: { selfHealing?: true } = {}) => {
     if (!(await ensureConductor(services))) return;
     // A pause lasts as long as the running sheets: say so at once, everywhere the job is shown.
     if (method === 'job.pause') store.markPausing(jobId);
-    const summary = await connection.request(method, { jobId });
+    const summary = await connection.request(method, { jobId, ...extra });
     store.upsert(summary);
     if (follow) followJob(services, jobId);
   };
@@ -65,6 +66,23 @@ export function registerCommands(services: MozartServices): vscode.Disposable[] 
     }),
     command('mozart.resumeJob', resume),
     command('mozart.resumeFromFailed', resume),
+    // `mozart resume JOB --self-healing` (without --yes: only the remedies inside the job's folders).
+    command('mozart.resumeWithHealing', async (target) => {
+      if (!requireTrust(services, t('resume jobs'))) return;
+      const jobId = await resolveJob(services, target, canResume, t('Resume which job with self-healing?'));
+      if (jobId) await jobRequest(jobId, 'job.resume', true, { selfHealing: true });
+    }),
+    // `mozart recover JOB`: re-checks failed sheets' validations without running their agents.
+    command('mozart.recoverJob', async (target) => {
+      if (!requireTrust(services, t('recover jobs'))) return;
+      const jobId = await resolveJob(services, target, (j) => j.status === 'failed' || j.status === 'paused' || j.status === 'cancelled', t('Re-check the failed sheets of which job?'));
+      if (!jobId || !(await ensureConductor(services))) return;
+      const result = await connection.request('job.recover', { jobId });
+      await store.load();
+      const still = result.stillFailing.length ? t(' Still failing: {0}.', result.stillFailing.join(', ')) : '';
+      const done = result.recovered.length ? t('Sheets {0} now pass their validations.', result.recovered.join(', ')) : t('No failed sheet passes its validations yet.');
+      void vscode.window.showInformationMessage(t("Mozart job '{0}' is {1}. {2}{3}", jobId, result.jobStatus, done, still));
+    }),
     command('mozart.rerunJob', async (target) => {
       const jobId = await resolveJob(services, target, canRerun, t('Run which finished job again?'));
       const scoreFile = jobId ? services.store.summary(jobId)?.scoreFile : undefined;
@@ -154,12 +172,7 @@ export function registerCommands(services: MozartServices): vscode.Disposable[] 
       await store.load();
       void vscode.window.showInformationMessage(t("Removed job '{0}' from the list; its workspace and checkpoint stay on disk.", jobId));
     }),
-    command('mozart.newScore', async () => {
-      const example = join(services.extension.extensionUri.fsPath, 'examples', 'hello-world.yaml');
-      const content = await readFile(example, 'utf8').catch(() => 'name: my-score\nworkspace: ./workspace\nbackend:\n  type: claude_cli\nsheet:\n  size: 1\n  total_items: 1\nprompt:\n  template: |\n    Describe the task for sheet {{ sheet_num }}.\n');
-      const document = await vscode.workspace.openTextDocument({ language: 'yaml', content });
-      await vscode.window.showTextDocument(document);
-    }),
+    command('mozart.newScore', () => newScoreFromExample(services)),
   ];
 }
 

@@ -13,15 +13,20 @@ import { timelineOf } from './timeline-model.js';
 import { escapeHtml } from './escape-html.js';
 
 export { escapeHtml };
+import { parseStepMessage, stepActions, stepLabel, type StepAction, type StepMessage } from './diagnose-steps.js';
 
 /** What the page may ask the extension to do (posted with `acquireVsCodeApi().postMessage`). */
-export type DiagnoseMessage = { type: 'resume' } | { type: 'refresh' } | { type: 'openFile'; index: number };
+export type DiagnoseMessage = { type: 'resume' } | { type: 'refresh' } | { type: 'openFile'; index: number } | StepMessage;
 
-/** The message a page sent, if it is one the panel understands. */
-export function parseDiagnoseMessage(value: unknown, fileCount: number): DiagnoseMessage | undefined {
+/**
+ * The message a page sent, if it is one the panel understands: a file only by an index the report
+ * has, a step's command only from the allow-list (diagnose-steps.ts), a sheet only one the job has.
+ */
+export function parseDiagnoseMessage(value: unknown, fileCount: number, totalSheets = 0): DiagnoseMessage | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const message = value as { type?: unknown; index?: unknown };
   if (message.type === 'resume' || message.type === 'refresh') return { type: message.type };
+  if (message.type === 'command') return parseStepMessage(value, totalSheets);
   if (message.type === 'openFile' && Number.isInteger(message.index) && (message.index as number) >= 0 && (message.index as number) < fileCount) {
     return { type: 'openFile', index: message.index as number };
   }
@@ -69,7 +74,11 @@ const STYLE = `
   code, pre { font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
   pre { background: var(--vscode-textCodeBlock-background); padding: 8px; overflow-x: auto; white-space: pre-wrap; word-break: break-word; max-height: 24em; overflow-y: auto; }
   .error-box { border-left: 3px solid var(--vscode-inputValidation-errorBorder, var(--vscode-errorForeground)); padding: 4px 10px; margin: 6px 0; background: var(--vscode-inputValidation-errorBackground, transparent); }
-  .suggestion { color: var(--vscode-textLink-foreground); }
+  .what-to-do { margin-top: 6px; }
+  .what-to-do h4 { font-size: 1em; font-weight: 600; margin: 0 0 2px; color: var(--vscode-foreground); text-decoration: none; cursor: default; }
+  .step { margin: 0 0 10px; }
+  .step .actions { margin: 4px 0 0; }
+  .cli { color: var(--vscode-descriptionForeground); }
   ul { padding-left: 20px; }
   .empty { color: var(--vscode-descriptionForeground); font-style: italic; }
   .note { color: var(--vscode-descriptionForeground); margin: 4px 0; }
@@ -82,7 +91,10 @@ const SCRIPT = `
     if (!button) return;
     const action = button.getAttribute('data-action');
     if (action === 'openFile') vscode.postMessage({ type: 'openFile', index: Number(button.getAttribute('data-index')) });
-    else vscode.postMessage({ type: action });
+    else if (action === 'command') {
+      const sheet = button.getAttribute('data-sheet');
+      vscode.postMessage({ type: 'command', command: button.getAttribute('data-command'), ...(sheet ? { sheet: Number(sheet) } : {}) });
+    } else vscode.postMessage({ type: action });
   });
 `;
 
@@ -96,8 +108,24 @@ function validationMark(status: string, t: Translate): string {
   return `<span class="skip">– ${escapeHtml(status.replace('_', ' '))}</span>`;
 }
 
+/** The buttons for what a step names; none when it names no command. */
+function stepButtons(actions: StepAction[], t: Translate): string {
+  if (actions.length === 0) return '';
+  const buttons = actions.map((a) => `<button data-action="command" data-command="${escapeHtml(a.command)}"${a.sheet !== undefined ? ` data-sheet="${escapeHtml(a.sheet)}"` : ''}>${escapeHtml(stepLabel(a, t))}</button>`);
+  return `<div class="actions">${buttons.join('')}</div>`;
+}
+
+/** One next step: its buttons first, the conductor's words (with the CLI command) as secondary text. */
+function stepItem(text: string, t: Translate): string {
+  const actions = stepActions(text);
+  return `<li class="step">${actions.length ? `${stepButtons(actions, t)}<div class="cli">${escapeHtml(text)}</div>` : escapeHtml(text)}</li>`;
+}
+
 function errorLine(error: JobErrorEntry, t: Translate): string {
-  const suggestion = error.suggestion ? `<div class="suggestion">${escapeHtml(t('What to do: {0}', error.suggestion))}</div>` : '';
+  // A plain heading: the hint is text to read, with buttons for what it names.
+  const suggestion = error.suggestion
+    ? `<div class="what-to-do"><h4>${escapeHtml(t('What to do'))}</h4><div>${escapeHtml(error.suggestion)}</div>${stepButtons(stepActions(error.suggestion, error.sheet), t)}</div>`
+    : '';
   return `<div class="error-box"><code>${escapeHtml(error.code)}</code> <span class="meta">${escapeHtml(error.category)}</span> — ${escapeHtml(error.message)}${suggestion}</div>`;
 }
 
@@ -141,12 +169,12 @@ export function renderDiagnoseHtml(report: DiagnoseReport, options: DiagnosePage
     ? `<table><thead><tr><th>${escapeHtml(t('Time'))}</th><th>${escapeHtml(t('Sheet'))}</th><th>${escapeHtml(t('Attempt'))}</th><th>${escapeHtml(t('Code'))}</th><th>${escapeHtml(t('Message'))}</th></tr></thead><tbody>${report.errors
         .map(
           (e) =>
-            `<tr><td>${escapeHtml(localDateTime(e.at))}</td><td>${escapeHtml(e.sheet)}</td><td>${escapeHtml(e.attempt)}</td><td><code>${escapeHtml(e.code)}</code><div class="meta">${escapeHtml(e.category)}</div></td><td>${escapeHtml(e.message)}${e.suggestion ? `<div class="suggestion">${escapeHtml(e.suggestion)}</div>` : ''}</td></tr>`,
+            `<tr><td>${escapeHtml(localDateTime(e.at))}</td><td>${escapeHtml(e.sheet)}</td><td>${escapeHtml(e.attempt)}</td><td><code>${escapeHtml(e.code)}</code><div class="meta">${escapeHtml(e.category)}</div></td><td>${escapeHtml(e.message)}${e.suggestion ? `<div class="meta">${escapeHtml(e.suggestion)}</div>` : ''}</td></tr>`,
         )
         .join('')}</tbody></table>`
     : `<p class="empty">${escapeHtml(t('No errors recorded.'))}</p>`;
 
-  const suggestions = report.suggestions.length ? `<ul>${report.suggestions.map((s) => `<li>${escapeHtml(s)}</li>`).join('')}</ul>` : `<p class="empty">${escapeHtml(t('No suggestions.'))}</p>`;
+  const suggestions = report.suggestions.length ? `<ul>${report.suggestions.map((s) => stepItem(s, t)).join('')}</ul>` : `<p class="empty">${escapeHtml(t('No suggestions.'))}</p>`;
 
   const files = report.files.length
     ? `<div class="actions">${report.files.map((f, index) => `<button class="secondary" data-action="openFile" data-index="${index}" title="${escapeHtml(f.path)}">${escapeHtml(f.label)}</button>`).join('')}</div>`

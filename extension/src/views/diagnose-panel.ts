@@ -8,6 +8,7 @@ import type { DiagnoseReport } from '../../../protocol/src/methods.js';
 import type { ConductorConnection } from '../conductor/connection.js';
 import type { Translate } from '../l10n.js';
 import { escapeHtml, parseDiagnoseMessage, renderDiagnoseHtml } from './diagnose-html.js';
+import { stepInvocation } from './diagnose-steps.js';
 
 export interface DiagnoseActions {
   resume(jobId: string): Promise<void>;
@@ -71,7 +72,7 @@ export class DiagnosePanels implements vscode.Disposable {
 
   private async onMessage(jobId: string, raw: unknown): Promise<void> {
     const entry = this.panels.get(jobId);
-    const message = parseDiagnoseMessage(raw, entry?.report?.files.length ?? 0);
+    const message = parseDiagnoseMessage(raw, entry?.report?.files.length ?? 0, entry?.report?.job.totalSheets ?? 0);
     if (!message || !entry) return;
     switch (message.type) {
       case 'refresh':
@@ -81,6 +82,16 @@ export class DiagnosePanels implements vscode.Disposable {
         await this.actions.resume(jobId);
         await this.load(jobId);
         return;
+      case 'command': {
+        // A step's button: an allowed command, on this panel's job (never an id from the page).
+        const invocation = entry.report ? stepInvocation(message, entry.report) : undefined;
+        if (!invocation) return;
+        const { argument: a } = invocation;
+        const argument = a.kind === 'score' ? vscode.Uri.file(a.scoreFile) : a.kind === 'sheet' ? { jobId: a.jobId, sheet: a.sheet } : a.jobId;
+        await vscode.commands.executeCommand(invocation.command, argument);
+        await this.load(jobId);
+        return;
+      }
       case 'openFile': {
         const file = entry.report?.files[message.index];
         if (file) await this.actions.openPath(file.path);
