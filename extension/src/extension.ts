@@ -145,6 +145,8 @@ export function activate(context: vscode.ExtensionContext): void {
     output,
     view,
     tree,
+    ...tree.watch(view),
+    { dispose: () => store.refreshes.dispose() },
     logs,
     diagnose,
     plans,
