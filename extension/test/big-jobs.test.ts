@@ -71,7 +71,7 @@ test('the progress notification shows the same sheet count as the tree after eve
     if (covers(refresh, 'review') && summary) tree.push(jobItem(summary, store.extras('review'), t).description);
   });
   const count = (text: string | undefined) => /(\d+)\/5 sheets/.exec(text ?? '')?.[1];
-  const send = (record: JobRecord) => store.handleRecord({ type: 'job.record', jobId: 'review', at: record.at, record });
+  const send = (record: JobRecord) => store.handleRecord({ type: 'job.record', jobId: 'review', at: at(0), record });
   timers.advance(1000);
   for (let num = 1; num <= 5; num++) {
     send(started(num));
