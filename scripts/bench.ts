@@ -3,7 +3,8 @@
 // start next to `node -e 0`, the runner's per-sheet
 // overhead, the learning store's costs with 100,000 outcomes, the language server against
 // yaml-language-server, the conductor's round trip, cluster throughput for one and three members and
-// dispatch overhead next to a single conductor, and the extension's activation time and package size.
+// dispatch overhead next to a single conductor, the extension's activation time and package size, and
+// a 2,000-sheet job followed by the extension's own store and tree next to the CLI alone.
 import * as esbuild from 'esbuild';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -18,6 +19,7 @@ import { benchConductor } from './bench/conductor.js';
 import { benchExtension } from './bench/extension.js';
 import { benchLsp } from './bench/lsp.js';
 import { benchLearning } from './bench/learning.js';
+import { benchBigJobs } from './bench/big-jobs.js';
 import { generateBigScore } from './lib/big-score.js';
 import { median, percentile } from './lib/stats.js';
 
@@ -62,4 +64,5 @@ void esbuild.build({ ...buildOptions(true), write: false }).then(async (minified
   await benchConductor();
   await benchCluster();
   await benchExtension();
+  await benchBigJobs();
 });
