@@ -28,6 +28,7 @@ interface LiveReport {
   lastReport?: string;
   listed: boolean;
   completed?: number;
+  cpuMs: number;
   baselineMb: number;
   heapMb: number;
 }
@@ -116,6 +117,7 @@ export async function benchBigJobs(): Promise<void> {
     row('events + records received', `${after.events - before.events} + ${after.records - before.records}`);
     row('events + records per second', `${((after.events - before.events + after.records - before.records) / seconds).toFixed(0)}/s`);
     row('tree refreshes fired (messages to the page)', `${after.fires - before.fires} (${((after.fires - before.fires) / seconds).toFixed(1)}/s)`);
+    row('subscriber CPU during the job', `${((after.cpuMs - before.cpuMs) / 1000).toFixed(2)} s (${(((after.cpuMs - before.cpuMs) / editorMs) * 100).toFixed(1)}% of one core)`);
     row('tree items re-read by the stand-in renderer', `${after.itemsRead - before.itemsRead}`);
     row('progress reports', `${after.reports - before.reports} (${((after.reports - before.reports) / seconds).toFixed(1)}/s)`);
     row('last progress line / store count', `${after.lastReport ?? '-'} / ${after.completed ?? '-'}`);

@@ -104,11 +104,15 @@ async function live(): Promise<void> {
   connection.start({ spawn: false });
   const report = (jobId: string, listed: boolean) => {
     const summary = store.summary(jobId);
-    process.stdout.write(`${JSON.stringify({ events, records, fires: renderer.fires, itemsRead: renderer.itemsRead, reports, lastReport: reportsOf.at(-1), listed, completed: summary?.completedSheets, baselineMb: baseline, heapMb: heapMb() })}\n`);
+    process.stdout.write(`${JSON.stringify({ events, records, fires: renderer.fires, itemsRead: renderer.itemsRead, reports, lastReport: reportsOf.at(-1), listed, completed: summary?.completedSheets, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000, baselineMb: baseline, heapMb: heapMb() })}\n`);
   };
   for await (const line of createInterface({ input: process.stdin })) {
     const [command, jobId = ''] = line.split(' ');
-    if (command === 'report') report(jobId, store.summary(jobId) !== undefined);
+    if (command === 'report') {
+      // The job's last changes are shown with the next gathered refresh: report what it shows.
+      if (store.refreshes.pending) await new Promise<void>((resolve) => store.refreshes.onRefresh(() => resolve()));
+      report(jobId, store.summary(jobId) !== undefined);
+    }
     else if (command === 'cleared') {
       // The store drops a cleared job when the conductor says so; a store that never hears of it keeps it.
       const gone = new Promise<boolean>((resolve) => {

@@ -46,6 +46,11 @@ export class RefreshBatcher {
     return () => this.listeners.delete(listener);
   }
 
+  /** Whether a refresh is waiting to be delivered. */
+  get pending(): boolean {
+    return this.timer !== undefined;
+  }
+
   /** A job changed (its id), or everything did (undefined). */
   schedule(jobId: string | undefined): void {
     if (jobId === undefined) this.pendingAll = true;
