@@ -110,7 +110,7 @@ async function live(): Promise<void> {
     const [command, jobId = ''] = line.split(' ');
     if (command === 'report') {
       // The job's last changes are shown with the next gathered refresh: report what it shows.
-      if (store.refreshes.pending) await new Promise<void>((resolve) => store.refreshes.onRefresh(() => resolve()));
+      if (store.refreshes.waiting) await new Promise<void>((resolve) => store.refreshes.onRefresh(() => resolve()));
       report(jobId, store.summary(jobId) !== undefined);
     }
     else if (command === 'cleared') {

@@ -47,7 +47,7 @@ export class RefreshBatcher {
   }
 
   /** Whether a refresh is waiting to be delivered. */
-  get pending(): boolean {
+  get waiting(): boolean {
     return this.timer !== undefined;
   }
 
