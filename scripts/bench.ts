@@ -4,7 +4,8 @@
 // overhead, the learning store's costs with 100,000 outcomes, the language server against
 // yaml-language-server, the conductor's round trip, cluster throughput for one and three members and
 // dispatch overhead next to a single conductor, the diagnose panel's job timeline for 1,000 and 10,000
-// sheets, and the extension's activation time and package size.
+// sheets, the extension's activation time and package size, and a 2,000-sheet job followed by the
+// extension's own store and tree next to the CLI alone.
 import * as esbuild from 'esbuild';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -21,6 +22,7 @@ import { benchExtension } from './bench/extension.js';
 import { benchLsp } from './bench/lsp.js';
 import { benchLearning } from './bench/learning.js';
 import { benchTimeline } from './bench/timeline.js';
+import { benchBigJobs } from './bench/big-jobs.js';
 import { generateBigScore } from './lib/big-score.js';
 import { median, percentile } from './lib/stats.js';
 
@@ -67,4 +69,5 @@ void esbuild.build({ ...buildOptions(true), write: false }).then(async (minified
   await benchConductorStart();
   await benchCluster();
   await benchExtension();
+  await benchBigJobs();
 });

@@ -106,13 +106,14 @@ export function activate(context: vscode.ExtensionContext): void {
       view.badge = now > 0 ? { value: now, tooltip: now === 1 ? t('1 job running') : t('{0} jobs running', now) } : undefined;
     }
   };
-  store.on('changed', updateJobContext);
+  // On the gathered refreshes: these read every job, and a busy job changes the store per record.
+  store.refreshes.onRefresh(updateJobContext);
   // Opening the view may start a conductor: say so in the view, once, until there are jobs to show.
   connection.on('spawned', (pid) => {
     view.message = t('Started a Mozart conductor in the background (pid {0}) to run jobs. It keeps running when this window closes; "Mozart: Stop Conductor" stops it.', pid);
     conductorLog.info(`Started a conductor in the background (pid ${pid}).`);
   });
-  store.on('changed', () => {
+  store.refreshes.onRefresh(() => {
     if (view.message && store.jobs().length > 0) view.message = undefined;
   });
   let phase = connection.state.phase;
@@ -145,6 +146,8 @@ export function activate(context: vscode.ExtensionContext): void {
     output,
     view,
     tree,
+    ...tree.watch(view),
+    { dispose: () => store.refreshes.dispose() },
     logs,
     diagnose,
     plans,

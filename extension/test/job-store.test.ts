@@ -108,16 +108,27 @@ describe('job store', () => {
     assert.equal(store.summary('new-job')?.status, 'running');
   });
 
-  test('a job-level event refreshes the held state from the conductor', async () => {
-    const source = new FakeSource();
-    const store = new JobStore(source);
-    const loading = store.loadState('review');
-    source.answer('job.status', jobState());
-    await loading;
-    store.handleRecord({ type: 'job.record', jobId: 'review', at: new Date(T0).toISOString(), record: { t: 'job', at: new Date(T0).toISOString(), status: 'completed', error: null } });
-    store.handle(event({ type: 'job.completed' }));
-    assert.equal(store.summary('review')?.status, 'completed', 'applied at once');
-    assert.equal(source.open('job.status'), 1, 'and fetched to be exact');
+  test('a job-level event refreshes the held state of a job the tree shows; a finished job nobody shows lets its state go', async () => {
+    for (const shown of [true, false]) {
+      const source = new FakeSource();
+      const store = new JobStore(source);
+      store.retain('review', shown);
+      const loading = store.loadState('review');
+      source.answer('job.status', jobState());
+      await loading;
+      await settle();
+      store.handleRecord({ type: 'job.record', jobId: 'review', at: new Date(T0).toISOString(), record: { t: 'job', at: new Date(T0).toISOString(), status: 'completed', error: null } });
+      store.handle(event({ type: 'job.completed' }));
+      assert.equal(store.summary('review')?.status, 'completed', 'applied at once');
+      assert.equal(source.open('job.status'), shown ? 1 : 0, shown ? 'and fetched to be exact' : 'not fetched');
+      assert.equal(store.state('review') !== undefined, shown, shown ? 'held while shown' : 'let go');
+      if (!shown) {
+        assert.equal(store.summary('review')?.totalSheets, 3, 'the summary stays');
+        store.handle(event({ type: 'job.hook', index: 0, ok: true, message: 'done' }));
+        assert.equal(source.open('job.status'), 0, "a finished job's later notes fetch nothing");
+      }
+      store.refreshes.dispose();
+    }
   });
 
   test('clearing forgets everything, and answers to requests made before are dropped', async () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { formatCost, formatCountdown, formatDuration } from '../src/jobs/format.js';
 import { summarise } from '../src/jobs/job-model.js';
-import { FLAT_SHEET_LIMIT, RANGE_SIZE, jobActions, jobChildren, jobItem, memberGroups, memberItem, orderJobs, sheetItem, sheetRange } from '../src/jobs/tree-model.js';
+import { FLAT_SHEET_LIMIT, RANGE_SIZE, jobActions, jobChildren, jobExtras, jobItem, memberGroups, memberItem, orderJobs, sheetItem, sheetRange } from '../src/jobs/tree-model.js';
 import { plainText as t } from '../src/l10n.js';
 import type { JobStatus } from '../../protocol/src/job-state.js';
 import { T0, jobState, sheet, summary } from './support/jobs.js';
@@ -89,7 +89,7 @@ describe('sheet items', () => {
 describe('job items', () => {
   test('the job shows its status, progress, failures and the cost summed over its sheets', () => {
     const state = jobState({ status: 'running', costUsd: 0 }, { 1: { status: 'completed', attempts: 1, costUsd: 0.25 }, 2: { status: 'failed', attempts: 3, costUsd: 0.125 }, 3: { status: 'in_progress', attempts: 1, costUsd: 0.0075 } });
-    const item = jobItem(summarise(state), state, t);
+    const item = jobItem(summarise(state), jobExtras(state), t);
     assert.equal(item.label, 'review');
     assert.equal(item.description, 'running · 1/3 sheets · 1 failed · $0.38');
     assert.match(item.tooltip, /Cost: \$0\.38/);
@@ -214,7 +214,7 @@ test('a job in a concert shows its depth, parent and next job; a running job cou
   const state = jobState({ jobId: 'chain-2', status: 'running', totalSheets: 2 });
   state.concert = { depth: 2, maxDepth: 5, parent: 'chain-1', next: { jobId: 'chain-3', scoreFile: '/s/c3.yaml' } };
   state.sheets['2'] = { ...sheet({ status: 'pending' }), approval: { trigger: 'gate', message: 'ok?', attempt: 1, since: new Date(T0).toISOString() } };
-  const item = jobItem(summarise(state), state, t);
+  const item = jobItem(summarise(state), jobExtras(state), t);
   assert.match(item.description ?? '', /1 awaiting approval · concert 2\/5/);
   assert.match(item.tooltip ?? '', /Concert: depth 2 of at most 5, started by 'chain-1'; next: 'chain-3'/);
 });

@@ -29,6 +29,8 @@ export type RunnerEvent =
   | (Base & { type: 'job.cluster'; action: 'queued' | 'taken' | 'left' | 'lock-lost' | 'handed-back'; message: string })
   /** `--fresh` moved the previous run's files into an archive folder (workspace_lifecycle). */
   | (Base & { type: 'job.archived'; message: string })
+  /** `job.clear` (mozart clear) forgot the job: it is no longer listed (its workspace stays on disk). */
+  | (Base & { type: 'job.cleared'; message: string })
   /** Loading the checkpoint had to repair it (a torn tail cut off, a lost snapshot rebuilt): what was done. */
   | (Base & { type: 'job.state_repaired'; message: string })
   /** A notification channel could not deliver (the target shows only scheme and host). */

@@ -265,6 +265,8 @@ export class JobManager extends JobBook {
         cleared.push(entry.jobId);
       }
     }
+    // Subscribers (the editor's jobs tree) drop what was cleared; the job's own log is not told.
+    for (const jobId of cleared) this.onEvent({ type: 'job.cleared', jobId, at: new Date().toISOString(), message: `Job '${jobId}' was cleared from the conductor's list; its workspace stays on disk.` });
     return { cleared };
   }
 

@@ -1,9 +1,10 @@
-// A job started from this window gets a progress notification that follows its events, and a
+// A job started from this window gets a progress notification that follows its events
+// (jobs/progress-follower.ts: updated with the jobs tree, never ahead or behind it), and a
 // notification with next steps when it settles (completed, failed, paused or cancelled). The jobs
 // followed are remembered in the workspace's state, so a reloaded window follows them on.
 import * as vscode from 'vscode';
 import type { ConnectionState } from '../conductor/connection-state.js';
-import { completionNotice, progressReport } from '../jobs/progress-model.js';
+import { followProgress } from '../jobs/progress-follower.js';
 import type { CompletionNotice, NoticeAction } from '../jobs/progress-model.js';
 import type { MozartServices } from './services.js';
 
@@ -83,32 +84,22 @@ export function followJob(services: MozartServices, jobId: string): void {
   void vscode.window
     .withProgress({ location: vscode.ProgressLocation.Notification, title: t('Mozart: {0}', jobId), cancellable: false }, (progress) => {
       return new Promise<void>((resolve) => {
-        let shown = 0;
-        const update = () => {
-          const summary = store.summary(jobId);
-          if (!summary) return;
-          const report = progressReport(summary, t);
-          progress.report({ message: report.message, increment: Math.max(0, report.percent - shown) });
-          shown = Math.max(shown, report.percent);
-          notice = completionNotice(summary, t);
-          if (notice) finish();
-        };
-        const onChanged = (changed: string | undefined) => {
-          if (changed === undefined || changed === jobId) update();
-        };
+        const follow = followProgress(store, jobId, t, (message, increment) => progress.report({ message, increment }));
         const onState = (state: ConnectionState) => {
           if (state.phase === 'running' || state.phase === 'starting') return;
           lostConnection = true;
           finish();
         };
         const finish = () => {
-          store.off('changed', onChanged);
+          follow.stop();
           connection.off('state', onState);
           resolve();
         };
-        store.on('changed', onChanged);
+        void follow.settled.then((settled) => {
+          notice = settled;
+          finish();
+        });
         connection.on('state', onState);
-        update();
       });
     })
     .then(() => {

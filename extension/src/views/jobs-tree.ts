@@ -1,10 +1,13 @@
 // The Mozart jobs view: a TreeDataProvider over the job store. Items are described by the pure
-// view model (jobs/tree-model.ts); this shell turns them into TreeItems, refreshes the items a
-// conductor event touched, and re-renders countdowns once a second while a sheet waits.
+// view model (jobs/tree-model.ts); this shell turns them into TreeItems, refreshes the jobs the
+// store's gathered refreshes name (jobs/refresh-batcher.ts: at most one refresh per 750 ms, the
+// same moment the progress notifications update), tells the store which jobs' sheets it shows,
+// forgets the elements of jobs that left, and re-renders countdowns once a second while a sheet waits.
 import * as vscode from 'vscode';
 import type { ConductorConnection } from '../conductor/connection.js';
 import type { JobStore } from '../jobs/job-store.js';
-import { jobChildren, jobItem, memberGroups, memberItem, sheetItem, sheetRange } from '../jobs/tree-model.js';
+import type { Refresh } from '../jobs/refresh-batcher.js';
+import { jobChildren, jobItem, memberGroups, memberItem, rangeItemAt, sheetItem, sheetRange } from '../jobs/tree-model.js';
 import type { TreeItemModel } from '../jobs/tree-model.js';
 import type { Translate } from '../l10n.js';
 
@@ -18,16 +21,12 @@ export interface JobNode {
   range?: { from: number; to: number };
 }
 
-/** How long events are gathered before the tree is refreshed (a burst of events is one refresh). */
-const REFRESH_DELAY_MS = 120;
-
 export class JobsTree implements vscode.TreeDataProvider<JobNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<JobNode | JobNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  /** Elements by id; a job's sheets and ranges also by job, so a job that leaves takes them along. */
   private readonly nodes = new Map<string, JobNode>();
-  private readonly pending = new Set<string>();
-  private pendingAll = false;
-  private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly nodesOfJob = new Map<string, Set<string>>();
   /** Sheets showing a countdown: node id → the time it runs to. */
   private readonly countdowns = new Map<string, number>();
   private ticker: NodeJS.Timeout | undefined;
@@ -38,11 +37,22 @@ export class JobsTree implements vscode.TreeDataProvider<JobNode>, vscode.Dispos
     private readonly connection: ConductorConnection,
     private readonly t: Translate,
   ) {
-    const onChanged = (jobId: string | undefined) => this.schedule(jobId);
-    const onState = () => this.schedule(undefined);
-    store.on('changed', onChanged);
+    const stop = store.refreshes.onRefresh((refresh) => this.apply(refresh));
+    const onState = () => store.refreshes.schedule(undefined);
     connection.on('state', onState);
-    this.disposables.push({ dispose: () => store.off('changed', onChanged) }, { dispose: () => connection.off('state', onState) });
+    this.disposables.push({ dispose: stop }, { dispose: () => connection.off('state', onState) });
+  }
+
+  /** Follows the view's expansion: a job's sheets are held by the store only while shown. */
+  watch(view: vscode.TreeView<JobNode>): vscode.Disposable[] {
+    return [
+      view.onDidCollapseElement(({ element }) => {
+        if (element.kind === 'job') this.store.retain(element.jobId, false);
+      }),
+      view.onDidExpandElement(({ element }) => {
+        if (element.kind === 'job') this.store.retain(element.jobId, true);
+      }),
+    ];
   }
 
   /** The stable element for an id. */
@@ -51,6 +61,11 @@ export class JobsTree implements vscode.TreeDataProvider<JobNode>, vscode.Dispos
     if (!node) {
       node = make();
       this.nodes.set(id, node);
+      if (node.kind === 'sheet' || node.kind === 'range') {
+        let ids = this.nodesOfJob.get(node.jobId);
+        if (!ids) this.nodesOfJob.set(node.jobId, (ids = new Set()));
+        ids.add(id);
+      }
     }
     return node;
   }
@@ -62,14 +77,14 @@ export class JobsTree implements vscode.TreeDataProvider<JobNode>, vscode.Dispos
     }
     const summary = this.store.summary(node.jobId);
     if (!summary) return undefined;
+    if (node.kind === 'job') return jobItem(summary, this.store.extras(node.jobId), this.t);
     const state = this.store.state(node.jobId);
-    if (node.kind === 'job') return jobItem(summary, state, this.t);
     if (!state) return undefined;
     if (node.kind === 'sheet' && node.sheet !== undefined) {
       const sheet = state.sheets[String(node.sheet)];
       return sheet ? sheetItem(node.jobId, node.sheet, sheet, state.status, Date.now(), this.t) : sheetRange(state, node.sheet, node.sheet, Date.now(), this.t)[0];
     }
-    if (node.kind === 'range' && node.range) return jobChildren(state, Date.now(), this.t).find((m) => m.range?.from === node.range?.from);
+    if (node.kind === 'range' && node.range) return rangeItemAt(state, node.range.from, this.t);
     return undefined;
   }
 
@@ -97,6 +112,8 @@ export class JobsTree implements vscode.TreeDataProvider<JobNode>, vscode.Dispos
     const groups = memberGroups(this.store.jobs());
     if (!node) return groups ? groups.map((g) => this.node(`member:${g.member}`, () => ({ kind: 'member', jobId: '', member: g.member }))) : jobNodes(this.store.jobs());
     if (node.kind === 'member') return jobNodes(groups?.find((g) => g.member === node.member)?.jobs ?? []);
+    // VS Code asks for a job's children only while it shows them: hold its state meanwhile.
+    if (node.kind === 'job') this.store.retain(node.jobId, true);
     let state = this.store.state(node.jobId);
     if (!state) {
       try {
@@ -113,32 +130,46 @@ export class JobsTree implements vscode.TreeDataProvider<JobNode>, vscode.Dispos
 
   /** Refreshes everything now (the Refresh button). */
   refresh(): void {
-    this.schedule(undefined);
+    this.store.refreshes.schedule(undefined);
+    this.store.refreshes.flush();
   }
 
-  private schedule(jobId: string | undefined): void {
-    if (jobId === undefined) this.pendingAll = true;
-    else this.pending.add(jobId);
-    this.refreshTimer ??= setTimeout(() => this.flush(), REFRESH_DELAY_MS);
-  }
-
-  private flush(): void {
-    this.refreshTimer = undefined;
-    if (this.pendingAll) {
-      this.pendingAll = false;
-      this.pending.clear();
+  /** One gathered refresh: the jobs it names, or the whole tree (a job came or went). */
+  private apply(refresh: Refresh): void {
+    if (refresh.all) {
+      // A job that left (cleared, another conductor) always comes as a whole-tree refresh.
+      this.forgetGone();
       this.changed.fire(undefined);
       return;
     }
-    const nodes = [...this.pending].flatMap((jobId) => {
+    const nodes: JobNode[] = [];
+    let unknown = false;
+    for (const jobId of refresh.jobIds) {
       const node = this.nodes.get(`job:${jobId}`);
-      return node ? [node] : [];
-    });
+      if (node) nodes.push(node);
+      else unknown = true;
+    }
     // A job not shown yet, or (in a cluster) a member's group whose counts change with its jobs.
-    const unknown = this.pending.size > nodes.length || memberGroups(this.store.jobs()) !== undefined;
-    this.pending.clear();
-    if (unknown) this.changed.fire(undefined);
+    if (unknown || memberGroups(this.store.jobs()) !== undefined) this.changed.fire(undefined);
     else if (nodes.length) this.changed.fire(nodes);
+  }
+
+  /** Drops the elements of jobs the store no longer lists (cleared), and their countdowns. */
+  private forgetGone(): void {
+    for (const [id, node] of this.nodes) {
+      if (node.kind !== 'job' || this.store.summary(node.jobId)) continue;
+      this.nodes.delete(id);
+      for (const child of this.nodesOfJob.get(node.jobId) ?? []) {
+        this.nodes.delete(child);
+        this.countdowns.delete(child);
+      }
+      this.nodesOfJob.delete(node.jobId);
+    }
+  }
+
+  /** Elements held now (the bench and tests check a cleared job leaves none). */
+  get elementCount(): number {
+    return this.nodes.size;
   }
 
   private trackCountdown(id: string, until: number): void {
@@ -163,7 +194,6 @@ export class JobsTree implements vscode.TreeDataProvider<JobNode>, vscode.Dispos
   }
 
   dispose(): void {
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
     if (this.ticker) clearInterval(this.ticker);
     for (const d of this.disposables) d.dispose();
     this.changed.dispose();

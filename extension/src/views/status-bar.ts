@@ -13,6 +13,9 @@ export class ConductorStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
 
+  /** What the item shows now (text, tooltip, look). */
+  private shown = '';
+
   constructor(
     private readonly connection: ConductorConnection,
     private readonly store: JobStore,
@@ -23,14 +26,19 @@ export class ConductorStatusBar implements vscode.Disposable {
     this.item.command = 'mozart.conductorMenu';
     const update = () => this.update();
     connection.on('state', update);
-    store.on('changed', update);
-    this.disposables.push({ dispose: () => connection.off('state', update) }, { dispose: () => store.off('changed', update) });
+    // The store's gathered refreshes, not each change: a busy job's every record would be a message to the window.
+    const stop = store.refreshes.onRefresh(update);
+    this.disposables.push({ dispose: () => connection.off('state', update) }, { dispose: stop });
     this.update();
     this.item.show();
   }
 
   private update(): void {
     const model = statusBarModel(this.connection.state, this.store.runningCount(), this.t, typeof MOZART_VERSION === 'string' ? MOZART_VERSION : undefined, this.store.pausingCount());
+    // Every property set is a message to the window: set only what changed.
+    const shown = `${model.text}\n${String(model.tooltip)}\n${model.look}`;
+    if (shown === this.shown) return;
+    this.shown = shown;
     this.item.text = model.text;
     this.item.tooltip = model.tooltip;
     this.item.backgroundColor = model.look === 'normal' ? undefined : new vscode.ThemeColor(model.look === 'error' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground');

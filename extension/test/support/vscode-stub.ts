@@ -163,7 +163,7 @@ export const window = {
   createOutputChannel: outputChannel,
   createTreeView(id: string) {
     registered.treeViews.push(id);
-    return { visible: false, badge: undefined as unknown, message: undefined as string | undefined, onDidChangeVisibility: never<{ visible: boolean }>(), dispose: () => undefined };
+    return { visible: false, badge: undefined as unknown, message: undefined as string | undefined, onDidChangeVisibility: never<{ visible: boolean }>(), onDidExpandElement: never<{ element: unknown }>(), onDidCollapseElement: never<{ element: unknown }>(), dispose: () => undefined };
   },
   createStatusBarItem(id: string) {
     registered.statusBarItems.push(id);
