@@ -251,6 +251,17 @@ test("an external timeout around 'mozart run' cannot corrupt a job: run returns 
   assert.equal(mz(dir, 'status', 'timed', '--watch').code, 0);
 });
 
+test("run -w DIR (the original's --workspace override) runs the job in DIR, not in the score's workspace", () => {
+  const dir = dirOf('elsewhere');
+  writeScore(dir, 'score.yaml', 'moved', './workspace', 1, 'touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"');
+  const r = mz(dir, 'run', 'score.yaml', '-w', './other', '--watch');
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, new RegExp(`workspace ${join(dir, 'other')}`));
+  assert.ok(existsSync(join(dir, 'other', 's1')), 'the sheet ran in DIR');
+  assert.ok(!existsSync(join(dir, 'workspace')), "the score's workspace was not used");
+  assert.equal((JSON.parse(mz(dir, 'status', 'moved', '--json').out) as JobState).status, 'completed');
+});
+
 test("recovery and self-healing as CLAUDE.md writes them: recover --dry-run, resume, resume --self-healing, run --self-healing [--yes]", () => {
   // job-id writes into a folder nobody creates: it fails until self-healing creates it.
   const dir = dirOf('recovery');
