@@ -42,6 +42,9 @@ function prepare(folder: string): void {
   writeFileSync(join(folder, SCORE), failing);
 }
 
+/** What the page's globals offer, typed here: the tests are compiled without the DOM's types. */
+type PageGlobals = { getComputedStyle(el: unknown): { color: string; textDecorationLine: string; cursor: string }; document: { body: unknown } };
+
 // Each test is skipped (loudly, and never in CI) when code-server or Chromium is not installed.
 const skip = uiSkipReason();
 
@@ -95,8 +98,9 @@ describe('diagnose actions and new scores from examples', () => {
     const heading = view.locator('.what-to-do h4', { hasText: 'What to do' }).first();
     await heading.waitFor();
     const style = await heading.evaluate((el) => {
-      const s = getComputedStyle(el);
-      return { color: s.color, body: getComputedStyle(document.body).color, decoration: s.textDecorationLine, cursor: s.cursor, tag: el.tagName, inLink: el.closest('a') !== null };
+      const page = globalThis as unknown as PageGlobals;
+      const s = page.getComputedStyle(el);
+      return { color: s.color, body: page.getComputedStyle(page.document.body).color, decoration: s.textDecorationLine, cursor: s.cursor, tag: el.tagName, inLink: el.closest('a') !== null };
     });
     assert.equal(style.color, style.body, 'the heading has the text colour, not the link colour');
     assert.deepEqual([style.tag, style.decoration, style.cursor, style.inLink], ['H4', 'none', 'default', false]);
@@ -115,6 +119,7 @@ describe('diagnose actions and new scores from examples', () => {
       await step.waitFor();
       assert.match(await step.locator('.cli').innerText(), cli, `the '${label}' step keeps its CLI text`);
     }
+    await workbench.runCommand('Notifications: Clear All Notifications');
     await workbench.screenshot('diagnose panel with step buttons');
 
     // Once the cause is fixed, the step's Resume button resumes the job, which completes.
@@ -126,6 +131,11 @@ describe('diagnose actions and new scores from examples', () => {
     // The panel reloaded after the command: the failed sheet's step buttons are gone or it shows the job going on.
     await page.locator('.tabs-container .tab', { hasText: `Diagnose: ${JOB}` }).first().click();
     await view.locator('h1 .badge', { hasText: /^(running|completed)$/ }).waitFor();
+    // Refresh shows where the job is now: completed, nothing failing.
+    await view.getByRole('button', { name: 'Refresh', exact: true }).click();
+    await view.locator('h1 .badge', { hasText: /^completed$/ }).waitFor();
+    await view.getByText('No sheet is failing.').waitFor();
+    await workbench.runCommand('Notifications: Clear All Notifications');
     await workbench.screenshot('job resumed from the diagnose panel completed');
   });
 
@@ -160,6 +170,7 @@ describe('diagnose actions and new scores from examples', () => {
     assert.match(text, /^workspace: \.\/workspace-greetings$/m);
     assert.equal(readFileSync(join(workbench.folder, 'hello-world.yaml'), 'utf8'), readFileSync(join(EXAMPLES, 'hello-world.yaml'), 'utf8'), 'the existing copy is untouched');
 
+    await workbench.runCommand('Notifications: Clear All Notifications');
     const lens = page.locator('.editor-group-container.active .codelens-decoration');
     await lens.first().waitFor();
     assert.match((await lens.first().innerText()).replace(/\s+/g, ' '), /Run \| Dry run/);
