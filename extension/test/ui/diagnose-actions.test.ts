@@ -42,14 +42,8 @@ function prepare(folder: string): void {
   writeFileSync(join(folder, SCORE), failing);
 }
 
-/**
- * The computed look of an element in the page, beside the body's text colour. A string, not a
- * function: the tests are compiled without the DOM's types (and with esbuild's name helpers).
- */
-const HEADING_STYLE = `(el) => {
-  const s = getComputedStyle(el);
-  return { color: s.color, body: getComputedStyle(document.body).color, decoration: s.textDecorationLine, cursor: s.cursor, tag: el.tagName, inLink: el.closest('a') !== null };
-}`;
+/** What the page's globals offer, typed here: the tests are compiled without the DOM's types. */
+type PageGlobals = { getComputedStyle(el: unknown): { color: string; textDecorationLine: string; cursor: string }; document: { body: unknown } };
 
 // Each test is skipped (loudly, and never in CI) when code-server or Chromium is not installed.
 const skip = uiSkipReason();
@@ -103,7 +97,11 @@ describe('diagnose actions and new scores from examples', () => {
     // "What to do" is a heading in the text colour: not a link, nothing to click.
     const heading = view.locator('.what-to-do h4', { hasText: 'What to do' }).first();
     await heading.waitFor();
-    const style = (await heading.evaluate(HEADING_STYLE)) as { color: string; body: string; decoration: string; cursor: string; tag: string; inLink: boolean };
+    const style = await heading.evaluate((el) => {
+      const page = globalThis as unknown as PageGlobals;
+      const s = page.getComputedStyle(el);
+      return { color: s.color, body: page.getComputedStyle(page.document.body).color, decoration: s.textDecorationLine, cursor: s.cursor, tag: el.tagName, inLink: el.closest('a') !== null };
+    });
     assert.equal(style.color, style.body, 'the heading has the text colour, not the link colour');
     assert.deepEqual([style.tag, style.decoration, style.cursor, style.inLink], ['H4', 'none', 'default', false]);
 
@@ -133,6 +131,10 @@ describe('diagnose actions and new scores from examples', () => {
     // The panel reloaded after the command: the failed sheet's step buttons are gone or it shows the job going on.
     await page.locator('.tabs-container .tab', { hasText: `Diagnose: ${JOB}` }).first().click();
     await view.locator('h1 .badge', { hasText: /^(running|completed)$/ }).waitFor();
+    // Refresh shows where the job is now: completed, nothing failing.
+    await view.getByRole('button', { name: 'Refresh', exact: true }).click();
+    await view.locator('h1 .badge', { hasText: /^completed$/ }).waitFor();
+    await view.getByText('No sheet is failing.').waitFor();
     await workbench.runCommand('Notifications: Clear All Notifications');
     await workbench.screenshot('job resumed from the diagnose panel completed');
   });
