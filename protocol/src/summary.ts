@@ -11,6 +11,11 @@ export function summariseJob(state: JobState): JobSummary {
     if (sheet.status === 'completed' || sheet.status === 'skipped') completed++;
     else if (sheet.status === 'failed') failed++;
   }
+  return summaryWith(state, completed, failed, state.costUsd);
+}
+
+/** The list view of a job's state from sheet counts already known (the extension keeps them per record). */
+export function summaryWith(state: JobState, completedSheets: number, failedSheets: number, costUsd: number): JobSummary {
   return {
     jobId: state.jobId,
     name: state.name,
@@ -18,9 +23,9 @@ export function summariseJob(state: JobState): JobSummary {
     scoreFile: state.scoreFile,
     workspace: state.workspace,
     totalSheets: state.totalSheets,
-    completedSheets: completed,
-    failedSheets: failed,
-    costUsd: state.costUsd,
+    completedSheets,
+    failedSheets,
+    costUsd,
     updatedAt: state.updatedAt,
     ...(state.error ? { error: state.error } : {}),
   };

@@ -6,6 +6,7 @@
 import { applyJobRecord } from '../../../protocol/src/job-state.js';
 import type { JobRecord, JobState, SheetState } from '../../../protocol/src/job-state.js';
 import type { JobSummary } from '../../../protocol/src/methods.js';
+import { summaryWith } from '../../../protocol/src/summary.js';
 import { awaitsApproval } from './sheet-items.js';
 
 export interface JobTally {
@@ -55,18 +56,6 @@ export function foldRecord(state: JobState, tally: JobTally, record: JobRecord):
 
 /** The `job.list` line of a state, from its tally (the same as summariseJob, without reading the sheets). */
 export function summaryOf(state: JobState, tally: JobTally): JobSummary {
-  return {
-    jobId: state.jobId,
-    name: state.name,
-    status: state.status,
-    scoreFile: state.scoreFile,
-    workspace: state.workspace,
-    totalSheets: state.totalSheets,
-    completedSheets: tally.completed,
-    failedSheets: tally.failed,
-    // Sheet costs applied from records may be ahead of the job's total.
-    costUsd: Math.max(state.costUsd || 0, tally.sheetCostUsd),
-    updatedAt: state.updatedAt,
-    ...(state.error ? { error: state.error } : {}),
-  };
+  // Sheet costs applied from records may be ahead of the job's total.
+  return summaryWith(state, tally.completed, tally.failed, Math.max(state.costUsd || 0, tally.sheetCostUsd));
 }
