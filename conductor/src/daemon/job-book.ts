@@ -326,9 +326,9 @@ export abstract class JobBook {
     for (const message of store.repairs) this.note(jobId, workspace, { type: 'job.state_repaired', jobId, at: new Date().toISOString(), message });
     store.repairs.length = 0;
     // The snapshot was lost: sheets whose validations pass are taken as done before anything runs.
-    const before = store.snapshotLost ? this.inferFromValidations(jobId, store, checked) : Promise.resolve();
-    const done = before
-      .then(() => runner.run())
+    // Without that, the runner starts now, so the job is running when its starter is answered.
+    const started = store.snapshotLost ? this.inferFromValidations(jobId, store, checked).then(() => runner.run()) : runner.run();
+    const done = started
       .catch((error: Error) => {
         // Another member took the job over: it writes the checkpoint now, this member nothing more.
         if (isFencedOff(error)) {

@@ -87,6 +87,9 @@ export class JobRunner {
     mkdirSync(this.job.options.workspace, { recursive: true });
     mkdirSync(dirname(sheetLogFile(this.job.options.workspace, 1)), { recursive: true });
     this.prepareResume();
+    // Running from here on, before the first wait: whoever asked for the run or resume is answered
+    // with the job running, not with the status it had (a follower would take that as the outcome).
+    this.job.recordJob('running', null);
     // Isolation comes first: if the job cannot get the worktree it must not run, no agent should
     // ever start in the user's own checkout by mistake.
     const isolation = await isolateJob({ jobId: this.job.options.jobId, dir: checkoutDir(this.job), scoreFile: this.job.options.scoreFile, config: this.job.options.score.isolation, ...(this.state.worktree ? { previous: this.state.worktree } : {}) });
@@ -102,7 +105,6 @@ export class JobRunner {
       if (this.state.worktree?.path !== path || this.state.worktree.branch !== branch) this.job.save({ t: 'worktree', at: new Date().toISOString(), worktree: { path, branch } });
     }
     const scheduler = new SheetScheduler(this.job.options.plan, this.job.options.score, this.state.sheets);
-    this.job.recordJob('running', null);
     const note = isolation.kind === 'none' ? '' : `, ${isolation.note}`;
     this.job.emit({ type: 'job.started', message: `${this.job.options.score.name}: ${this.job.options.plan.totalSheets} sheets${note}` });
 

@@ -128,7 +128,8 @@ test('subscribers get job and sheet events as they happen; pause and resume comp
   assert.equal(paused.status, 'paused');
   assert.equal(paused.sheets['1']!.status, 'completed', 'the running sheet finished before the pause');
   assert.equal(paused.sheets['2']!.status, 'pending');
-  await client.request('job.resume', { jobId: 'pausable' });
+  const resumed = await client.request('job.resume', { jobId: 'pausable' });
+  assert.equal(resumed.status, 'running', 'the answer to a resume is the job running, not the status it had');
   await waitFor((e) => e.type === 'job.completed');
   const done = await client.request('job.status', { jobId: 'pausable' });
   client.close();
