@@ -91,9 +91,9 @@ describe('editor fixes of issue #16', () => {
   test('6. top-level completion starts with keys that act, struck-through ones after them', { skip }, async () => {
     const { page } = workbench;
     await workbench.openFile(SMALL);
-    await activeEditorLines().click();
-    await page.keyboard.press('Control+End');
-    await page.locator('#workbench\\.parts\\.statusbar .statusbar-item', { hasText: /Ln 12, Col 1\b/ }).first().waitFor();
+    // Go to Line rather than a click and Control+End: it focuses the editor itself, so the key
+    // never goes to whatever held focus before (the last test's hover, a tab).
+    await workbench.goToLine(12);
     await page.keyboard.press('Control+Space');
     const suggestions = page.locator('.editor-group-container.active .suggest-widget .monaco-list-row');
     await suggestions.first().waitFor();

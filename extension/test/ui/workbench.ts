@@ -148,6 +148,8 @@ export interface WorkbenchOptions {
   trust?: boolean;
   /** Extra user settings. */
   settings?: Record<string, unknown>;
+  /** The conductor socket the extension is told to use (default: one in the workbench's temp folder). */
+  socketPath?: string;
 }
 
 /** A running code-server with Chromium looking at it. */
@@ -169,7 +171,7 @@ export class Workbench {
     this.root = mkdtempSync(join(tmpdir(), 'mzui-'));
     liveRoots.add(this.root);
     this.folder = join(this.root, 'ws');
-    this.socketPath = join(this.root, 'c.sock');
+    this.socketPath = options.socketPath ?? join(this.root, 'c.sock');
     this.shots = join(RESULTS, slug(options.name));
   }
 
@@ -289,7 +291,25 @@ export class Workbench {
       });
     if (!(await row.isVisible())) throw notOffered;
     await row.click();
+    await this.waitForPaletteToLeave();
+  }
+
+  /**
+   * Waits until the command palette is gone. A command that asks for input (Preview Prompt's
+   * sheet number, New Score's example) reopens the same widget at once, so "hidden" may never
+   * be seen; the palette has also left when the widget holds a box that is not the palette's.
+   */
+  private async waitForPaletteToLeave(): Promise<void> {
+    await this.page.waitForFunction(PALETTE_LEFT);
+  }
+
+  /** Puts the cursor at the start of a line of the active editor (Go to Line), focusing the editor. */
+  async goToLine(line: number): Promise<void> {
+    const input = await this.openQuickInput('Control+P');
+    await input.fill(`:${line}`);
+    await this.page.keyboard.press('Enter');
     await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await this.page.locator('#workbench\\.parts\\.statusbar .statusbar-item', { hasText: new RegExp(`Ln ${line}, Col 1\\b`) }).first().waitFor();
   }
 
   /** Expands a tree row unless it is already open (running jobs open by themselves; a click would close them). */
@@ -459,6 +479,15 @@ export class Workbench {
  * Reads the Problems panel's marker rows in the page. A string, not a function: tsx compiles test
  * functions with esbuild's name helpers, which do not exist in the page.
  */
+// Evaluated in the page (the test's TypeScript has no DOM types): true once the command palette is
+// hidden or its widget holds another input box than the palette's ">" one.
+const PALETTE_LEFT = `(() => {
+  const widget = document.querySelector('.quick-input-widget');
+  if (!widget || widget.offsetParent === null || getComputedStyle(widget).display === 'none') return true;
+  const box = widget.querySelector('.quick-input-box input');
+  return box !== null && !box.value.startsWith('>');
+})()`;
+
 const READ_PROBLEMS = `[...document.querySelectorAll('.markers-panel .monaco-list-row')].flatMap((row) => {
   const details = row.querySelector('.marker-message-details-container');
   if (!details) return [];
