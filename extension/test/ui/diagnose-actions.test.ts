@@ -127,8 +127,10 @@ describe('diagnose actions and new scores from examples', () => {
     await steps.getByRole('button', { name: 'Resume', exact: true }).first().click();
     await showMozartView();
     await waitForRow(new RegExp(`${JOB}\\s*completed · 3/3 sheets`), `${JOB} completed`);
-    // (The completion toast is not asserted here: after the large-jobs merge it was not seen for a job
-    // resumed from the panel's button — an open question recorded in issue #16.)
+    // The window follows the resumed job to its end (the conductor answers a resume with the job
+    // running; it used to answer with the failed status, which the follower took as the outcome).
+    await page.locator('.notification-toast', { hasText: `Mozart job '${JOB}' completed` }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+    assert.equal(await page.locator('.notification-toast', { hasText: `Mozart job '${JOB}' failed` }).count(), 0, 'no second failure toast from the resume');
     // The panel reloaded after the command: the failed sheet's step buttons are gone or it shows the job going on.
     await page.locator('.tabs-container .tab', { hasText: `Diagnose: ${JOB}` }).first().click();
     await view.locator('h1 .badge', { hasText: /^(running|completed)$/ }).waitFor();
