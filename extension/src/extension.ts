@@ -108,13 +108,20 @@ export function activate(context: vscode.ExtensionContext): void {
   };
   // On the gathered refreshes: these read every job, and a busy job changes the store per record.
   store.refreshes.onRefresh(updateJobContext);
-  // Opening the view may start a conductor: say so in the view, once, until there are jobs to show.
+  // Opening the view may start a conductor: say so in the view, with the view's own buttons (a tree
+  // message would hide them), until there are jobs to show.
+  let spawnedNotice = false;
+  const showSpawned = (on: boolean) => {
+    if (on === spawnedNotice) return;
+    spawnedNotice = on;
+    void vscode.commands.executeCommand('setContext', 'mozart.conductorSpawned', on);
+  };
   connection.on('spawned', (pid) => {
-    view.message = t('Started a Mozart conductor in the background (pid {0}) to run jobs. It keeps running when this window closes; "Mozart: Stop Conductor" stops it.', pid);
     conductorLog.info(`Started a conductor in the background (pid ${pid}).`);
+    showSpawned(true);
   });
   store.refreshes.onRefresh(() => {
-    if (view.message && store.jobs().length > 0) view.message = undefined;
+    if (spawnedNotice && store.jobs().length > 0) showSpawned(false);
   });
   let phase = connection.state.phase;
   connection.on('state', (state) => {
