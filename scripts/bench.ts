@@ -5,7 +5,8 @@
 // yaml-language-server, the conductor's round trip, cluster throughput for one and three members and
 // dispatch overhead next to a single conductor, the diagnose panel's job timeline for 1,000 and 10,000
 // sheets, the extension's activation time and package size, and a 2,000-sheet job followed by the
-// extension's own store and tree next to the CLI alone.
+// extension's own store and tree next to the CLI alone, and the same job started from a real code-server
+// workbench next to the CLI alone.
 import * as esbuild from 'esbuild';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -23,6 +24,7 @@ import { benchLsp } from './bench/lsp.js';
 import { benchLearning } from './bench/learning.js';
 import { benchTimeline } from './bench/timeline.js';
 import { benchBigJobs } from './bench/big-jobs.js';
+import { benchEditorCodeServer } from './bench/editor-code-server.js';
 import { generateBigScore } from './lib/big-score.js';
 import { median, percentile } from './lib/stats.js';
 
@@ -70,4 +72,6 @@ void esbuild.build({ ...buildOptions(true), write: false }).then(async (minified
   await benchCluster();
   await benchExtension();
   await benchBigJobs();
+  // Last: it packages the extension, which rewrites dist/ with production bundles.
+  await benchEditorCodeServer();
 });

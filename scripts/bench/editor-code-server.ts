@@ -1,0 +1,133 @@
+// Large jobs in real VS Code (issue #16): a 2,000-sheet job of instant sheets run by one conductor
+// three times — with `mozart run --watch` alone, then started from a real workbench (code-server +
+// Chromium, the packaged extension, the Mozart view open and following the job), then with the CLI
+// alone again. Every run is timed the same way, by a subscriber of the bench's own: from the start
+// (the CLI spawned, or the Run code lens clicked) to the conductor's job.completed event. Prints the
+// editor-vs-CLI ratio against the mean of the two CLI runs, and how long after the job's end the
+// tree and the completion notification showed it. Skipped, saying why, where code-server or
+// Chromium is not installed (scripts/setup-ui-tests.sh installs them).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConductorClient } from '../../protocol/src/client.js';
+import type { EventNotification } from '../../protocol/src/methods.js';
+import { Workbench, extensionVsix, uiUnavailableReason } from '../../extension/test/ui/workbench.js';
+
+const CLI = resolve('dist/cli.js');
+const SHEETS = Number(process.env.MOZART_BENCH_BIG_SHEETS ?? 2000);
+const JOB_TIMEOUT_MS = 20 * 60_000;
+
+function writeScore(dir: string, name: string, sheets: number): string {
+  const file = join(dir, `${name}.score.yaml`);
+  writeFileSync(
+    file,
+    `name: ${name}\nworkspace: ./ws-${name}\npause_between_sheets_seconds: 0\nbackend: { type: command, command: "true", timeout_seconds: 60 }\nsheet: { size: 1, total_items: ${sheets} }\nprompt: { template: "sheet {{ sheet_num }}" }\nvalidations:\n  - type: command_succeeds\n    command: "true"\n`,
+  );
+  return file;
+}
+
+/** Waits for the conductor to say a job ended; the time it did (performance.now()). */
+class Endings {
+  private readonly waiting = new Map<string, (at: number) => void>();
+  private readonly ended = new Map<string, number>();
+  constructor(client: ConductorClient) {
+    client.onEvent = (event: EventNotification) => {
+      if (event.type !== 'job.completed' && event.type !== 'job.failed' && event.type !== 'job.cancelled') return;
+      const at = performance.now();
+      if (event.type !== 'job.completed') process.stderr.write(`job ${event.jobId} ended ${event.type}\n`);
+      this.ended.set(event.jobId, at);
+      this.waiting.get(event.jobId)?.(at);
+    };
+  }
+  of(jobId: string): Promise<number> {
+    const seen = this.ended.get(jobId);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((res, rej) => {
+      const timer = setTimeout(() => rej(new Error(`job ${jobId} did not end within ${JOB_TIMEOUT_MS / 60_000} min`)), JOB_TIMEOUT_MS);
+      this.waiting.set(jobId, (at) => {
+        clearTimeout(timer);
+        res(at);
+      });
+    });
+  }
+}
+
+/** `mozart run FILE --watch`; resolves with the time from its spawn to the job's end. */
+async function runWithCli(env: NodeJS.ProcessEnv, endings: Endings, file: string, jobId: string): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, 'run', file, '--watch', '--fresh'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<void>((res, rej) => child.on('close', (code) => (code === 0 ? res() : rej(new Error(`mozart run exited ${code}: ${err}`)))));
+  const ended = await endings.of(jobId);
+  await exited;
+  return ended - started;
+}
+
+export async function benchEditorCodeServer(): Promise<void> {
+  console.log(`\nLarge jobs in real VS Code: ${SHEETS} instant sheets, started from a code-server workbench with the Mozart view open, next to the CLI alone (same conductor)`);
+  const unavailable = uiUnavailableReason();
+  if (unavailable) {
+    console.log(`  skipped: ${unavailable}`);
+    return;
+  }
+  // Packaging rebuilds dist/ (production bundles): done before any conductor or CLI of this bench runs.
+  await extensionVsix();
+  const dir = mkdtempSync(join(tmpdir(), 'mzb-'));
+  const home = join(dir, 'home');
+  mkdirSync(home);
+  const socket = join(home, 'run', 'conductor.sock');
+  const env: NodeJS.ProcessEnv = { ...process.env, MOZART_HOME: home, MOZART_SOCKET: socket };
+  const mozart = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
+  let workbench: Workbench | undefined;
+  let client: ConductorClient | undefined;
+  try {
+    if (mozart('start').status !== 0) throw new Error('conductor did not start');
+    client = await ConductorClient.connect(socket);
+    const endings = new Endings(client);
+    await client.request('events.subscribe', {});
+    // A warm-up run (spawns, JIT) so no measured run pays it.
+    await runWithCli(env, endings, writeScore(dir, 'warm', 50), 'warm');
+    const cli1 = await runWithCli(env, endings, writeScore(dir, 'cli-1', SHEETS), 'cli-1');
+
+    const EDITOR_JOB = 'in-editor';
+    workbench = await Workbench.start({ name: 'bench editor big job', socketPath: socket, prepare: (folder) => writeScore(folder, EDITOR_JOB, SHEETS) });
+    const { page } = workbench;
+    const item = page.locator('.activitybar .action-item', { has: page.locator('.action-label[aria-label^="Mozart"]') }).first();
+    await item.click();
+    const rows = page.locator('.pane-body .monaco-list-row');
+    await rows.filter({ hasText: /cli-1\s*completed/ }).first().waitFor(); // the view is connected and lists the jobs
+    await workbench.openFile(`${EDITOR_JOB}.score.yaml`);
+    const lens = page.locator('.editor-group-container.active .codelens-decoration a', { hasText: /(^|\s)Run$/ }).first(); // its title has a play icon before the word
+    await lens.waitFor();
+    const started = performance.now();
+    await lens.click();
+    const ended = await endings.of(EDITOR_JOB);
+    const editor = ended - started;
+    await rows.filter({ hasText: new RegExp(`${EDITOR_JOB}\\s*completed · ${SHEETS}/${SHEETS} sheets`) }).first().waitFor({ timeout: 120_000 });
+    const treeLag = performance.now() - ended;
+    await page.locator('.notification-toast', { hasText: `Mozart job '${EDITOR_JOB}' completed` }).first().waitFor({ timeout: 120_000 });
+    const toastLag = performance.now() - ended;
+    await workbench.screenshot('big job completed in the editor');
+    await workbench.close();
+    workbench = undefined;
+
+    const cli2 = await runWithCli(env, endings, writeScore(dir, 'cli-2', SHEETS), 'cli-2');
+    const cli = (cli1 + cli2) / 2;
+    const row = (label: string, value: string) => console.log(`${label.padEnd(52)}${value.padStart(16)}`);
+    row('CLI alone, before the workbench (run --watch)', `${(cli1 / 1000).toFixed(2)} s`);
+    row('started from the editor, Mozart view open', `${(editor / 1000).toFixed(2)} s`);
+    row('CLI alone, after the workbench closed', `${(cli2 / 1000).toFixed(2)} s`);
+    row('editor / CLI (mean of the two CLI runs)', `${(editor / cli).toFixed(2)}×  (goal < 1.2×)`);
+    row('tree showed the end, after the conductor', `${(treeLag / 1000).toFixed(2)} s`);
+    row('completion notification, after the conductor', `${(toastLag / 1000).toFixed(2)} s`);
+  } finally {
+    client?.close();
+    await workbench?.close().catch(() => undefined);
+    mozart('stop');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve('scripts/bench/editor-code-server.ts')) void benchEditorCodeServer();
