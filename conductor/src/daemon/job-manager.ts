@@ -14,7 +14,7 @@ import { stateDir } from '../state/workspace-files.js';
 import { DEFAULT_PRIORITY } from './job-source.js';
 import type { JobSource, RunTicket } from './job-source.js';
 import { refuseIfBusyElsewhere, stopElsewhere } from './remote-jobs.js';
-import { apply, descriptionsOf, FINISHED, healingOf, isFencedOff, JobError, mb, scoreStamp } from './manager-parts.js';
+import { apply, clearable, descriptionsOf, healingOf, isFencedOff, JobError, mb, scoreStamp } from './manager-parts.js';
 import type { ActiveJob, HealingChoice, Launched, SubmitOptions, TakenOutcome, TakenTicket, ValidScore } from './manager-parts.js';
 import { JobBook } from './job-book.js';
 import { recoverSheets } from './recover.js';
@@ -244,26 +244,19 @@ export class JobManager extends JobBook {
    */
   async clear(options: { jobId?: string; statuses?: JobStatus[] }): Promise<{ cleared: string[] }> {
     const busy = this.source ? await this.source.owners() : {};
-    const statuses = options.statuses?.length ? options.statuses : FINISHED;
-    const cleared: string[] = [];
     const candidates = options.jobId ? [this.entry(options.jobId)] : this.entries();
-    for (const entry of candidates) {
-      if (this.active.has(entry.jobId) || busy[entry.jobId]) {
-        if (options.jobId) throw new JobError(`Job '${entry.jobId}' is running; cancel or pause it before clearing it.`);
-        continue;
-      }
-      let status: JobStatus | undefined;
+    const statusOf = (jobId: string): JobStatus | undefined => {
       try {
-        status = this.state(entry.jobId).status;
+        return this.state(jobId).status;
       } catch {
-        status = undefined; // no readable checkpoint: nothing to keep it for
+        return undefined; // no readable checkpoint: nothing to keep it for
       }
-      if (options.jobId || status === undefined || statuses.includes(status)) {
-        this.registry.remove(entry.jobId);
-        this.forgetResting(entry.jobId);
-        this.unsaved.delete(entry.jobId);
-        cleared.push(entry.jobId);
-      }
+    };
+    const cleared = clearable(candidates.map((entry) => entry.jobId), options, (jobId) => this.active.has(jobId) || Boolean(busy[jobId]), statusOf);
+    for (const jobId of cleared) {
+      this.registry.remove(jobId);
+      this.forgetResting(jobId);
+      this.unsaved.delete(jobId);
     }
     // Subscribers (the editor's jobs tree) drop what was cleared; the job's own log is not told.
     for (const jobId of cleared) this.onEvent({ type: 'job.cleared', jobId, at: new Date().toISOString(), message: `Job '${jobId}' was cleared from the conductor's list; its workspace stays on disk.` });
@@ -397,5 +390,4 @@ export class JobManager extends JobBook {
       throw new JobError(`Memory is short: ${mb(available)} MB available, below the ${mb(this.limits.minAvailableMemoryBytes)} MB the conductor keeps free (resource_limits.min_free_memory_mb: MOZART_MIN_FREE_MEMORY_MB or conductor.yaml). Job '${jobId}' was not started; nothing was lost — start it again when memory frees up.`);
     }
   }
-
 }

@@ -84,6 +84,29 @@ export type SubmitOptions = { fresh?: boolean; startSheet?: number; workspace?: 
 export const apply = (s: JobState, r: JobRecord) => applyJobRecord(s, r);
 export const FINISHED: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
 
+/**
+ * Which jobs `clear` forgets: the one named (refused while it runs), or every job not running whose
+ * status is one of `statuses` (default: finished) or whose checkpoint cannot be read.
+ */
+export function clearable(
+  jobIds: string[],
+  options: { jobId?: string; statuses?: JobStatus[] },
+  isRunning: (jobId: string) => boolean,
+  statusOf: (jobId: string) => JobStatus | undefined,
+): string[] {
+  const statuses = options.statuses?.length ? options.statuses : FINISHED;
+  const cleared: string[] = [];
+  for (const jobId of jobIds) {
+    if (isRunning(jobId)) {
+      if (options.jobId) throw new JobError(`Job '${jobId}' is running; cancel or pause it before clearing it.`);
+      continue;
+    }
+    const status = options.jobId ? undefined : statusOf(jobId);
+    if (options.jobId || status === undefined || statuses.includes(status)) cleared.push(jobId);
+  }
+  return cleared;
+}
+
 /** True for the error a fence guard throws (or a save that failed because of one). */
 export function isFencedOff(error: unknown): boolean {
   const e = error as { code?: string; cause?: { code?: string } } | undefined;
