@@ -6,127 +6,22 @@
 // scripts/setup-ui-tests.sh installs code-server into $MOZART_UI_DIR
 // (default ~/.cache/mozart-ui/code-server); see ../shared/notes/real-vscode-and-claude.md.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, CODE_SERVER_ENTRY, REPO_ROOT, extensionVsix, inCI, uiUnavailableReason } from './install.js';
+import { PALETTE_LEFT, READ_PROBLEMS } from './page-scripts.js';
+import { copyExtensionHostLogs, describeProcess, killProcessesReferencing, liveRoots, liveServers, processesReferencing, stopGroup, waitForLog } from './processes.js';
 
-export const REPO_ROOT = resolve(__dirname, '../../..');
-export const EXAMPLES = join(REPO_ROOT, 'examples');
+export { EXAMPLES, REPO_ROOT, commandMenuTitle, commandTitle, extensionVsix, inCI, manifest, uiSkipReason, uiUnavailableReason } from './install.js';
+
 const RESULTS = join(REPO_ROOT, 'test-results', 'ui');
-
-const CODE_SERVER_DIR = process.env.MOZART_UI_DIR ?? join(homedir(), '.cache', 'mozart-ui', 'code-server');
-const CODE_SERVER_ENTRY = join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-const CHROMIUM = process.env.MOZART_UI_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** How long one UI step (a palette entry appearing, diagnostics arriving) may take. */
 export const STEP_TIMEOUT_MS = 30_000;
 /** How long the workbench itself may take to come up (first load compiles a lot of JavaScript). */
 const STARTUP_TIMEOUT_MS = 90_000;
-
-/**
- * Why UI tests cannot run here, or undefined when they can. In CI a missing install is a failure
- * the caller must report, never a silent skip: `.ci/run` installs everything first.
- */
-export function uiUnavailableReason(): string | undefined {
-  const missing: string[] = [];
-  if (!existsSync(CODE_SERVER_ENTRY)) missing.push(`code-server (expected ${CODE_SERVER_ENTRY})`);
-  if (!existsSync(CHROMIUM)) missing.push(`Chromium (expected ${CHROMIUM})`);
-  if (missing.length === 0) return undefined;
-  return `UI tests need ${missing.join(' and ')}; install them with: bash scripts/setup-ui-tests.sh`;
-}
-
-/** True when running under CI, where a missing UI install must fail rather than skip. */
-export function inCI(): boolean {
-  return process.env.CI === 'true' || process.env.CI === '1';
-}
-
-/**
- * The `skip` option for a UI suite: the reason when the install is missing on a developer's
- * machine (printed loudly), undefined otherwise. In CI (CI=true) it never skips, so a missing
- * install fails the suite through Workbench.start instead.
- */
-export function uiSkipReason(): string | undefined {
-  const reason = uiUnavailableReason();
-  if (!reason || inCI()) return undefined;
-  const bar = '!'.repeat(100);
-  process.stderr.write(`\n${bar}\n!! UI TESTS SKIPPED: ${reason}\n${bar}\n\n`);
-  return reason;
-}
-
-/** package.json as the tests need it. */
-export function manifest(): { scripts?: Record<string, string>; contributes?: { commands?: { command: string; title: string; category?: string }[] } } {
-  return JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
-}
-
-/** The palette title of a contributed command ("Mozart: Run Score"), or undefined when it is not contributed. */
-export function commandTitle(command: string): string | undefined {
-  const entry = manifest().contributes?.commands?.find((c) => c.command === command);
-  if (!entry) return undefined;
-  const title = localized(entry.title);
-  return entry.category ? `${localized(entry.category)}: ${title}` : title;
-}
-
-/** The title a contributed command shows in menus and tree actions ("Pause Job": no category). */
-export function commandMenuTitle(command: string): string | undefined {
-  const entry = manifest().contributes?.commands?.find((c) => c.command === command);
-  return entry ? localized(entry.title) : undefined;
-}
-
-/** A manifest string with its `%key%` placeholder replaced from package.nls.json (English). */
-function localized(text: string): string {
-  const key = /^%(.+)%$/.exec(text)?.[1];
-  if (!key) return text;
-  const nls = join(REPO_ROOT, 'package.nls.json');
-  const strings = existsSync(nls) ? (JSON.parse(readFileSync(nls, 'utf8')) as Record<string, string>) : {};
-  return strings[key] ?? text;
-}
-
-let vsixPromise: Promise<string> | undefined;
-
-/**
- * The extension's .vsix: $MOZART_UI_VSIX when set, else packaged once per test process with
- * `npm run package` (or, before that script exists, esbuild + vsce into a temp folder).
- */
-export function extensionVsix(): Promise<string> {
-  vsixPromise ??= Promise.resolve().then(packageVsix);
-  return vsixPromise;
-}
-
-function packageVsix(): string {
-  const given = process.env.MOZART_UI_VSIX;
-  if (given) {
-    if (!existsSync(given)) throw new Error(`MOZART_UI_VSIX names a missing file: ${given}`);
-    return given;
-  }
-  const started = Date.now();
-  if (manifest().scripts?.package) {
-    const output = runOrThrow('npm', ['run', 'package'], 'npm run package');
-    // vsce reports "Packaged: <path> (N files, size)"; fall back to the newest .vsix it left behind.
-    const packaged = /Packaged: (.+?\.vsix)/.exec(output)?.[1];
-    if (packaged && existsSync(resolve(REPO_ROOT, packaged))) return resolve(REPO_ROOT, packaged);
-    const fresh = [REPO_ROOT, join(REPO_ROOT, 'dist')]
-      .flatMap((dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.vsix')).map((f) => join(dir, f)) : []))
-      .filter((f) => statSync(f).mtimeMs >= started - 1000)
-      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-    if (fresh[0]) return fresh[0];
-    throw new Error(`npm run package succeeded but no fresh .vsix was found. Its output:\n${output}`);
-  }
-  runOrThrow(process.execPath, ['scripts/build.mjs'], 'node scripts/build.mjs');
-  const dir = mkdtempSync(join(tmpdir(), 'mozart-vsix-'));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const out = join(dir, 'mozart.vsix');
-  runOrThrow('npx', ['vsce', 'package', '--no-dependencies', '--no-rewrite-relative-links', '-o', out], 'vsce package');
-  return out;
-}
-
-function runOrThrow(command: string, args: string[], label: string): string {
-  const run = spawnSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8' });
-  const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
-  if (run.status !== 0) throw new Error(`${label} failed (exit ${run.status ?? run.signal}):\n${output}`);
-  return output;
-}
 
 /** One row of the Problems panel. */
 export interface Problem {
@@ -475,53 +370,6 @@ export class Workbench {
   }
 }
 
-/**
- * Reads the Problems panel's marker rows in the page. A string, not a function: tsx compiles test
- * functions with esbuild's name helpers, which do not exist in the page.
- */
-// Evaluated in the page (the test's TypeScript has no DOM types): true once the command palette is
-// hidden or its widget holds another input box than the palette's ">" one.
-const PALETTE_LEFT = `(() => {
-  const widget = document.querySelector('.quick-input-widget');
-  if (!widget || widget.offsetParent === null || getComputedStyle(widget).display === 'none') return true;
-  const box = widget.querySelector('.quick-input-box input');
-  return box !== null && !box.value.startsWith('>');
-})()`;
-
-const READ_PROBLEMS = `[...document.querySelectorAll('.markers-panel .monaco-list-row')].flatMap((row) => {
-  const details = row.querySelector('.marker-message-details-container');
-  if (!details) return [];
-  const icon = row.querySelector('.marker-icon')?.className ?? '';
-  const pick = (selector) => details.querySelector(selector)?.textContent?.trim() ?? '';
-  const at = /(\\d+)\\D+(\\d+)/.exec(pick('.marker-line'));
-  return [{
-    severity: /\\berror\\b/.test(icon) ? 'error' : /\\bwarning\\b/.test(icon) ? 'warning' : /\\binfo\\b/.test(icon) ? 'info' : 'unknown',
-    message: pick('.marker-message'),
-    source: pick('.marker-source'),
-    code: pick('.marker-code'),
-    line: at ? Number(at[1]) : 0,
-    column: at ? Number(at[2]) : 0,
-  }];
-})`;
-
-/** code-servers still running; the exit hook stops them if a test dies before its teardown. */
-const liveServers = new Set<ChildProcess>();
-/** Temp folders of workbenches not closed yet; removed on exit too. */
-const liveRoots = new Set<string>();
-function killLiveServers(): void {
-  for (const server of liveServers) killGroup(server.pid, 'SIGKILL');
-  if (process.env.MOZART_UI_KEEP) return;
-  for (const root of liveRoots) rmSync(root, { recursive: true, force: true });
-}
-process.on('exit', killLiveServers);
-// code-server runs detached, so it would outlive a test process stopped by a signal.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    killLiveServers();
-    process.kill(process.pid, signal);
-  });
-}
-
 function exactly(text: string): RegExp {
   return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
 }
@@ -530,149 +378,3 @@ function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80) || 'step';
 }
 
-/** Resolves with the first capture group of a line the process logs, or rejects when it exits first. */
-function waitForLog(path: string, pattern: RegExp, child: ChildProcess, timeout: number): Promise<string> {
-  return new Promise((resolvePort, reject) => {
-    let settled = false;
-    const finish = (error: Error | undefined, value?: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      watcher.close();
-      child.off('exit', onExit);
-      if (error) reject(error);
-      else resolvePort(value ?? '');
-    };
-    const check = () => {
-      const match = pattern.exec(readFileSync(path, 'utf8'));
-      if (match?.[1]) finish(undefined, match[1]);
-    };
-    const onExit = (code: number | null) => finish(new Error(`code-server exited (${code}) before it listened:\n${readFileSync(path, 'utf8')}`));
-    const timer = setTimeout(() => finish(new Error(`code-server did not listen within ${timeout} ms:\n${readFileSync(path, 'utf8')}`)), timeout);
-    const watcher = watch(path, check);
-    child.on('exit', onExit);
-    check();
-  });
-}
-
-/** SIGTERM to the child's process group, SIGKILL if it has not exited within 5 s. */
-function stopGroup(child: ChildProcess): Promise<void> {
-  return new Promise((done) => {
-    if (child.exitCode !== null || child.signalCode !== null || !child.pid) {
-      killGroup(child.pid, 'SIGKILL');
-      done();
-      return;
-    }
-    const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      // Whatever the server left in its group (extension host, language server) goes too.
-      killGroup(child.pid, 'SIGKILL');
-      done();
-    });
-    killGroup(child.pid, 'SIGTERM');
-  });
-}
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (!pid) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is empty
-  }
-}
-
-/**
- * Kills (with their process groups) the processes whose command line, environment or working
- * directory mentions `root`: conductors the extension started for this workbench's socket and
- * Mozart home. Linux only (/proc); elsewhere nothing is found.
- */
-async function killProcessesReferencing(root: string): Promise<void> {
-  const pids = processesReferencing(root);
-  for (const pid of pids) {
-    killGroup(pid, 'SIGTERM');
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // gone
-    }
-  }
-  if (pids.length === 0) return;
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline && pids.some(alive)) await new Promise((r) => setTimeout(r, 50));
-  for (const pid of pids.filter(alive)) {
-    killGroup(pid, 'SIGKILL');
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-}
-
-function processesReferencing(root: string): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  } catch {
-    return [];
-  }
-  const found: number[] = [];
-  for (const entry of entries) {
-    const pid = Number(entry);
-    if (pid === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8');
-      let cwd = '';
-      try {
-        cwd = readlinkSync(`/proc/${entry}/cwd`);
-      } catch {
-        // no access
-      }
-      if (cmdline.includes(root) || environ.includes(root) || cwd.startsWith(root)) found.push(pid);
-    } catch {
-      // exited while we looked, or not ours to read
-    }
-  }
-  return found;
-}
-
-function describeProcess(pid: number): string {
-  try {
-    return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}`;
-  } catch {
-    return String(pid);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie waits for a parent to reap it; it runs nothing any more.
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/** Copies the extension host's and Mozart's output channels next to the screenshots, for diagnosis. */
-function copyExtensionHostLogs(logsDir: string, dest: string): void {
-  if (!existsSync(logsDir) || !existsSync(dest)) return;
-  const walk = (dir: string): string[] =>
-    readdirSync(dir).flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? walk(path) : [path];
-    });
-  for (const file of walk(logsDir)) {
-    const name = basename(file);
-    if (name === 'exthost.log' || /mozart/i.test(file) || name === 'remoteexthost.log') {
-      cpSync(file, join(dest, `log-${name}`));
-    }
-  }
-}
