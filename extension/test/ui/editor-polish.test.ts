@@ -1,8 +1,9 @@
 // In a real workbench, the editor-side fixes of issue #16, one screenshot per item:
 //    5. the check link in a diagnostic's hover opens docs/checks.md at the check's heading line;
 //    6. top-level completion in a score starts with keys that act, not struck-through ones;
-//    the plan view: the "Show Sheet Plan" code lens shows the score's sheets, and "Preview
-//    Prompt" shows a sheet's prompt as its agent gets it;
+//    2. "Dry run" above a score shows its plan; the "Show Sheet Plan" code lens shows the same
+//    view of the score's sheets, "Preview Prompt" shows a sheet's prompt as its agent gets it, and
+//    both follow edits of the unsaved buffer;
 //    `mozart` in the integrated terminal with no setup (trusted workspace): on PATH from the
 //    extension's storage, and talking to the conductor the window uses.
 //
@@ -115,18 +116,28 @@ describe('editor fixes of issue #16', () => {
     await page.locator('.editor-group-container.active .suggest-widget .monaco-list-row').first().waitFor({ state: 'hidden' });
   });
 
-  test('the Show Sheet Plan code lens shows the score\'s sheets, and Preview Prompt shows a sheet\'s prompt', { skip }, async () => {
+  test('2. Dry run and the Show Sheet Plan code lens show the score\'s sheets; Preview Prompt shows a sheet\'s prompt; both follow edits', { skip }, async () => {
     const { page } = workbench;
     await workbench.openFile(PLAN);
-    const lens = page.locator('.editor-group-container.active .codelens-decoration a', { hasText: 'Show Sheet Plan' }).first();
-    await lens.waitFor();
-    await lens.click();
-    await page.locator('.tabs-container .tab', { hasText: `Plan: ${PLAN}` }).first().waitFor();
+    const lens = (title: string) => page.locator('.editor-group-container.active .codelens-decoration a', { hasText: title }).first();
+    const planTabs = page.locator('.tabs-container .tab', { hasText: `Plan: ${PLAN}` });
     const view = (): FrameLocator => page.frameLocator('iframe.webview').frameLocator('#active-frame');
-    await view().locator('h1', { hasText: 'hello-world' }).waitFor();
-    await view().locator('.meta', { hasText: /3 sheets in \d+ stages · backend command/ }).first().waitFor();
     const sheetRows = view().locator('table.sheets tbody tr');
+
+    // 2. The dry run shows the plan, not a validation message.
+    await lens('Dry run').waitFor();
+    await lens('Dry run').click();
+    await planTabs.first().waitFor();
+    await view().locator('h1', { hasText: 'hello-world' }).waitFor();
     await sheetRows.nth(2).waitFor();
+    assert.equal(await sheetRows.count(), 3, 'the dry run lists the three sheets');
+    await workbench.parkPointer();
+    await workbench.screenshot('2 dry run shows the plan');
+
+    // Show Sheet Plan reveals the same view (one per score).
+    await lens('Show Sheet Plan').click();
+    await view().locator('.meta', { hasText: /3 sheets in \d+ stages · backend command/ }).first().waitFor();
+    assert.equal(await planTabs.count(), 1, 'one plan view per score');
     assert.equal(await sheetRows.count(), 3, 'one row per sheet');
     assert.deepEqual(await Promise.all([0, 1, 2].map((i) => sheetRows.nth(i).getAttribute('data-row'))), ['1', '2', '3']);
     await workbench.parkPointer();
@@ -146,6 +157,25 @@ describe('editor fixes of issue #16', () => {
     assert.match(await prompt.innerText(), /This is a middle sheet; sheet 1 has already passed\./);
     await workbench.parkPointer();
     await workbench.screenshot('preview prompt of sheet 2');
+
+    // Edits of the unsaved buffer reach the plan and the prompt: a longer audience, a fourth item.
+    await page.locator('.tabs-container .tab', { hasText: PLAN }).first().click();
+    await workbench.goToLine(38);
+    await page.keyboard.press('End');
+    await page.keyboard.type(' and old hands');
+    await page.keyboard.press('Escape');
+    await prompt.filter({ hasText: 'Hello from Mozart, everyone trying Mozart for the first time and old hands!' }).waitFor();
+    await workbench.goToLine(34);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('4');
+    await page.keyboard.press('Escape');
+    await view().locator('.meta', { hasText: /4 sheets in \d+ stages/ }).first().waitFor();
+    await prompt.filter({ hasText: 'Greeting for sheet 2 of 4' }).waitFor();
+    assert.equal(await sheetRows.count(), 4, 'the plan follows the edit: four sheets');
+    assert.match(await prompt.innerText(), /This is a middle sheet; sheet 1 has already passed\./, 'sheet 2 is still the one shown');
+    await workbench.parkPointer();
+    await workbench.screenshot('plan and prompt follow the edit');
   });
 
   test('mozart works in the integrated terminal without setup, on the window\'s conductor', { skip }, async () => {
