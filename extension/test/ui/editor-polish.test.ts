@@ -121,6 +121,7 @@ describe('editor fixes of issue #16', () => {
     await workbench.openFile(PLAN);
     const lens = (title: string) => page.locator('.editor-group-container.active .codelens-decoration a', { hasText: title }).first();
     const planTabs = page.locator('.tabs-container .tab', { hasText: `Plan: ${PLAN}` });
+    const editorTab = page.locator('.tabs-container .tab', { hasText: PLAN }).filter({ hasNotText: 'Plan:' }).first();
     const view = (): FrameLocator => page.frameLocator('iframe.webview').frameLocator('#active-frame');
     const sheetRows = view().locator('table.sheets tbody tr');
 
@@ -134,8 +135,13 @@ describe('editor fixes of issue #16', () => {
     await workbench.parkPointer();
     await workbench.screenshot('2 dry run shows the plan');
 
-    // Show Sheet Plan reveals the same view (one per score).
+    // Closed, the view comes back through Show Sheet Plan (a click on an open view would prove nothing).
+    await planTabs.first().click();
+    await workbench.runCommand('View: Close Editor');
+    await planTabs.first().waitFor({ state: 'detached' });
+    await editorTab.click();
     await lens('Show Sheet Plan').click();
+    await planTabs.first().waitFor();
     await view().locator('.meta', { hasText: /3 sheets in \d+ stages · backend command/ }).first().waitFor();
     assert.equal(await planTabs.count(), 1, 'one plan view per score');
     assert.equal(await sheetRows.count(), 3, 'one row per sheet');
@@ -144,7 +150,7 @@ describe('editor fixes of issue #16', () => {
     await workbench.screenshot('plan view shows the three sheets');
 
     // The palette's Preview Prompt asks for a sheet number, then shows that sheet's prompt.
-    await page.locator('.tabs-container .tab', { hasText: PLAN }).first().click();
+    await editorTab.click();
     await workbench.runCommand(paletteTitle('mozart.previewPrompt'));
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor();
@@ -159,7 +165,7 @@ describe('editor fixes of issue #16', () => {
     await workbench.screenshot('preview prompt of sheet 2');
 
     // Edits of the unsaved buffer reach the plan and the prompt: a longer audience, a fourth item.
-    await page.locator('.tabs-container .tab', { hasText: PLAN }).first().click();
+    await editorTab.click();
     await workbench.goToLine(38);
     await page.keyboard.press('End');
     await page.keyboard.type(' and old hands');
