@@ -98,7 +98,7 @@ export async function benchConductor(): Promise<void> {
     const stopFile = join(home, 'stop');
     const ticking = `while [ ! -e ${JSON.stringify(stopFile)} ]; do echo tick; sleep 0.05; done; exit 1`;
     let events = 0;
-    // Measured once every job's agent runs: the spawning of 20 agents is not the steady state.
+    // Measured once every job's agent has printed: the spawning of 20 agents is not the steady state.
     const started = new Set<string>();
     let allStarted: () => void = () => undefined;
     const allRunning = new Promise<void>((res) => (allStarted = res));
@@ -106,7 +106,7 @@ export async function benchConductor(): Promise<void> {
       const subscriber = await ConductorClient.connect(socket);
       subscriber.onEvent = (event) => {
         events++;
-        if (event.type === 'sheet.started' && event.jobId.startsWith('busy-')) started.add(event.jobId);
+        if (event.type === 'sheet.output' && event.jobId.startsWith('busy-')) started.add(event.jobId);
         if (started.size === 20) allStarted();
       };
       await subscriber.request('events.subscribe', {});

@@ -43,6 +43,8 @@ export interface ServerOptions {
  * answer of the largest size, plus room for the events that follow it while the client reads it.
  */
 const MAX_PENDING_WRITE_BYTES = MAX_FRAME_BYTES + 8 * 1024 * 1024;
+/** How long agent output may wait to leave with more (live logs lag by at most this). */
+const OUTPUT_GATHER_MS = 25;
 /** Requests in one batch; a longer batch is refused whole. */
 export const MAX_BATCH = 1000;
 
@@ -56,7 +58,7 @@ interface Connection {
   records: boolean;
   /** An editor window (subscribed with `editor`): it shows desktop notices. */
   editor: boolean;
-  /** Events are being gathered for one write at the end of this turn of the event loop. */
+  /** Events are being gathered for one write (at the end of this turn, or soon for agent output). */
   corked: boolean;
 }
 
@@ -108,17 +110,17 @@ export class ConductorServer {
     if (!this.jsonOf.has(value)) this.jsonOf.set(value, undefined);
   }
 
-  /**
-   * Sends an event to every connection subscribed to its job (or to all jobs). It is encoded once,
-   * and a connection's events of one turn of the event loop leave in one write (20 jobs streaming
-   * output to 20 subscribers are thousands of events a second; a system call each is what costs).
-   */
   /** Whether an editor window follows this job's events now. */
   editorFollows(jobId: string): boolean {
     for (const c of this.connections) if (c.editor && !c.socket.destroyed && (c.subscriptions.has('*') || c.subscriptions.has(jobId))) return true;
     return false;
   }
 
+  /**
+   * Sends an event to every connection subscribed to its job (or to all jobs). It is encoded once,
+   * and a connection's gathered events leave in one write (20 jobs streaming output to 20
+   * subscribers are thousands of events a second; a system call each is what costs).
+   */
   publish(event: EventNotification | RecordNotification): void {
     let frame: Buffer | undefined;
     const isRecord = event.type === 'job.record';
@@ -137,15 +139,30 @@ export class ConductorServer {
         c.socket.cork();
         c.corked = true;
         this.corked.push(c);
-        if (this.corked.length === 1) setImmediate(this.uncorkAll);
       }
       this.write(c, frame);
     }
+    if (frame) this.scheduleFlush(event.type !== 'sheet.output');
   }
 
-  /** Connections holding events until the end of this turn. */
+  /** Connections holding events until the flush. */
   private readonly corked: Connection[] = [];
+  private flushSoon: NodeJS.Immediate | undefined;
+  private flushLater: NodeJS.Timeout | undefined;
+
+  /**
+   * State changes leave at the end of this turn; agent output may wait up to OUTPUT_GATHER_MS for
+   * more, so a connection following 20 chatty agents gets a few writes a second, not hundreds.
+   */
+  private scheduleFlush(urgent: boolean): void {
+    if (urgent) this.flushSoon ??= setImmediate(this.uncorkAll);
+    else if (!this.flushSoon) this.flushLater ??= setTimeout(this.uncorkAll, OUTPUT_GATHER_MS);
+  }
+
   private readonly uncorkAll = (): void => {
+    if (this.flushSoon) clearImmediate(this.flushSoon);
+    if (this.flushLater) clearTimeout(this.flushLater);
+    this.flushSoon = this.flushLater = undefined;
     for (const c of this.corked.splice(0)) uncork(c);
   };
 

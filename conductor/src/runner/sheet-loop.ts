@@ -10,6 +10,7 @@ import { newSheet } from '../../../protocol/src/job-state.js';
 import { localDateTime } from '../../../protocol/src/time-text.js';
 import { promptFile, sheetLogFile } from '../state/workspace-files.js';
 import { checkpointGate } from './approval.js';
+import { AttemptLog } from './attempt-log.js';
 import { runAttempt } from './attempt.js';
 import type { AttemptOutcome } from './attempt.js';
 import { decide, gate } from './decide.js';
@@ -65,20 +66,22 @@ export async function runSheet(job: JobContext, sheet: PlannedSheet): Promise<vo
     if ((await checkpointGate(job, sheet.num, text, current)) !== 'go') return;
     if (job.stopMode !== undefined) return;
     const attempt = startAttempt(job, sheet.num, current, loop.mode, text, before.warning);
-    const outcome = await runAttempt({
-      backend: job.options.backend, score, sheet: sheet.num, values, prompt: text, promptFile: attempt.promptPath, workspace, cwd,
-      timeoutSeconds: sheetTimeoutSeconds(score, sheet.num),
-      signal: job.abort.signal,
-      onSpawn: (pid) => recordAgent(job, sheet.num, pid),
-      onOutput: (stream, chunk) => {
-        try {
-          appendFileSync(attempt.logFile, chunk);
-        } catch {
-          /* a full disk costs the log file, not the attempt: the output still streams and its tail is kept */
-        }
-        job.emit({ type: 'sheet.output', sheet: sheet.num, stream, text: chunk });
-      },
-    });
+    const log = new AttemptLog(attempt.logFile);
+    let outcome: AttemptOutcome;
+    try {
+      outcome = await runAttempt({
+        backend: job.options.backend, score, sheet: sheet.num, values, prompt: text, promptFile: attempt.promptPath, workspace, cwd,
+        timeoutSeconds: sheetTimeoutSeconds(score, sheet.num),
+        signal: job.abort.signal,
+        onSpawn: (pid) => recordAgent(job, sheet.num, pid),
+        onOutput: (stream, chunk) => {
+          log.append(chunk); // a full disk costs the log, not the attempt: the output still streams and its tail is kept
+          job.emit({ type: 'sheet.output', sheet: sheet.num, stream, text: chunk });
+        },
+      });
+    } finally {
+      log.close();
+    }
     const cost = attemptCost(score, outcome.result);
     const now = job.sheet(sheet.num);
     const verdict = decide(

@@ -281,4 +281,27 @@ describe('events', () => {
       all.close();
     }
   });
+
+  test('agent output is gathered for one write, in order, and an answer never waits behind it', async () => {
+    const session = await RawSession.open(socket);
+    const output = (text: string): EventNotification => ({ type: 'sheet.output', jobId: 'a', at: '2026-01-01T00:00:00.000Z', sheet: 1, stream: 'stdout', text });
+    try {
+      await session.ask(request(1, 'events.subscribe', { jobId: 'a' }));
+      for (const text of ['one\n', 'two\n', 'three\n']) server.publish(output(text));
+      // The answer leaves with the output gathered before it, after it: the order is the order of events.
+      session.send(`${request(2, 'daemon.status')}\n`);
+      for (const text of ['one\n', 'two\n', 'three\n']) assert.deepEqual(await session.nextJson(), { jsonrpc: '2.0', method: 'event', params: output(text) });
+      assert.equal(((await session.nextJson()) as Reply).id, 2);
+      // A state change sends what was gathered at once, ahead of it.
+      server.publish(output('four\n'));
+      server.publish(event('a'));
+      assert.deepEqual(await session.nextJson(), { jsonrpc: '2.0', method: 'event', params: output('four\n') });
+      assert.deepEqual(await session.nextJson(), { jsonrpc: '2.0', method: 'event', params: event('a') });
+      // Output alone still leaves, without an answer or a state change to carry it.
+      server.publish(output('five\n'));
+      assert.deepEqual(await session.nextJson(), { jsonrpc: '2.0', method: 'event', params: output('five\n') });
+    } finally {
+      session.close();
+    }
+  });
 });
