@@ -73,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): void {
       openPath: (path) => openPath(services, path),
     },
     t,
+    store.refreshes,
   );
   const plans = new PlanPanels(t);
   const services: MozartServices = { extension: context, connection, store, tree, logs, diagnose, plans, output, conductorLog, settings: () => settings, t };

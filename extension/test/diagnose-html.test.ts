@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { localDateTime } from '../../protocol/src/time-text.js';
 import type { DiagnoseReport } from '../../protocol/src/methods.js';
-import { diagnoseCsp, escapeHtml, parseDiagnoseMessage, renderDiagnoseHtml } from '../src/views/diagnose-html.js';
+import { diagnoseCsp, escapeHtml, parseDiagnoseMessage, renderDiagnoseBody, renderDiagnoseHtml } from '../src/views/diagnose-html.js';
 import { plainText as t } from '../src/l10n.js';
 import { summary } from './support/jobs.js';
 
@@ -104,6 +104,16 @@ describe('diagnose page', () => {
     assert.match(render(report()), /data-action="resume">Resume from failed sheet</);
     assert.ok(!render(report({ job: summary({ status: 'running' }) })).includes('data-action="resume"'));
     assert.match(render(report({ job: summary({ status: 'paused' }) })), /data-action="resume">Resume</);
+  });
+
+  test('a live redraw sends the content the page shows, and the page puts it in place of the old', () => {
+    const options = { nonce: 'n1', cspSource: 'vscode-webview://abc', t, now: Date.parse('2025-01-01T12:00:00Z') };
+    const html = renderDiagnoseHtml(report(), options);
+    const body = renderDiagnoseBody(report(), options);
+    assert.ok(html.includes(`<main id="report">${body}</main>`), 'the page holds the content in the element the redraw replaces');
+    assert.ok(!body.includes('<script') && !body.includes('<style'), 'the content carries no script or style of its own');
+    // The page's script takes only a render message whose html is text, and only into that element.
+    assert.match(html, /message\.type === 'render' && typeof message\.html === 'string'\) report\.innerHTML = message\.html/);
   });
 
   test('says so when there is nothing to show', () => {

@@ -96,6 +96,12 @@ const SCRIPT = `
       vscode.postMessage({ type: 'command', command: button.getAttribute('data-command'), ...(sheet ? { sheet: Number(sheet) } : {}) });
     } else vscode.postMessage({ type: action });
   });
+  // A running job's report is redrawn in place: what the reader scrolled to and found stays put.
+  window.addEventListener('message', (event) => {
+    const message = event.data;
+    const report = document.getElementById('report');
+    if (report && message && message.type === 'render' && typeof message.html === 'string') report.innerHTML = message.html;
+  });
 `;
 
 function statusClass(status: string): string {
@@ -131,6 +137,11 @@ function errorLine(error: JobErrorEntry, t: Translate): string {
 
 /** The whole page. */
 export function renderDiagnoseHtml(report: DiagnoseReport, options: DiagnosePageOptions): string {
+  return page(report, options, renderDiagnoseBody(report, options));
+}
+
+/** What the page shows, without the page around it (a live redraw replaces just this). */
+export function renderDiagnoseBody(report: DiagnoseReport, options: DiagnosePageOptions): string {
   const { t } = options;
   const job = report.job;
   const canResume = job.status === 'failed' || job.status === 'paused' || job.status === 'cancelled' || job.status === 'pending';
@@ -180,7 +191,7 @@ export function renderDiagnoseHtml(report: DiagnoseReport, options: DiagnosePage
     ? `<div class="actions">${report.files.map((f, index) => `<button class="secondary" data-action="openFile" data-index="${index}" title="${escapeHtml(f.path)}">${escapeHtml(f.label)}</button>`).join('')}</div>`
     : `<p class="empty">${escapeHtml(t('No files.'))}</p>`;
 
-  return page(report, options, `${summary}
+  return `${summary}
 <h2>${escapeHtml(t('Failing sheets'))}</h2>
 ${failing}
 <h2>${escapeHtml(t('Next steps'))}</h2>
@@ -189,7 +200,7 @@ ${timelineSections(options)}
 <h2>${escapeHtml(t('Error history'))}</h2>
 ${history}
 <h2>${escapeHtml(t('Files'))}</h2>
-${files}`);
+${files}`;
 }
 
 /** The timeline and the cost chart, from the checkpoint (or why they are missing). */
@@ -219,7 +230,7 @@ function page(report: DiagnoseReport, options: DiagnosePageOptions, body: string
 <style nonce="${escapeHtml(nonce)}">${STYLE}</style>
 </head>
 <body>
-${body}
+<main id="report">${body}</main>
 <script nonce="${escapeHtml(nonce)}">${SCRIPT}</script>
 </body>
 </html>`;

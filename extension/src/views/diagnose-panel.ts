@@ -1,13 +1,16 @@
 // The diagnose panel: a webview showing `job.diagnose` for one job (one panel per job, reused).
 // The page is rendered by diagnose-html.ts; its buttons post messages handled here. The job's
 // checkpoint (`job.status`) comes with the report: the timeline and the cost chart are drawn from
-// its per-sheet spans, a running job's open spans up to the moment of the render (Refresh redraws).
+// its per-sheet spans, a running job's open spans up to the moment of the render. While the job
+// changes (and while it runs, for its open spans) a visible panel is redrawn in place, at most
+// every LIVE_REDRAW_MS; a hidden one is redrawn when it shows again. Refresh redraws at once.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { DiagnoseReport } from '../../../protocol/src/methods.js';
 import type { ConductorConnection } from '../conductor/connection.js';
 import type { Translate } from '../l10n.js';
-import { escapeHtml, parseDiagnoseMessage, renderDiagnoseHtml } from './diagnose-html.js';
+import type { Refresh } from '../jobs/refresh-batcher.js';
+import { escapeHtml, parseDiagnoseMessage, renderDiagnoseBody, renderDiagnoseHtml } from './diagnose-html.js';
 import { stepInvocation } from './diagnose-steps.js';
 
 export interface DiagnoseActions {
@@ -15,14 +18,53 @@ export interface DiagnoseActions {
   openPath(path: string): Promise<void>;
 }
 
+/** The least time between two live redraws of one panel. */
+export const LIVE_REDRAW_MS = 2000;
+
+/** The job store's gathered changes (refresh-batcher.ts), which a panel follows. */
+export interface DiagnoseChanges {
+  onRefresh(listener: (refresh: Refresh) => void): () => void;
+}
+
+interface PanelEntry {
+  panel: vscode.WebviewPanel;
+  report?: DiagnoseReport;
+  /** The job was running at the last render: its open spans grow with time. */
+  running: boolean;
+  lastRender: number;
+  timer?: ReturnType<typeof setTimeout>;
+  /** Changed while hidden: redraw when shown. */
+  stale: boolean;
+}
+
 export class DiagnosePanels implements vscode.Disposable {
-  private readonly panels = new Map<string, { panel: vscode.WebviewPanel; report?: DiagnoseReport }>();
+  private readonly panels = new Map<string, PanelEntry>();
+  private readonly stopFollowing: () => void;
 
   constructor(
     private readonly connection: ConductorConnection,
     private readonly actions: DiagnoseActions,
     private readonly t: Translate,
-  ) {}
+    changes?: DiagnoseChanges,
+  ) {
+    this.stopFollowing =
+      changes?.onRefresh((refresh) => {
+        for (const jobId of this.panels.keys()) if (refresh.all || refresh.jobIds.has(jobId)) this.redrawSoon(jobId);
+      }) ?? (() => undefined);
+  }
+
+  /** Schedules a live redraw of the job's panel, no sooner than LIVE_REDRAW_MS after the last. */
+  private redrawSoon(jobId: string): void {
+    const entry = this.panels.get(jobId);
+    if (!entry || entry.timer) return;
+    const wait = Math.max(0, entry.lastRender + LIVE_REDRAW_MS - Date.now());
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      if (this.panels.get(jobId) !== entry) return;
+      if (entry.panel.visible) void this.load(jobId, true);
+      else entry.stale = true;
+    }, wait);
+  }
 
   /** Shows the job's report (fetching it afresh). */
   async show(jobId: string): Promise<void> {
@@ -35,19 +77,29 @@ export class DiagnosePanels implements vscode.Disposable {
         localResourceRoots: [],
         enableFindWidget: true,
       });
-      const created = { panel, report: undefined as DiagnoseReport | undefined };
+      const created: PanelEntry = { panel, running: false, lastRender: 0, stale: false };
       entry = created;
       this.panels.set(jobId, created);
-      panel.onDidDispose(() => this.panels.delete(jobId));
+      panel.onDidDispose(() => {
+        if (created.timer) clearTimeout(created.timer);
+        if (this.panels.get(jobId) === created) this.panels.delete(jobId);
+      });
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible || !created.stale) return;
+        created.stale = false;
+        this.redrawSoon(jobId);
+      });
       panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(jobId, raw));
     }
     await this.load(jobId);
   }
 
-  private async load(jobId: string): Promise<void> {
+  /** Renders the job's report: the whole page, or (live) just its content, in place. */
+  private async load(jobId: string, live = false): Promise<void> {
     const entry = this.panels.get(jobId);
     if (!entry) return;
     const { webview } = entry.panel;
+    entry.lastRender = Date.now();
     try {
       const [report, state] = await Promise.all([
         this.connection.request('job.diagnose', { jobId }),
@@ -56,14 +108,20 @@ export class DiagnosePanels implements vscode.Disposable {
           (error: unknown) => ({ error: (error as Error).message }),
         ),
       ]);
+      if (this.panels.get(jobId) !== entry) return;
       entry.report = report;
-      webview.html = renderDiagnoseHtml(report, {
+      const options = {
         nonce: randomBytes(16).toString('base64'),
         cspSource: webview.cspSource,
         t: this.t,
         now: Date.now(),
         ...('value' in state ? { state: state.value } : { stateError: state.error }),
-      });
+      };
+      if (live) void webview.postMessage({ type: 'render', html: renderDiagnoseBody(report, options) });
+      else webview.html = renderDiagnoseHtml(report, options);
+      // A running job's open attempt or wait grows on the timeline without any record to say so.
+      entry.running = report.job.status === 'running';
+      if (entry.running) this.redrawSoon(jobId);
     } catch (error) {
       entry.report = undefined;
       webview.html = `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>${escapeHtml(this.t("Could not diagnose job '{0}': {1}", jobId, (error as Error).message))}</p></body></html>`;
@@ -101,6 +159,7 @@ export class DiagnosePanels implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.stopFollowing();
     for (const { panel } of this.panels.values()) panel.dispose();
     this.panels.clear();
   }

@@ -59,11 +59,33 @@ validations:
   );
 }
 
+/** A job whose sheet 2 runs until the test lets it finish (a file named go in its workspace). */
+const LIVE_SCORE = 'live.score.yaml';
+const LIVE_JOB = 'timeline-live';
+
+function writeLiveScore(folder: string, workspace: string): void {
+  writeFileSync(
+    join(folder, LIVE_SCORE),
+    `name: ${LIVE_JOB}
+workspace: ${workspace}
+pause_between_sheets_seconds: 0
+backend:
+  type: command
+  command: 'if [ "$MOZART_SHEET_NUM" = 2 ]; then while [ ! -e "$MOZART_WORKSPACE/go" ]; do sleep 0.1; done; fi'
+  timeout_seconds: 300
+learning: { enabled: false }
+sheet: { size: 1, total_items: 2 }
+prompt: { template: "sheet {{ sheet_num }}" }
+`,
+  );
+}
+
 const skip = uiSkipReason();
 
 describe('job timeline in the diagnose panel', () => {
   let workbench: Workbench;
   let api: FakeApi | undefined;
+  let liveWorkspace = '';
 
   before(async () => {
     if (skip) return;
@@ -82,7 +104,14 @@ describe('job timeline in the diagnose panel', () => {
       { kind: 'text', text: 'Report written.' },
     ]);
     const url = api.url;
-    workbench = await Workbench.start({ name: 'timeline', prepare: (folder) => writeScore(folder, writeWrapper(folder, url), workspace) });
+    liveWorkspace = join(mkdtempSync(join(tmpdir(), 'mzui-live-')), 'ws');
+    workbench = await Workbench.start({
+      name: 'timeline',
+      prepare: (folder) => {
+        writeScore(folder, writeWrapper(folder, url), workspace);
+        writeLiveScore(folder, liveWorkspace);
+      },
+    });
   });
 
   after(async () => {
@@ -143,5 +172,31 @@ describe('job timeline in the diagnose panel', () => {
     await page.locator('.notification-toast').first().waitFor({ state: 'hidden' });
     await view.locator('h2', { hasText: 'Timeline' }).scrollIntoViewIfNeeded();
     await workbench.screenshot('job timeline');
+  });
+
+  test('a running job: the panel redraws itself in place as the job goes on, with no Refresh', { skip }, async () => {
+    const { page } = workbench;
+    await workbench.runCommand('Notifications: Clear All Notifications');
+    await workbench.openFile(LIVE_SCORE);
+    await workbench.runCommand('Mozart: Run Score');
+    await workbench.parkPointer();
+    const rows = page.locator('.pane-body .monaco-list-row');
+    const jobRow = rows.filter({ hasText: new RegExp(`${LIVE_JOB}\\s*running · 1/2 sheets`) }).first();
+    await jobRow.waitFor();
+    await workbench.pickContextMenuItem(jobRow, commandMenuTitle('mozart.diagnose') ?? 'Diagnose');
+    await page.locator('.tabs-container .tab.active', { hasText: `Diagnose: ${LIVE_JOB}` }).waitFor();
+    const view: FrameLocator = page.frameLocator('iframe.webview').frameLocator('#active-frame');
+    const sheet2 = view.locator('svg.timeline g.sheet[data-sheet="2"]');
+    await sheet2.locator('rect.attempt.open').waitFor();
+    // A mark on the page: a redraw in place keeps it; a page loaded afresh would not have it.
+    await view.locator('#report').evaluate((element) => element.parentElement?.setAttribute('data-mark', 'kept'));
+
+    writeFileSync(join(liveWorkspace, 'go'), '');
+    await sheet2.locator('rect.attempt.outcome-completed').waitFor({ timeout: STEP_TIMEOUT_MS });
+    assert.equal(await sheet2.locator('rect.attempt.open').count(), 0, 'the open attempt became the finished one');
+    assert.equal(await view.locator('body[data-mark="kept"]').count(), 1, 'redrawn in place: the page was not loaded again');
+    await view.locator('#report .badge', { hasText: 'completed' }).first().waitFor();
+    await view.locator('h2', { hasText: 'Timeline' }).scrollIntoViewIfNeeded();
+    await workbench.screenshot('diagnose panel redrawn live');
   });
 });
