@@ -80,6 +80,30 @@ describe('timeline model', () => {
     assert.deepEqual(['rate limited (shared with another job)', 'usage quota exhausted', 'rate limited', 'completion', 'retry after E201'].map(waitKindOf), ['shared_rate_limit', 'quota', 'rate_limit', 'completion', 'retry']);
   });
 
+  test('a wait for approval: drawn open from the question to now while unanswered, and as recorded once answered', () => {
+    const now = T0 + 120_000;
+    const asked = { trigger: 'deploy-gate', message: 'Sheet 2 deploys', attempt: 1, since: new Date(T0 + 10_000).toISOString() };
+    const waiting = jobState({ status: 'running' }, {
+      1: ranSheet([attempt(1, T0, 8_000, 1_000, 'completed')]),
+      2: { status: 'pending', attempts: 0, approval: asked, waitReason: 'awaiting approval: Sheet 2 deploys' },
+    });
+    const open = timelineOf(waiting, now).sheets[1]?.spans.at(-1);
+    assert.deepEqual(open && { kind: open.kind, wait: open.kind === 'wait' ? open.wait : '', start: open.start, end: open.end, open: open.open }, { kind: 'wait', wait: 'approval', start: T0 + 10_000, end: now, open: true });
+    const svg = renderTimeline(timelineOf(waiting, now), t);
+    assert.equal(count(svg, /class="span wait wait-approval open"/g), 1);
+    assert.match(svg, /waiting for approval · 1m 50s so far/);
+    assert.match(renderDiagnoseHtml({ job: summary({ status: 'running' }), failingSheets: [], errors: [], suggestions: [], files: [] }, { nonce: 'n', cspSource: 'c', t, state: waiting, now }), /<li>[^]*?wait-approval[^]*?waiting for approval<\/li>/, 'the legend names it');
+
+    const answered = jobState({ status: 'completed' }, {
+      1: ranSheet([attempt(1, T0, 8_000, 1_000, 'completed')]),
+      2: ranSheet([wait('approval', T0 + 10_000, 50_000), attempt(1, T0 + 60_000, 5_000, 0, 'completed')], { approval: { ...asked, decision: 'proceed' } }),
+    });
+    const spans = timelineOf(answered, now).sheets[1]?.spans ?? [];
+    assert.deepEqual(spans.map((x) => [x.kind, x.open ?? false]), [['wait', false], ['attempt', false]], 'nothing open once answered');
+    assert.equal(count(renderTimeline(timelineOf(answered, now), t), /class="span wait wait-approval"/g), 1);
+    assert.equal(waitKindOf('awaiting approval: Sheet 2 deploys'), 'approval');
+  });
+
   test(`above ${MAX_TIMELINE_SHEETS} sheets the timeline is folded by stage`, () => {
     assert.equal(timelineOf(bigJob(MAX_TIMELINE_SHEETS), T0).aggregated, false);
     const data = timelineOf(bigJob(1000), T0);

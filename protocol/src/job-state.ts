@@ -64,14 +64,14 @@ export interface SheetState {
 }
 
 /** Why a sheet waited between attempts. */
-export type SheetWaitKind = 'retry' | 'rate_limit' | 'quota' | 'completion' | 'shared_rate_limit';
+export type SheetWaitKind = 'retry' | 'rate_limit' | 'quota' | 'completion' | 'shared_rate_limit' | 'approval';
 
 /** How an attempt ended. */
 export type AttemptEnd = 'completed' | 'failed' | 'retry' | 'completion' | 'rate_limit' | 'quota' | 'healed' | 'interrupted';
 
 /**
  * One stretch of a sheet's time, in epoch ms: an attempt (the agent's run, then its validations)
- * or a wait before the next attempt (retry backoff, a rate limit, a usage quota).
+ * or a wait before the next attempt (retry backoff, a rate limit, a usage quota, a person's approval).
  */
 export type SheetSpan =
   | {

@@ -105,8 +105,14 @@ export async function checkpointGate(job: JobContext, num: number, prompt: strin
     job.recordSheet(num, { approval: asked, waitReason: `awaiting approval: ${asked.message}` });
     job.emit({ type: 'sheet.approval_needed', sheet: num, attempt: asked.attempt, trigger, message: asked.message });
     decision = await job.approvals.wait(num, job.abortWaits.signal);
-    if (!decision) return 'stopped';
-    job.recordSheet(num, { approval: { ...asked, decision }, waitReason: null });
+    // The wait goes on the sheet's timeline as it was; one cut short by pause or cancel is asked again on resume.
+    const start = Date.parse(asked.since);
+    const span = { kind: 'wait', wait: 'approval', start, end: Math.max(start, Date.now()) } as const;
+    if (!decision) {
+      job.recordSheet(num, {}, undefined, undefined, span);
+      return 'stopped';
+    }
+    job.recordSheet(num, { approval: { ...asked, decision }, waitReason: null }, undefined, undefined, span);
     job.emit({ type: 'sheet.approved', sheet: num, decision });
   }
   if (decision !== 'skip') return 'go';

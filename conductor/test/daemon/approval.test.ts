@@ -48,6 +48,13 @@ test('a matching sheet waits for approval, shown in status; approve lets it run 
   client.close();
   assert.deepEqual(runs(file), ['run-1', 'run-2', 'run-3']);
   assert.ok(log.events.some((e) => e.type === 'sheet.approved' && e.decision === 'proceed'));
+  // The wait is on the sheet's timeline: from the question to the answer, before the attempt.
+  const done = JSON.parse(h.mozart('status', 'approve-me', '--json').out) as JobState;
+  const spans = done.sheets['2']?.spans ?? [];
+  assert.deepEqual(spans.map((s) => (s.kind === 'wait' ? `wait:${s.wait}` : s.kind)), ['wait:approval', 'attempt']);
+  const [wait, attempt] = spans as [(typeof spans)[number], (typeof spans)[number]];
+  assert.equal(wait.start, Date.parse(state.sheets['2']?.approval?.since ?? ''));
+  assert.ok(wait.end >= wait.start && attempt.start >= wait.end, `the wait ${wait.start}–${wait.end} comes before the attempt at ${attempt.start}`);
   const again = h.mozart('approve', 'approve-me');
   assert.equal(again.code, 1);
   assert.match(again.err, /not running/);

@@ -93,6 +93,7 @@ export function sheetStages(state: Pick<JobState, 'totalSheets' | 'fanOutStages'
 /** The kind of wait a reason names (status keeps the reason of a wait under way, not its kind). */
 export function waitKindOf(reason: string | undefined): SheetWaitKind {
   const text = (reason ?? '').toLowerCase();
+  if (text.startsWith('awaiting approval')) return 'approval';
   if (text.includes('shared')) return 'shared_rate_limit';
   if (text.includes('quota')) return 'quota';
   if (text.includes('rate limit')) return 'rate_limit';
@@ -111,6 +112,11 @@ export function spansOf(sheet: SheetState, running: boolean, now: number): Timel
       const mode = sheet.attempts <= 1 ? 'first' : sheet.completionAttempts > 0 ? 'completion' : 'retry';
       spans.push({ kind: 'attempt', attempt: sheet.attempts, mode, start, end: Math.max(start, now), agentMs: Math.max(0, now - start), validationMs: 0, outcome: 'interrupted', costUsd: 0, open: true });
     }
+  } else if (sheet.approval && !sheet.approval.decision) {
+    // A person has not answered yet: the wait runs from the question to now.
+    const asked = Date.parse(sheet.approval.since);
+    const start = Math.min(Number.isFinite(asked) ? Math.max(asked, last?.end ?? asked) : (last?.end ?? now), now);
+    spans.push({ kind: 'wait', wait: 'approval', start, end: now, open: true, reason: sheet.waitReason ?? sheet.approval.message });
   } else if (sheet.waitingUntil !== undefined && sheet.waitReason !== undefined) {
     const start = Math.min(last?.end ?? now, now);
     spans.push({ kind: 'wait', wait: waitKindOf(sheet.waitReason), start, end: now, open: true, reason: sheet.waitReason });
@@ -148,7 +154,7 @@ export function peakOverlap(items: { start?: number; end?: number }[]): number {
 }
 
 export function emptyTotals(): KindTotals {
-  return { first: 0, retry: 0, completion: 0, validation: 0, wait: { retry: 0, rate_limit: 0, quota: 0, completion: 0, shared_rate_limit: 0 } };
+  return { first: 0, retry: 0, completion: 0, validation: 0, wait: { retry: 0, rate_limit: 0, quota: 0, completion: 0, shared_rate_limit: 0, approval: 0 } };
 }
 
 /** Adds a span's time to the totals: an attempt's agent time by mode, its validations apart. */

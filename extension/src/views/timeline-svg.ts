@@ -41,6 +41,7 @@ export const TIMELINE_STYLE = `
   .wait-shared_rate_limit { fill: var(--vscode-charts-yellow); opacity: 0.55; }
   .wait-quota { fill: var(--vscode-charts-red); }
   .wait-completion { fill: var(--vscode-charts-purple); opacity: 0.55; }
+  .wait-approval { fill: var(--vscode-charts-blue); opacity: 0.45; }
   .outcome-failed { stroke: var(--vscode-errorForeground); stroke-width: 2; }
   .open { stroke: var(--vscode-foreground); stroke-width: 1; stroke-dasharray: 3 2; }
   .swatch-outline { fill: none; }
@@ -77,6 +78,7 @@ export function waitText(kind: SheetWaitKind, t: Translate): string {
     case 'quota': return t('quota wait');
     case 'completion': return t('pause before the completion prompt');
     case 'shared_rate_limit': return t('rate-limit wait (another job was limited)');
+    case 'approval': return t('waiting for approval');
     default: return String(kind);
   }
 }
@@ -187,6 +189,7 @@ const KINDS: { key: string; cls: string; ms: (k: KindTotals) => number; label: (
   { key: 'wait-shared_rate_limit', cls: 'wait-shared_rate_limit', ms: (k) => k.wait.shared_rate_limit, label: (t) => t('shared rate-limit waits') },
   { key: 'wait-quota', cls: 'wait-quota', ms: (k) => k.wait.quota, label: (t) => t('quota waits') },
   { key: 'wait-completion', cls: 'wait-completion', ms: (k) => k.wait.completion, label: (t) => t('completion pauses') },
+  { key: 'wait-approval', cls: 'wait-approval', ms: (k) => k.wait.approval, label: (t) => t('approval waits') },
 ];
 
 export function stageLabel(row: Pick<StageRow, 'first' | 'last'>, t: Translate): string {
@@ -246,6 +249,7 @@ export function timelineLegend(t: Translate): string {
     [swatch('wait-rate_limit', WAIT_H), t('rate-limit wait')],
     [swatch('wait-shared_rate_limit', WAIT_H), t('rate-limit wait for another job')],
     [swatch('wait-quota', WAIT_H), t('quota wait')],
+    [swatch('wait-approval', WAIT_H), t('waiting for approval')],
     [swatch('swatch-outline outcome-failed', 10), t('attempt that did not pass')],
     [swatch('swatch-outline open', 10), t('running, drawn to now')],
   ];
