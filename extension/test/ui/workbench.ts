@@ -45,6 +45,8 @@ export interface WorkbenchOptions {
   settings?: Record<string, unknown>;
   /** The conductor socket the extension is told to use (default: one in the workbench's temp folder). */
   socketPath?: string;
+  /** Open an empty window, no folder (`folder` is still made, for the test's files). */
+  noFolder?: boolean;
 }
 
 /** A running code-server with Chromium looking at it. */
@@ -140,7 +142,8 @@ export class Workbench {
 
     const logPath = join(root, 'code-server.log');
     const log = openSync(logPath, 'w');
-    this.server = spawn(process.execPath, [...base, '--auth', 'none', '--bind-addr', '127.0.0.1:0', '--disable-telemetry', '--disable-update-check', this.folder], {
+    const open = this.options.noFolder ? [] : [this.folder];
+    this.server = spawn(process.execPath, [...base, '--auth', 'none', '--bind-addr', '127.0.0.1:0', '--disable-telemetry', '--disable-update-check', ...open], {
       env,
       detached: true, // its own process group, so teardown reaches the extension host and its children
       stdio: ['ignore', log, log],
@@ -148,7 +151,7 @@ export class Workbench {
     closeSync(log);
     liveServers.add(this.server);
     const port = await waitForLog(logPath, /HTTP server listening on http:\/\/127\.0\.0\.1:(\d+)/, this.server, STARTUP_TIMEOUT_MS);
-    this.url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(this.folder)}`;
+    this.url = this.options.noFolder ? `http://127.0.0.1:${port}/?ew=true` : `http://127.0.0.1:${port}/?folder=${encodeURIComponent(this.folder)}`;
 
     this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 } });
