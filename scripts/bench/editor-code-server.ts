@@ -4,13 +4,12 @@
 // alone again; and once more with the CLI while a lowest-priority busy loop holds one CPU, as a
 // reference for what any other load on the machine costs the job. Every run is timed the same way,
 // by a subscriber of the bench's own: from the start (the CLI spawned, or the Run code lens clicked)
-// to the conductor's job.completed event. Prints the
-// editor-vs-CLI ratio against the mean of the two CLI runs, and how long after the job's end the
-// tree and the completion notification showed it. Skipped, saying why, where code-server or
+// to the conductor's job.completed event. Prints the editor-vs-CLI ratio against the mean of the two
+// CLI runs, and how long after the job's end the tree and the completion notification showed it. Skipped, saying why, where code-server or
 // Chromium is not installed (scripts/setup-ui-tests.sh installs them).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConductorClient } from '../../protocol/src/client.js';
 import type { EventNotification } from '../../protocol/src/methods.js';
@@ -123,7 +122,7 @@ export async function benchEditorCodeServer(): Promise<void> {
     const busy = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
     let cliBusy: number;
     try {
-      if (busy.pid !== undefined) spawnSync('renice', ['-n', '19', '-p', String(busy.pid)], { stdio: 'ignore' });
+      if (busy.pid !== undefined) setPriority(busy.pid, 19);
       cliBusy = await runWithCli(env, endings, writeScore(dir, 'cli-busy', SHEETS), 'cli-busy');
     } finally {
       busy.kill('SIGKILL');
