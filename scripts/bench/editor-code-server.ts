@@ -5,8 +5,9 @@
 // reference for what any other load on the machine costs the job. Every run is timed the same way,
 // by a subscriber of the bench's own: from the start (the CLI spawned, or the Run code lens clicked)
 // to the conductor's job.completed event. Prints the editor-vs-CLI ratio against the mean of the two
-// CLI runs, and how long after the job's end the tree and the completion notification showed it. Skipped, saying why, where code-server or
-// Chromium is not installed (scripts/setup-ui-tests.sh installs them).
+// CLI runs, and how long after the job's end the tree and the completion notification showed it.
+// Skipped, saying why, where code-server or Chromium is not installed (scripts/setup-ui-tests.sh
+// installs them).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, setPriority, tmpdir } from 'node:os';
