@@ -155,14 +155,14 @@ describe('diagnose actions and new scores from examples', () => {
     const examples = readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/i.test(f));
     assert.equal(await hello.getAttribute('aria-setsize'), String(examples.length));
     await workbench.screenshot('examples quick pick');
-    const filter = page.locator('.quick-input-widget .quick-input-box input');
-    await filter.fill('template-file');
+    // One input serves the whole flow: first the examples' filter, then the new file's name.
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill('template-file');
     await picks.filter({ hasText: 'template-file.yaml' }).first().waitFor();
-    await filter.fill('');
+    await input.fill('');
     await hello.click();
 
     // hello-world.yaml exists in the folder: the proposal is the next free name, never it.
-    const input = page.locator('.quick-input-widget .quick-input-box input');
     await page.locator('.quick-input-widget', { hasText: 'File name of the new score' }).waitFor();
     assert.equal(await input.inputValue(), 'hello-world-2.yaml');
     await input.fill('hello-world.yaml');
