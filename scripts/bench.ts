@@ -14,6 +14,7 @@ import { basename, join, resolve } from 'node:path';
 import { buildOptions } from './build-options.mjs';
 import { checkScore } from '../score/src/engine.js';
 import { benchRunner } from './bench/runner.js';
+import { benchSpawn } from './bench/spawn.js';
 import { benchCliStart } from './bench/cli-start.js';
 import { benchUnknownKeys } from './bench/unknown-keys.js';
 import { benchCluster } from './bench/cluster.js';
@@ -65,6 +66,7 @@ void esbuild.build({ ...buildOptions(true), write: false }).then(async (minified
   benchUnknownKeys();
   benchTimeline();
   await benchRunner();
+  await benchSpawn();
   await benchLearning();
   await benchLsp();
   await benchConductor();

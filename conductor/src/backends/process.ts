@@ -1,8 +1,10 @@
 // Runs one child process the way every agent backend needs it: in its own process group (so a
 // timeout or cancel kills the agent and everything it started), with bounded output tails, live
 // output callbacks, a timeout, and an abort signal. Never rejects: failures are in the result.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { killGroup, startChild } from './launcher.js';
+
+export { killGroup };
 
 /** Keeps the last `limit` bytes of a stream (as UTF-8 text), counting everything seen. */
 export class OutputTail {
@@ -71,19 +73,6 @@ export interface ProcessResult {
   pid?: number;
 }
 
-/** Sends a signal to a whole process group; ignores groups that are already gone. */
-export function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      /* already gone */
-    }
-  }
-}
-
 /** The kernel's start time of a process (Linux), to tell a pid from a later reuse of the same number. */
 export function processStartTime(pid: number): string | undefined {
   try {
@@ -109,19 +98,15 @@ export function runProcess(spec: ProcessSpec, signal?: AbortSignal): Promise<Pro
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
 
-    const child = spawn(spec.command, spec.args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      detached: true, // own process group: kill(-pid) reaches every descendant
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-
-    if (child.pid !== undefined) spec.onSpawn?.(child.pid);
+    let pid: number | undefined;
+    let stopping = false;
 
     const stopGroup = (): void => {
-      if (child.pid === undefined) return;
-      killGroup(child.pid, 'SIGTERM');
-      killTimer ??= setTimeout(() => child.pid !== undefined && killGroup(child.pid, 'SIGKILL'), grace);
+      stopping = true;
+      if (pid === undefined) return; // stopped as soon as it has a pid
+      const group = pid;
+      killGroup(group, 'SIGTERM');
+      killTimer ??= setTimeout(() => killGroup(group, 'SIGKILL'), grace);
       killTimer.unref();
     };
 
@@ -157,7 +142,7 @@ export function runProcess(spec: ProcessSpec, signal?: AbortSignal): Promise<Pro
       if (idleTimer) clearTimeout(idleTimer);
       signal?.removeEventListener('abort', onAbort);
       // The leader is gone; make sure nothing it started lingers in its group.
-      if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+      if (pid !== undefined) killGroup(pid, 'SIGKILL');
       if (killTimer) clearTimeout(killTimer);
       resolvePromise({
         exitCode,
@@ -171,29 +156,25 @@ export function runProcess(spec: ProcessSpec, signal?: AbortSignal): Promise<Pro
         stalled,
         cancelled,
         ...(spawnError ? { spawnError } : {}),
-        ...(child.pid !== undefined ? { pid: child.pid } : {}),
+        ...(pid !== undefined ? { pid } : {}),
       });
     };
 
-    child.stdout.on('data', (chunk: Buffer) => {
-      touch();
-      stdout.push(chunk);
-      spec.onOutput?.('stdout', chunk.toString('utf8'));
+    startChild(spec, {
+      started: (childPid) => {
+        pid = childPid;
+        spec.onSpawn?.(childPid);
+        if (stopping) stopGroup();
+      },
+      output: (stream, chunk) => {
+        touch();
+        (stream === 'stdout' ? stdout : stderr).push(chunk);
+        spec.onOutput?.(stream, chunk.toString('utf8'));
+      },
+      failed: (error) => finish(null, null, error),
+      // Descendants left behind would hold the output pipes open and delay the end forever.
+      exited: () => pid !== undefined && killGroup(pid, 'SIGKILL'),
+      closed: (code, sig) => finish(code, sig),
     });
-    child.stderr.on('data', (chunk: Buffer) => {
-      touch();
-      stderr.push(chunk);
-      spec.onOutput?.('stderr', chunk.toString('utf8'));
-    });
-    child.on('error', (error: NodeJS.ErrnoException) => finish(null, null, error));
-    // Descendants left behind would hold the output pipes open and delay 'close' forever.
-    child.on('exit', () => child.pid !== undefined && killGroup(child.pid, 'SIGKILL'));
-    child.on('close', (code, sig) => finish(code, sig));
-
-    child.stdin.on('error', () => {
-      /* the agent may exit without reading its input; that is its business */
-    });
-    if (spec.stdin !== undefined) child.stdin.end(spec.stdin);
-    else child.stdin.end();
   });
 }

@@ -18,6 +18,7 @@ import { learningHandlers, withAppliedPatterns } from './learning-methods.js';
 import { scaledClock } from '../runner/clock.js';
 import type { Clock } from '../runner/clock.js';
 import { ConductorLog } from './log.js';
+import { launcherState, onLauncherNotice } from '../backends/launcher.js';
 import { ConductorConfig, ConfigFileError } from './config.js';
 import { applySettings, configHandlers } from './config-methods.js';
 
@@ -213,6 +214,9 @@ async function main(): Promise<void> {
   // SIGHUP re-reads the config file; the handler logs what changed, or why the file was refused.
   process.on('SIGHUP', () => void handlers['daemon.reloadConfig']({}).catch(() => undefined));
   log(`mozart conductor ${VERSION} listening on ${path} (pid ${process.pid})`);
+  onLauncherNotice((message) => logger.warn(message));
+  const launcher = launcherState();
+  log(launcher.kind === 'helper' ? `children start through the process helper (${launcher.interpreter}, posix_spawn)` : `children start with Node's spawn (${launcher.why})`);
   if (cluster) {
     // A member's interrupted jobs come back through the queue (their locks expire), not from here.
     cluster.attach(manager);
