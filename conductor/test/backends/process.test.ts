@@ -2,32 +2,17 @@
 // be started: through the process helper (posix_spawn, the default on Linux) and with Node's own
 // spawn. Each case runs against real processes and must come out the same either way.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { configureLauncher, launcherState } from '../../src/backends/launcher.js';
 import { runProcess, type ProcessSpec } from '../../src/backends/process.js';
+import { goneSoon, isAlive } from '../support/job.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mzp-'));
 const base = { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeoutMs: 20_000, captureBytes: 4096 };
 const sh = (script: string, more: Partial<ProcessSpec> = {}) => runProcess({ ...base, command: '/bin/sh', args: ['-c', script], ...more });
-/** Whether a process still runs (a zombie does not: it waits for its parent — here often a non-reaping init — to collect it). A killed one gets a moment to go. */
-async function stillRunning(pid: number): Promise<boolean> {
-  for (let i = 0; i < 100; i++) {
-    let state: string;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    } catch {
-      return false;
-    }
-    if (state === 'Z' || state === 'X') return false;
-    await new Promise((res) => setTimeout(res, 20)); // a SIGKILL is delivered asynchronously; there is no event to wait for
-  }
-  return true;
-}
-
 for (const mode of ['helper', 'direct'] as const) {
   const use = () => configureLauncher(mode === 'helper' ? 'python3' : 'off');
 
@@ -85,7 +70,7 @@ for (const mode of ['helper', 'direct'] as const) {
     assert.equal(r.timedOut, true);
     assert.equal(r.signal, 'SIGTERM');
     assert.ok(child > 0);
-    assert.equal(await stillRunning(child), false, 'the background sleep went with its group');
+    assert.equal(await goneSoon(child), true, 'the background sleep went with its group');
   });
 
   test(`${mode}: an abort before the start still stops the child once it has a pid`, async () => {
@@ -102,7 +87,7 @@ for (const mode of ['helper', 'direct'] as const) {
     const r = await sh('sleep 30 & echo $!');
     assert.equal(r.exitCode, 0);
     const straggler = Number(r.stdout.trim());
-    assert.equal(await stillRunning(straggler), false);
+    assert.equal(await goneSoon(straggler), true);
   });
 
   test(`${mode}: a megabyte out and 300 KB in`, async () => {
@@ -139,7 +124,7 @@ test('helper: when it dies, its running child is stopped and reported, and the n
   const r = await outcome;
   assert.equal(r.signal, 'SIGKILL');
   assert.match(r.stderr, /the process helper stopped \(exited SIGKILL\); this process was killed/);
-  assert.equal(await stillRunning(r.pid ?? 0), false);
+  assert.equal(await goneSoon(r.pid ?? 0), true);
   const next = await sh('echo again');
   assert.equal(next.stdout, 'again\n');
   const after = launcherState();
@@ -174,9 +159,9 @@ startChild({ command: '/bin/sh', args: ['-c', 'sleep 30 & echo $!; wait'], cwd: 
   const user = spawn(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, MOZART_LAUNCHER: 'python3' }, stdio: ['ignore', 'pipe', 'inherit'] });
   const sleeper = await new Promise<number>((res) => user.stdout.once('data', (d: Buffer) => res(Number(d.toString().trim()))));
   assert.ok(sleeper > 0);
-  assert.equal(await stillRunning(sleeper), true, 'running while its conductor runs');
+  assert.equal(isAlive(sleeper), true, 'running while its conductor runs');
   const gone = new Promise((res) => user.once('exit', res));
   user.kill('SIGKILL');
   await gone;
-  assert.equal(await stillRunning(sleeper), false, 'stopped once its conductor was killed');
+  assert.equal(await goneSoon(sleeper), true, 'stopped once its conductor was killed');
 });

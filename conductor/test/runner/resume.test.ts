@@ -8,16 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
-import { isAlive, prepareJob, scoreDir } from '../support/job.js';
-
-/** Whether a process is gone (or a zombie) within two seconds: the helper stops it once it sees EOF. */
-async function stopsSoon(pid: number): Promise<boolean> {
-  for (let i = 0; i < 100; i++) {
-    if (!isAlive(pid)) return true;
-    await new Promise((res) => setTimeout(res, 20)); // no event tells this process that another one died
-  }
-  return false;
-}
+import { goneSoon, isAlive, prepareJob, scoreDir } from '../support/job.js';
 
 for (const launcher of ['python3', 'off']) {
   test(`after kill -9 mid-sheet, resume re-runs that sheet only and never a validated one (MOZART_LAUNCHER=${launcher})`, async () => {
@@ -50,7 +41,7 @@ validations:
     const orphan = before.sheets['2']!.agent?.pid;
     assert.ok(orphan, 'the running agent was recorded');
     if (launcher === 'off') assert.ok(isAlive(orphan), 'the agent outlived the killed runner (it has its own process group)');
-    else assert.ok(await stopsSoon(orphan), "the helper stopped the killed runner's agent");
+    else assert.ok(await goneSoon(orphan), "the helper stopped the killed runner's agent");
 
     const state = await job.runner.run();
     job.store.close();

@@ -56,6 +56,15 @@ export async function runScore(text: string, timeScale = 0.001, extra: Pick<JobR
 }
 
 /** Alive means running: a killed process nobody has reaped yet (a zombie) counts as dead. */
+/** Whether a process is gone (or a zombie) within two seconds: a kill is delivered asynchronously, and no event tells this process that another one died. */
+export async function goneSoon(pid: number): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    if (!isAlive(pid)) return true;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  return false;
+}
+
 export function isAlive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
