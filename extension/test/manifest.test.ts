@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { listFiles, PackageManager } from '@vscode/vsce';
+import { mozartDir } from '../../conductor/src/state/workspace-files.js';
 
 const ROOT = resolve(__dirname, '../..');
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -51,6 +52,13 @@ describe('manifest', () => {
     assert.match(text('diagnose'), /\*\*timeline\*\*/);
     assert.match(text('diagnose'), /cost per sheet/i);
     assert.match(text('diagnose'), /drawn by stage/);
+  });
+
+  test("VS Code's file watcher leaves out the folder where a job writes its state, logs and prompts", () => {
+    // A fast job writes there many times a second; the watcher would pass each write on to the
+    // window. An object setting's contributed default is merged with VS Code's own.
+    const folder = mozartDir('/w').slice('/w/'.length);
+    assert.deepEqual(contributes.configurationDefaults['files.watcherExclude'], { [`**/${folder}/**`]: true });
   });
 
   test('every %key% in the manifest has its text in package.nls.json', () => {
