@@ -15,8 +15,8 @@ describe('status bar', () => {
     assert.equal(statusBarModel(state({ phase: 'stopped' }), 0, t).text, '$(debug-stop) Mozart: stopped');
     assert.equal(statusBarModel(state({ phase: 'starting' }), 0, t).text, '$(loading~spin) Mozart: starting');
     assert.equal(statusBarModel(state({ phase: 'running', conductor: { pid: 7, version: '0.1.0' } }), 0, t).text, '$(pulse) Mozart: idle');
-    assert.equal(statusBarModel(state({ phase: 'running' }), 1, t).text, '$(sync~spin) Mozart: 1 job running');
-    assert.equal(statusBarModel(state({ phase: 'running' }), 3, t).text, '$(sync~spin) Mozart: 3 jobs running');
+    assert.equal(statusBarModel(state({ phase: 'running' }), 1, t).text, '$(play) Mozart: 1 job running');
+    assert.equal(statusBarModel(state({ phase: 'running' }), 3, t).text, '$(play) Mozart: 3 jobs running');
     const error = statusBarModel(state({ phase: 'error', detail: 'The conductor stopped unexpectedly 3 times' }), 0, t);
     assert.equal(error.look, 'error');
     assert.match(error.tooltip, /stopped unexpectedly 3 times/);
@@ -29,10 +29,10 @@ describe('status bar', () => {
     assert.equal(one.text, '$(loading~spin) Mozart: 1 job pausing');
     assert.match(one.tooltip, /^Pausing: nothing new starts; a job asked to pause pauses once its running sheets end\. Conductor pid 7/);
     assert.equal(statusBarModel(running, 2, t, undefined, 2).text, '$(loading~spin) Mozart: 2 jobs pausing');
-    assert.equal(statusBarModel(running, 3, t, undefined, 1).text, '$(sync~spin) Mozart: 3 jobs running, 1 pausing');
+    assert.equal(statusBarModel(running, 3, t, undefined, 1).text, '$(play) Mozart: 3 jobs running, 1 pausing');
     // A stale count (the job just ended) never says more pausing than running.
     assert.equal(statusBarModel(running, 0, t, undefined, 1).text, '$(pulse) Mozart: idle');
-    assert.equal(statusBarModel(running, 1, t, undefined, 0).text, '$(sync~spin) Mozart: 1 job running');
+    assert.equal(statusBarModel(running, 1, t, undefined, 0).text, '$(play) Mozart: 1 job running');
   });
 
   test('an unusable conductor is explained with the reason the connection knows', () => {
@@ -45,7 +45,7 @@ describe('status bar', () => {
     assert.match(statusBarModel(state({ phase: 'running', conductor: { pid: 4242, version: '0.1.0' } }), 2, t).tooltip, /pid 4242, version 0\.1\.0/);
     // After an extension update the running conductor may be older: say so, interrupt nothing.
     const outdated = statusBarModel(state({ phase: 'running', conductor: { pid: 9, version: '0.1.0' } }), 1, t, '0.2.0');
-    assert.equal(outdated.text, '$(sync~spin) Mozart: 1 job running');
+    assert.equal(outdated.text, '$(play) Mozart: 1 job running');
     assert.match(outdated.tooltip, /version 0\.1\.0\. This extension bundles version 0\.2\.0; restart the conductor/);
     assert.doesNotMatch(statusBarModel(state({ phase: 'running', conductor: { pid: 9, version: '0.2.0' } }), 1, t, '0.2.0').tooltip, /bundles/);
   });

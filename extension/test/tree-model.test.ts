@@ -64,7 +64,7 @@ describe('sheet items', () => {
 
   test('a running sheet shows its attempt; a failed one its error code; a skipped one its reason', () => {
     assert.equal(sheetItem('r', 1, sheet({ status: 'in_progress', attempts: 3 }), 'running', T0, t).description, 'running · attempt 3');
-    assert.equal(sheetItem('r', 1, sheet({ status: 'in_progress', attempts: 3 }), 'running', T0, t).icon.id, 'loading~spin');
+    assert.equal(sheetItem('r', 1, sheet({ status: 'in_progress', attempts: 3 }), 'running', T0, t).icon.id, 'play-circle');
     const running = sheetItem('r', 1, sheet({ status: 'in_progress', attempts: 1, startedAt: new Date(T0 - 65_000).toISOString() }), 'running', T0, t);
     assert.equal(running.description, 'running 1m 05s · attempt 1', 'a running sheet shows how long it has run');
     assert.ok((running.ticksUntil ?? 0) > T0, 'and the time ticks on');
@@ -166,6 +166,8 @@ describe('job children', () => {
     assert.equal(ranges[0]?.description, '1/100 done · 1 failed · $0.50');
     assert.equal(ranges[1]?.description, '0/100 done · 1 running');
     assert.deepEqual(ranges[2]?.range, { from: 201, to: 250 });
+    // Nothing that runs spins (an animation redraws the window for as long as the job runs).
+    assert.deepEqual(ranges.map((r) => r.icon.id), ['error', 'play-circle', 'folder']);
   });
 });
 

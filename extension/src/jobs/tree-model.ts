@@ -6,7 +6,7 @@ import type { JobSummary } from '../../../protocol/src/methods.js';
 import type { JobState, JobStatus } from '../../../protocol/src/job-state.js';
 import type { Translate } from '../l10n.js';
 import { formatCost } from './format.js';
-import { awaitsApproval } from './sheet-items.js';
+import { awaitsApproval, RUNNING_ICON } from './sheet-items.js';
 import { localDateTime } from '../../../protocol/src/time-text.js';
 
 export { awaitsApproval, FLAT_SHEET_LIMIT, jobChildren, RANGE_SIZE, rangeItemAt, sheetActions, sheetItem, sheetRange, sheetWait } from './sheet-items.js';
@@ -44,7 +44,7 @@ export interface TreeItemModel {
 
 const JOB_ICONS: Record<JobStatus, TreeIcon> = {
   pending: { id: 'circle-outline' },
-  running: { id: 'sync~spin', color: 'charts.blue' },
+  running: RUNNING_ICON,
   completed: { id: 'pass', color: 'testing.iconPassed' },
   failed: { id: 'error', color: 'testing.iconFailed' },
   paused: { id: 'debug-pause', color: 'charts.yellow' },

@@ -41,10 +41,11 @@ export function statusBarModel(connection: Pick<ConnectionState, 'phase' | 'deta
           const text = pausing === 1 ? t('Mozart: 1 job pausing') : t('Mozart: {0} jobs pausing', pausing);
           return { text: `$(loading~spin) ${text}`, tooltip: `${note} ${who} ${click}`.trim(), look: 'normal' };
         }
-        return { text: `$(sync~spin) ${t('Mozart: {0} jobs running, {1} pausing', runningJobs, pausing)}`, tooltip: `${note} ${who} ${click}`.trim(), look: 'normal' };
+        return { text: `$(play) ${t('Mozart: {0} jobs running, {1} pausing', runningJobs, pausing)}`, tooltip: `${note} ${who} ${click}`.trim(), look: 'normal' };
       }
       const text = runningJobs === 1 ? t('Mozart: 1 job running') : t('Mozart: {0} jobs running', runningJobs);
-      return { text: `$(sync~spin) ${text}`, tooltip: `${who} ${click}`.trim(), look: 'normal' };
+      // A still icon, as in the tree (RUNNING_ICON): an animation redraws the window as long as it shows.
+      return { text: `$(play) ${text}`, tooltip: `${who} ${click}`.trim(), look: 'normal' };
     }
     case 'lost':
       return { text: `$(debug-disconnect) ${t('Mozart: disconnected')}`, tooltip: `${t('The connection to the conductor was lost.')} ${connection.detail ?? ''} ${click}`.replace(/\s+/g, ' ').trim(), look: 'warning' };
