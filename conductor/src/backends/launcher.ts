@@ -112,6 +112,9 @@ os.set_blocking(0, False)
 sel.register(0, selectors.EVENT_READ, ('ctl',))
 sel.register(wake_r, selectors.EVENT_READ, ('wake',))
 by_pid = {}
+# Back here after each spawn: the helper never stays in a job's workspace (it would hold it busy, and
+# whoever cleans that folder up by the processes in it would stop every job's children).
+START_CWD = os.getcwd()
 pending = b''
 def settle(c):
     if c['exit'] is not None and c['open'] == 0:
@@ -129,7 +132,10 @@ def start(req):
         e0, e1 = os.pipe2(os.O_CLOEXEC)
         fds += [e0, e1]
         os.chdir(req['cwd'])
-        pid = os.posix_spawn(path, req['argv'], env, file_actions=[(os.POSIX_SPAWN_DUP2, i0, 0), (os.POSIX_SPAWN_DUP2, o1, 1), (os.POSIX_SPAWN_DUP2, e1, 2)], setsid=True, setsigmask=(), setsigdef=DEFAULTS)
+        try:
+            pid = os.posix_spawn(path, req['argv'], env, file_actions=[(os.POSIX_SPAWN_DUP2, i0, 0), (os.POSIX_SPAWN_DUP2, o1, 1), (os.POSIX_SPAWN_DUP2, e1, 2)], setsid=True, setsigmask=(), setsigdef=DEFAULTS)
+        finally:
+            os.chdir(START_CWD)
     except Exception as e:
         for fd in fds:
             os.close(fd)

@@ -2,7 +2,7 @@
 // be started: through the process helper (posix_spawn, the default on Linux) and with Node's own
 // spawn. Each case runs against real processes and must come out the same either way.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -129,6 +129,17 @@ test('helper: when it dies, its running child is stopped and reported, and the n
   assert.equal(next.stdout, 'again\n');
   const after = launcherState();
   assert.ok(after.kind === 'helper' && after.pid !== state.pid);
+});
+
+test("helper: it does not stay in a child's folder once the child has started", async () => {
+  // A helper left in a job's workspace would hold that folder busy, and whoever clears the folder
+  // by the processes in it (a test harness, a cleanup script) would stop every job's children.
+  configureLauncher('python3');
+  const r = await sh('pwd');
+  assert.equal(r.stdout, `${dir}\n`);
+  const state = launcherState();
+  assert.ok(state.kind === 'helper' && state.pid);
+  assert.equal(readlinkSync(`/proc/${state.pid}/cwd`), process.cwd());
 });
 
 test('helper: an interpreter that cannot run it leaves every child to Node, with the reason', async () => {
