@@ -9,13 +9,14 @@
 // too, as a second reference.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConductorClient } from '../../protocol/src/client.js';
 import type { MethodName, Methods } from '../../protocol/src/methods.js';
+import { processCpuSeconds } from '../lib/proc-cpu.js';
 import { median, percentile } from '../lib/stats.js';
 
 const CLI = resolve('dist/cli.js');
@@ -96,17 +97,6 @@ async function measure<M extends MethodName>(echoes: Echoes, client: ConductorCl
   return { echo: daemon.echo, rpc: daemon.rpc, echoHere: here.echo, rpcHere: here.rpc };
 }
 
-/** CPU time a process has used so far, in seconds (Linux /proc; undefined elsewhere). */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100 on Linux)
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Waits until the conductor's own CPU use over half a second falls under SETTLED_CPU (or
  * SETTLE_LIMIT_S passes): right after 20 jobs start it stays busy for a while with their first
@@ -116,12 +106,12 @@ function cpuSeconds(pid: number): number | undefined {
 async function conductorSettled(pid: number): Promise<{ seconds: number; shares: number[] } | undefined> {
   const shares: number[] = [];
   const t0 = performance.now();
-  let before = cpuSeconds(pid);
+  let before = processCpuSeconds(pid);
   if (before === undefined) return undefined;
   while (performance.now() - t0 < SETTLE_LIMIT_S * 1000) {
     const start = performance.now();
     await new Promise((res) => setTimeout(res, 500));
-    const now = cpuSeconds(pid);
+    const now = processCpuSeconds(pid);
     if (now === undefined) return undefined;
     const share = (now - before) / ((performance.now() - start) / 1000);
     shares.push(share);

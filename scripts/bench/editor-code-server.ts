@@ -12,10 +12,11 @@
 // second, as /proc/stat tells; at most QUIET_LIMIT_S): a workbench just opened is still starting its
 // extension host, language servers and file watcher, which is not what following a job costs.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConductorClient } from '../../protocol/src/client.js';
+import { machineTicks } from '../lib/proc-cpu.js';
 import { median } from '../lib/stats.js';
 import type { EventNotification } from '../../protocol/src/methods.js';
 import { Workbench, extensionVsix, uiUnavailableReason } from '../../extension/test/ui/workbench.js';
@@ -38,18 +39,6 @@ function writeScore(dir: string, name: string, sheets: number): string {
 /** A machine busier than this share of one core is not quiet yet. */
 const QUIET_CPU = 0.1;
 const QUIET_LIMIT_S = 60;
-
-/** CPU time the whole machine has been busy and in all, in clock ticks (Linux /proc/stat; undefined elsewhere). */
-function machineTicks(): { busy: number; total: number } | undefined {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const total = fields.reduce((a, b) => a + b, 0);
-    const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
-    return { busy: total - idle, total };
-  } catch {
-    return undefined;
-  }
-}
 
 /** Waits until the machine is quiet; the seconds it took (0 where /proc/stat cannot tell). */
 async function quiet(): Promise<number> {
