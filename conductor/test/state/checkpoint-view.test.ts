@@ -67,6 +67,19 @@ test('a write still in flight when the end is written never replaces it', async 
   assert.deepEqual(readdirSync(workspace), ['view-job.json'], 'its temporary file is gone');
 });
 
+test('a view that takes long to write is written less often: the next write waits ten times the last one', async () => {
+  const { view, save } = setup(400, 0);
+  const tail = 'x'.repeat(10_240);
+  for (let n = 1; n <= 400; n++) save({ t: 'sheet', at: new Date().toISOString(), num: n, patch: { status: 'completed', attempts: 1, stdoutTail: tail, stderrTail: tail } });
+  await new Promise((r) => setTimeout(r, 0));
+  await view.settled();
+  assert.equal(view.writes, 1);
+  assert.ok(view.lastWriteDurationMs > 0, 'the write was timed');
+  assert.ok(view.spacingMs >= view.lastWriteDurationMs * 10, `spacing ${view.spacingMs} ms after a ${view.lastWriteDurationMs} ms write`);
+  view.close();
+  await view.settled();
+});
+
 test('tails are the last 10 KB by bytes; each status has its verdict and message', () => {
   const big = 'x'.repeat(5000) + 'é'.repeat(5000) + 'END';
   const cut = tailBytes(big);
