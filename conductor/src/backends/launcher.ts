@@ -232,6 +232,19 @@ interface Pending {
   pid?: number;
 }
 
+/** A helper that stops this many times within RESTART_WINDOW_MS is given up for Node's spawn. */
+const MAX_STOPS = 3;
+const RESTART_WINDOW_MS = 10 * 60_000;
+
+/**
+ * Whether the helper has stopped too often to start another: MAX_STOPS stops within the window.
+ * A conductor runs for weeks; three stops spread over them (a workspace cleaner killing processes
+ * in its folder, an OOM kill) must not leave it on the slower spawn for good.
+ */
+export function helperGivenUp(stops: readonly number[], now: number): boolean {
+  return stops.filter((at) => now - at < RESTART_WINDOW_MS).length >= MAX_STOPS;
+}
+
 /** How children are being started; for the conductor's log. */
 export type LauncherState = { kind: 'helper'; interpreter: string; pid?: number } | { kind: 'direct'; why: string };
 
@@ -240,7 +253,8 @@ class Launcher {
   private child: ChildProcess | undefined;
   private ready = false;
   private disabled: string | undefined;
-  private restarts = 0;
+  /** When the helper stopped after having started (ms since the epoch), the recent ones. */
+  private stops: number[] = [];
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private chunks: Buffer[] = [];
@@ -384,9 +398,10 @@ class Launcher {
       for (const { spec, events } of orphans) startDirect(spec, events);
       return;
     }
-    this.restarts += 1;
-    if (this.restarts >= 3) {
-      this.disabled = `the process helper stopped ${this.restarts} times (last: ${why})`;
+    const now = Date.now();
+    this.stops = [...this.stops.filter((at) => now - at < RESTART_WINDOW_MS), now];
+    if (helperGivenUp(this.stops, now)) {
+      this.disabled = `the process helper stopped ${this.stops.length} times in ${RESTART_WINDOW_MS / 60_000} minutes (last: ${why})`;
       this.notice(`process launcher: ${this.disabled}; starting children with Node's spawn`);
     } else if (orphans.length || why !== 'exited 0') this.notice(`process launcher: the helper stopped (${why}); a new one starts with the next child`);
     for (const { spec, events, pid } of orphans) {

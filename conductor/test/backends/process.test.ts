@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { configureLauncher, launcherState } from '../../src/backends/launcher.js';
+import { configureLauncher, helperGivenUp, launcherState } from '../../src/backends/launcher.js';
 import { runProcess, type ProcessSpec } from '../../src/backends/process.js';
 import { goneSoon, isAlive } from '../support/job.js';
 
@@ -129,6 +129,29 @@ test('helper: when it dies, its running child is stopped and reported, and the n
   assert.equal(next.stdout, 'again\n');
   const after = launcherState();
   assert.ok(after.kind === 'helper' && after.pid !== state.pid);
+});
+
+test('helper: three stops within ten minutes give it up for Node; stops spread over longer never do', async () => {
+  const min = 60_000;
+  assert.equal(helperGivenUp([0, 1, 2], 3), true);
+  assert.equal(helperGivenUp([0, 4 * min, 8 * min], 9 * min), true);
+  assert.equal(helperGivenUp([0, 6 * min, 12 * min], 12 * min), false, 'the first stop is out of the window');
+  assert.equal(helperGivenUp([0, 5 * min], 5 * min), false);
+  // And for real: a helper killed three times in a row is given up, with the reason.
+  configureLauncher('python3');
+  for (let kill = 1; kill <= 3; kill++) {
+    assert.equal((await sh('echo up')).stdout, 'up\n');
+    const state = launcherState();
+    assert.ok(state.kind === 'helper' && state.pid, `helper ${kill} runs`);
+    process.kill(state.pid, 'SIGKILL');
+    assert.equal(await goneSoon(state.pid), true);
+    await sh('true').catch(() => undefined);
+  }
+  const given = launcherState();
+  assert.equal(given.kind, 'direct');
+  assert.match(given.kind === 'direct' ? given.why : '', /the process helper stopped 3 times in 10 minutes \(last: exited SIGKILL\)/);
+  assert.equal((await sh('echo still')).stdout, 'still\n', 'children still start');
+  configureLauncher('python3');
 });
 
 test("helper: it does not stay in a child's folder once the child has started", async () => {
