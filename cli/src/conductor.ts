@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ConductorClient, ConductorTimeoutError, DEFAULT_REQUEST_TIMEOUT_MS } from '../../protocol/src/client.js';
 import type { ClientOptions } from '../../protocol/src/client.js';
-import { logFile, openConductorLog, socketPath, socketPathProblem } from '../../protocol/src/paths.js';
+import { EXIT_HOME_TAKEN, homeConductor, logFile, mozartHome, openConductorLog, socketPath, socketPathProblem } from '../../protocol/src/paths.js';
 
 /** Thrown when no conductor answers; the message says how to start one. */
 export class NoConductorError extends Error {}
@@ -57,8 +57,15 @@ export function startConductor(socket?: string, maxJobs?: string, extraArgs: rea
         resolve({ pid: child.pid ?? 0, socket: path, log });
       }
     });
-    child.once('exit', (code) => reject(new Error(code === 3 ? `A conductor is already running on ${path}.` : `The conductor exited with code ${code} before it was ready; see ${log}${code === 2 ? " (a setting it could not use: 'mozart config check' checks its config file)" : ''}.`)));
+    child.once('exit', (code) => reject(new Error(code === 3 ? `A conductor is already running on ${path}.` : code === EXIT_HOME_TAKEN ? homeTaken() : `The conductor exited with code ${code} before it was ready; see ${log}${code === 2 ? " (a setting it could not use: 'mozart config check' checks its config file)" : ''}.`)));
   });
+}
+
+/** Why a conductor did not start: another one holds this home, on the socket it names. */
+function homeTaken(): string {
+  const holder = homeConductor();
+  const where = holder?.socket ? ` on ${holder.socket} (pid ${holder.pid})` : '';
+  return `Another conductor already runs for ${mozartHome()}${where}; a second one would run its jobs twice. Use its socket (--socket or MOZART_SOCKET${holder?.socket ? `=${holder.socket}` : ''}), or stop it first.`;
 }
 
 /** `mozart start --foreground`: runs the conductor attached to this terminal; resolves to its exit code. */

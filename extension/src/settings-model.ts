@@ -3,10 +3,10 @@
 // follows from them: the socket, the log, the conductor's environment.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { logFile, socketPath } from '../../protocol/src/paths.js';
+import { homeConductor, logFile, socketPath } from '../../protocol/src/paths.js';
 
 export interface ExtensionSettings {
-  /** The conductor's socket ('' = $MOZART_SOCKET or ~/.mozart/run/conductor.sock). */
+  /** The conductor's socket ('' = $MOZART_SOCKET, else the running conductor's, else ~/.mozart/run/conductor.sock). */
   socketPath: string;
   autoStart: boolean;
   /** The `claude` executable a conductor started by the extension uses ('' = found on PATH). */
@@ -31,9 +31,15 @@ function expandHome(path: string, home: string): string {
   return path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path;
 }
 
-/** The socket to use: the setting, else what the CLI would use. */
+/**
+ * The socket to use: the setting, else $MOZART_SOCKET, else the socket of the conductor that holds
+ * the Mozart home (one started from a terminal on another socket, e.g. conductor.yaml's
+ * socket.path), else the default. Starting a second conductor there would run its jobs twice.
+ */
 export function resolveSocketPath(settings: ExtensionSettings, env: NodeJS.ProcessEnv, home = homedir()): string {
-  return settings.socketPath ? expandHome(settings.socketPath, home) : socketPath(undefined, env);
+  if (settings.socketPath) return expandHome(settings.socketPath, home);
+  if (env.MOZART_SOCKET) return env.MOZART_SOCKET;
+  return homeConductor(env)?.socket ?? socketPath(undefined, env);
 }
 
 export function resolveLogFile(env: NodeJS.ProcessEnv): string {

@@ -1,6 +1,6 @@
 // Where the conductor lives on disk: its socket (in a user-only directory), pid file, log, and job
 // registry. The socket path is checked against the OS limit instead of being truncated silently.
-import { lstatSync, mkdirSync, openSync, renameSync, symlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, openSync, readFileSync, renameSync, symlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 
@@ -31,6 +31,42 @@ export function conductorConfigFile(explicit?: string, env: NodeJS.ProcessEnv = 
 
 export function pidFile(env: NodeJS.ProcessEnv = process.env): string {
   return join(mozartHome(env), 'run', 'conductor.pid');
+}
+
+/** The daemon's exit code when another conductor already holds its home, on another socket. */
+export const EXIT_HOME_TAKEN = 4;
+
+/** Where the conductor holding a home writes its socket's path, beside its pid file; both go when it stops. */
+export function socketRecordFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(mozartHome(env), 'run', 'conductor.socket');
+}
+
+/**
+ * The conductor that last took this home (its pid file and socket record), when that process is
+ * still alive; undefined otherwise. Its socket may be elsewhere than the default (a --socket flag,
+ * MOZART_SOCKET, conductor.yaml's socket.path, the editor's setting): who looks for a conductor
+ * checks here before starting another one over the same jobs.
+ */
+export function homeConductor(env: NodeJS.ProcessEnv = process.env): { pid: number; socket?: string } | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile(env), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  let socket: string | undefined;
+  try {
+    socket = readFileSync(socketRecordFile(env), 'utf8').trim() || undefined;
+  } catch {
+    /* an older conductor writes no record */
+  }
+  return { pid, ...(socket ? { socket } : {}) };
 }
 
 /** The conductor's own log, `<home>/mozart.log` (the original's name). */

@@ -6,7 +6,7 @@ import { closeSync, existsSync, mkdirSync, rmSync, writeFileSync, writeSync } fr
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { conductorConfigFile, mozartHome, pidFile, registryDir, socketPath, socketPathProblem } from '../../../protocol/src/paths.js';
+import { conductorConfigFile, EXIT_HOME_TAKEN, homeConductor, mozartHome, pidFile, registryDir, socketPath, socketPathProblem, socketRecordFile } from '../../../protocol/src/paths.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import type * as ClusterModule from '../cluster/start.js';
 import { DEFAULT_LIMITS, JobError, JobManager } from './job-manager.js';
@@ -119,6 +119,15 @@ async function main(): Promise<void> {
     }
     rmSync(path, { force: true }); // stale socket from a conductor that died
   }
+  // One conductor per home: a second one on another socket would resume the first one's running
+  // jobs from the same registry, and both would run the same sheets into the same workspaces.
+  const holder = homeConductor();
+  if (holder?.socket && holder.pid !== process.pid && holder.socket !== path && (await answers(holder.socket))) {
+    logger.error(
+      `mozart conductor: another conductor (pid ${holder.pid}) already runs for ${mozartHome()} on ${holder.socket}; two conductors over one home would run the same jobs twice. Use that socket (--socket, MOZART_SOCKET, socket.path in conductor.yaml, or the editor's mozart.conductor.socketPath setting), or stop it first.`,
+    );
+    process.exit(EXIT_HOME_TAKEN);
+  }
 
   const started = Date.now();
   const v = config.values;
@@ -148,6 +157,7 @@ async function main(): Promise<void> {
       hub?.close();
       await server.close();
       rmSync(pidFile(), { force: true });
+      rmSync(socketRecordFile(), { force: true });
       log('stopped');
       process.exit(0);
     })();
@@ -209,6 +219,7 @@ async function main(): Promise<void> {
   await server.listen(path);
   mkdirSync(dirname(pidFile()), { recursive: true, mode: 0o700 });
   writeFileSync(pidFile(), String(process.pid));
+  writeFileSync(socketRecordFile(), `${path}\n`, { mode: 0o600 });
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   // SIGHUP re-reads the config file; the handler logs what changed, or why the file was refused.

@@ -48,6 +48,16 @@ test('a second conductor is refused', () => {
   assert.match(r.err, /already running/);
 });
 
+test('a second conductor for the same home on another socket is refused, naming the socket of the one that runs', () => {
+  const other = join(h.home, 'run', 'other.sock');
+  const r = mozart('start', '--socket', other);
+  assert.equal(r.code, 1);
+  assert.match(r.err, new RegExp(`Another conductor already runs for ${h.home} on ${socket} \\(pid \\d+\\); a second one would run its jobs twice`));
+  assert.equal(readFileSync(join(h.home, 'run', 'conductor.socket'), 'utf8'), `${socket}\n`, "the record still names the first conductor's socket");
+  assert.match(readFileSync(join(h.home, 'mozart.log'), 'utf8'), /another conductor \(pid \d+\) already runs for .* two conductors over one home would run the same jobs twice/);
+  assert.equal(mozart('list', '--socket', other).code === 0, false, 'nothing listens on the other socket');
+});
+
 test('run --watch streams progress and exits 0 when the job completes', () => {
   const r = mozart('run', scoreFile('watched', 'touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"'), '--watch');
   assert.equal(r.code, 0, r.err + r.out);

@@ -9,7 +9,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, sta
 import type { FSWatcher } from 'node:fs';
 import { connect } from 'node:net';
 import { basename, dirname, join } from 'node:path';
-import { openConductorLog } from '../../../protocol/src/paths.js';
+import { EXIT_HOME_TAKEN, homeConductor, openConductorLog } from '../../../protocol/src/paths.js';
 
 /** How to start a conductor. */
 export interface SpawnOptions {
@@ -158,7 +158,10 @@ function startDetached(options: SpawnOptions): Promise<SpawnOutcome> {
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       finish();
       if (code === EXIT_ALREADY_RUNNING) resolve({ kind: 'running', launched: true });
-      else reject(new Error(`The conductor exited (${signal ?? `code ${code}`}) before it was ready; see ${options.logFile}.`));
+      else if (code === EXIT_HOME_TAKEN) {
+        const holder = homeConductor(options.env);
+        reject(new Error(`Another conductor already runs for this Mozart home${holder?.socket ? ` on ${holder.socket} (pid ${holder.pid})` : ''}; a second one would run its jobs twice. Set mozart.conductor.socketPath to its socket, or stop it first.`));
+      } else reject(new Error(`The conductor exited (${signal ?? `code ${code}`}) before it was ready; see ${options.logFile}.`));
     };
     const onError = (error: Error) => {
       finish();
