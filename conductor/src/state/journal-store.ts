@@ -192,9 +192,12 @@ export class JournalStore<S, R> {
     const fd = this.openJournal();
     try {
       writeAll(fd, bytes, this.journalPath);
+      if (this.durable && options.sync !== false) syncOrThrow(fd, this.journalPath);
     } catch (error) {
-      // Cut the partial line off again, so the journal on disk ends with whole records and the
-      // state in memory (unchanged) is the state on disk. If even that fails, loading cuts it.
+      // Cut the line off again (partial, or whole but not known to be on disk), so the journal
+      // ends with the records the state in memory holds: a line left there would carry the seq
+      // the next record reuses, and loading would skip that next record as already applied. If
+      // even the cut fails, loading drops a torn last line.
       try {
         ftruncateSync(fd, this.journalSize);
       } catch {
@@ -205,7 +208,6 @@ export class JournalStore<S, R> {
       throw error;
     }
     this.journalSize += bytes.length;
-    if (this.durable && options.sync !== false) syncOrThrow(fd, this.journalPath);
     // Only a record that is on disk becomes the state everyone sees.
     this.seq++;
     this.state = this.options.apply(this.state, record);

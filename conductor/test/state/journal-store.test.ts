@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import { JournalStore, StateLoadError, StateWriteError } from '../../src/state/journal-store.js';
 import { mountTmpfs, tmpfsUnavailable } from '../support/tmpfs.js';
 
@@ -89,6 +91,34 @@ test('a deleted snapshot: read says so with E401 and how to resume; open rebuild
   assert.equal(reopened.snapshotLost, true);
   assert.deepEqual(reopened.current.items, [0, 1]);
   assert.deepEqual(JournalStore.read<S, number>(dir, apply)?.items, [0, 1], 'the rebuilt snapshot is on disk');
+});
+
+test('an fsync that fails after the line was written: the line is cut off, and the next records are neither lost nor skipped', () => {
+  const dir = fresh();
+  const store = JournalStore.open<S, number>({ dir, apply }, { items: [] });
+  store.append(1);
+  const journal = join(dir, 'journal.ndjson');
+  const before = readFileSync(journal, 'utf8');
+  // The disk takes the bytes but cannot flush them (EIO, or a full thin-provisioned volume).
+  const fsync = mock.method(fs, 'fsyncSync', () => {
+    throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+  });
+  syncBuiltinESMExports();
+  try {
+    assert.throws(() => store.append(2), (e: unknown) => e instanceof StateWriteError && e.errno === 'EIO');
+    assert.ok(fsync.mock.callCount() > 0, 'the store flushed through the failing fsync');
+  } finally {
+    fsync.mock.restore();
+    syncBuiltinESMExports();
+  }
+  assert.equal(readFileSync(journal, 'utf8'), before, 'the unflushed line is cut off again');
+  assert.deepEqual(store.current.items, [1], 'a record not known to be on disk is not in the state');
+  // The next record (a job's E403 "failed") takes the refused one along and is saved too.
+  store.append(3);
+  assert.deepEqual(store.current.items, [1, 2, 3]);
+  assert.deepEqual(JournalStore.read<S, number>(dir, apply)?.items, [1, 2, 3], 'nothing lost or skipped on disk');
+  store.append(4);
+  assert.deepEqual(JournalStore.read<S, number>(dir, apply)?.items, [1, 2, 3, 4]);
 });
 
 const noTmpfs = tmpfsUnavailable();
