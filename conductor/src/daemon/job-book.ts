@@ -15,6 +15,7 @@ import { ScoreChecks } from './score-checks.js';
 import type { JobRecord, JobState } from '../../../protocol/src/job-state.js';
 import { applyJobRecord } from '../../../protocol/src/job-state.js';
 import { JournalStore, StateLoadError } from '../state/journal-store.js';
+import { jobShape } from '../state/job-shape.js';
 import { writeViewQuietly } from '../state/checkpoint-view.js';
 import { diskFullFailure, diskRefusal, inferDoneSheets, unreadableSummary } from './state-trouble.js';
 import { eventLogFile, sheetLogFile, stateDir } from '../state/workspace-files.js';
@@ -160,7 +161,7 @@ export abstract class JobBook {
     const stamp = watcher ? '' : fileStamp(dir);
     let state: JobState | undefined;
     try {
-      state = JournalStore.read<JobState, JobRecord>(dir, apply);
+      state = JournalStore.read<JobState, JobRecord>(dir, apply, jobShape);
     } catch (error) {
       watcher?.close();
       if (error instanceof StateLoadError) throw new JobError(`${error.code} Job '${jobId}': ${error.message}`, { cause: error });

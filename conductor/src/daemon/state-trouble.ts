@@ -1,7 +1,7 @@
 // What the job manager says when a job's files fail it: a disk that refuses writes anywhere in a
-// sheet's I/O (E403, naming the folder and how to resume), a checkpoint that cannot be read (E401 /
-// E402, still listed with what to do), and sheets taken as done from their validations when a
-// checkpoint's snapshot was lost.
+// sheet's I/O (E403, naming the folder and how to resume) or while a job is started or resumed, a
+// checkpoint that cannot be read (E401 / E402, still listed with what to do), and sheets taken as
+// done from their validations when a checkpoint's snapshot was lost.
 import { dirname } from 'node:path';
 import type { JobState } from '../../../protocol/src/job-state.js';
 import type { JobSummary } from '../../../protocol/src/methods.js';
@@ -21,11 +21,27 @@ export function diskRefusal(error: unknown): { errno: string; path?: string } | 
   return undefined;
 }
 
+/** Why the disk refused, naming the folder: "no space is left on the disk holding /x". */
+function refusedBecause(workspace: string, refusal: { errno: string; path?: string }): string {
+  const folder = refusal.path ? dirname(refusal.path) : workspace;
+  return refusal.errno === 'EROFS' ? `the folder ${folder} is on a read-only filesystem` : refusal.errno === 'EDQUOT' ? `the disk quota for ${folder} is used up` : `no space is left on the disk holding ${folder}`;
+}
+
 /** E403 for a disk that refuses writes: which folder, why, and how to go on. */
 export function diskFullFailure(jobId: string, workspace: string, refusal: { errno: string; path?: string }): { code: string; message: string } {
-  const folder = refusal.path ? dirname(refusal.path) : workspace;
-  const why = refusal.errno === 'EROFS' ? `the folder ${folder} is on a read-only filesystem` : refusal.errno === 'EDQUOT' ? `the disk quota for ${folder} is used up` : `no space is left on the disk holding ${folder}`;
-  return { code: 'E403', message: `The job stopped because ${why} (${refusal.errno}). Every sheet recorded before is kept; a sheet whose end could not be recorded runs again. Free space there (or make it writable), then 'mozart resume ${jobId}'.` };
+  return { code: 'E403', message: `The job stopped because ${refusedBecause(workspace, refusal)} (${refusal.errno}). Every sheet recorded before is kept; a sheet whose end could not be recorded runs again. Free space there (or make it writable), then 'mozart resume ${jobId}'.` };
+}
+
+/**
+ * What a submit or resume that failed while writing tells the client, when the job's files are the
+ * cause: E403 for a disk that refuses writes (the folder, and how to go on), E401/E402 for a
+ * checkpoint that cannot be read. Undefined for any other error.
+ */
+export function writeRefusal(jobId: string, workspace: string, error: unknown, action: 'started' | 'resumed', retry: string): string | undefined {
+  if (error instanceof StateLoadError) return `${error.code} Job '${jobId}' was not ${action}: ${error.message}`;
+  const refusal = diskRefusal(error);
+  if (!refusal) return undefined;
+  return `E403 Job '${jobId}' was not ${action}: ${refusedBecause(workspace, refusal)} (${refusal.errno}). Nothing recorded before is lost. Free space there (or make it writable), then ${retry}.`;
 }
 
 /** A job whose checkpoint cannot be read, as `list` shows it: failed, with the reason and what to do. */

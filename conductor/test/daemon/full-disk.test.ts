@@ -2,7 +2,7 @@
 // 4 KB steps: every run ends completed or in E403, the checkpoint always parses, and after space is
 // freed `resume` completes with nothing lost and no validated sheet run again.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -10,7 +10,7 @@ import type { JobState } from '../../../protocol/src/job-state.js';
 import { applyJobRecord } from '../../../protocol/src/job-state.js';
 import type { JobRecord } from '../../../protocol/src/job-state.js';
 import { JournalStore } from '../../src/state/journal-store.js';
-import { mountTmpfs, tmpfsUnavailable } from '../support/tmpfs.js';
+import { fillUp, mountTmpfs, tmpfsUnavailable } from '../support/tmpfs.js';
 import { harness } from './harness.js';
 
 const noTmpfs = tmpfsUnavailable();
@@ -91,4 +91,63 @@ test('a filling disk: each run completes or stops with E403, the state parses, r
   console.log(`free KiB → outcome: ${outcomes.join(' ')}`);
   assert.ok(outcomes.some((o) => o.includes('E403')), 'the sweep met a full disk at least once');
   assert.ok(outcomes.some((o) => o.endsWith(':completed')), 'with enough space left the job completes');
+});
+
+/** A score of `sheets` sheets in `workspace`; sheet 2 passes only once `go` exists there. */
+function plainScore(file: string, workspace: string, sheets: number): string {
+  const agent = 'if [ "$MOZART_SHEET_NUM" != 2 ] || [ -e "$MOZART_WORKSPACE/go" ]; then touch "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"; fi';
+  writeFileSync(
+    file,
+    `name: full-at-start
+workspace: ${workspace}
+pause_between_sheets_seconds: 0
+backend: { type: command, command: ${JSON.stringify(agent)}, timeout_seconds: 60 }
+sheet: { size: 1, total_items: ${sheets} }
+retry: { max_retries: 0 }
+prompt: { template: "sheet {{ sheet_num }}" }
+validations:
+  - { type: file_exists, path: "{workspace}/s{sheet_num}", description: "sheet output" }
+`,
+  );
+  return file;
+}
+
+test('a full disk when a job is started or resumed: E403 naming the folder and what to do, never an internal error', { skip: noTmpfs, timeout: 120_000 }, () => {
+  const fs = mountTmpfs(256);
+  const outside = mkdtempSync(join(tmpdir(), 'mozart-full-'));
+  try {
+    const workspace = join(fs.dir, 'ws');
+    const state = join(workspace, '.mozart', 'state');
+    mkdirSync(workspace);
+    const file = plainScore(join(outside, 'score.yaml'), workspace, 2);
+    fillUp(fs.dir);
+    const run = h.mozart('run', file);
+    assert.equal(run.code, 1);
+    assert.doesNotMatch(run.err, /Internal error/);
+    assert.match(run.err, /E403 Job 'full-at-start' was not started: no space is left on the disk holding .*\/ws\/\.mozart\/state \(ENOSPC\)\. Nothing recorded before is lost\. Free space there .*then run it again \('mozart run .*score\.yaml'\)/);
+    assert.ok(!existsSync(state) || !readdirSync(state).some((f) => f.endsWith('.tmp')), 'no temporary snapshot left');
+
+    rmSync(join(fs.dir, 'filler'));
+    assert.equal(h.mozart('run', file, '--watch').code, 1, 'sheet 2 fails until go exists');
+    // A resume that must write before its runner starts (the score grew a sheet) on a full disk.
+    plainScore(file, workspace, 3);
+    fillUp(fs.dir);
+    const resumed = h.mozart('resume', 'full-at-start');
+    assert.equal(resumed.code, 1);
+    assert.doesNotMatch(resumed.err, /Internal error/);
+    assert.match(resumed.err, /E403 Job 'full-at-start' was not resumed: no space is left on the disk holding .*\/ws\/\.mozart\/state \(ENOSPC\)\..*then 'mozart resume full-at-start'/);
+    const status = JSON.parse(h.mozart('status', 'full-at-start', '--json').out) as JobState;
+    assert.equal(status.status, 'failed', 'the job is as it was');
+    assert.equal(status.totalSheets, 2);
+
+    rmSync(join(fs.dir, 'filler'));
+    writeFileSync(join(workspace, 'go'), '');
+    const again = h.mozart('resume', 'full-at-start', '--watch');
+    assert.equal(again.code, 0, again.out + again.err);
+    assert.equal((JSON.parse(h.mozart('status', 'full-at-start', '--json').out) as JobState).totalSheets, 3);
+  } finally {
+    h.mozart('clear', 'full-at-start');
+    fs.unmount();
+    rmSync(outside, { recursive: true, force: true });
+  }
 });

@@ -81,6 +81,33 @@ test('a non-record line with records after it is E401 naming the line and what t
   );
 });
 
+test('a record the store shape refuses, or its reducer throws on: cut off at the tail, E401 before other records', () => {
+  const shape = { record: (r: unknown) => (typeof r === 'number' ? undefined : 'its record is not a number'), state: (st: unknown) => (Array.isArray((st as S).items) ? undefined : 'its state has no items') };
+  const picky = (s: S, r: number): S => {
+    if (r < 0) throw new TypeError('negative');
+    return apply(s, r);
+  };
+  for (const [bad, problem] of [['{"seq":3,"record":{"t":"sheet"}}', /line 3\) is valid JSON but not a journal record \(its record is not a number\); it was cut off/], ['{"seq":3,"record":-1}', /line 3\) is not a record this checkpoint can apply \(negative\); it was cut off/]] as const) {
+    const dir = fresh();
+    const store = JournalStore.open<S, number>({ dir, apply: picky, shape, compactEvery: 1000 }, { items: [] });
+    store.append(1);
+    store.append(2);
+    appendFileSync(join(dir, 'journal.ndjson'), `${bad}\n`);
+    assert.deepEqual(JournalStore.read<S, number>(dir, picky, shape)?.items, [1, 2], bad);
+    const reopened = JournalStore.open<S, number>({ dir, apply: picky, shape }, { items: [] });
+    assert.deepEqual(reopened.current.items, [1, 2], bad);
+    assert.match(reopened.repairs[0] ?? '', problem);
+    reopened.append(3);
+    assert.deepEqual(JournalStore.read<S, number>(dir, picky, shape)?.items, [1, 2, 3]);
+    // The same line with a record after it is not guessed past.
+    appendFileSync(join(dir, 'journal.ndjson'), `${bad.replace('"seq":3', '"seq":4')}\n{"seq":5,"record":5}\n`);
+    assert.throws(() => JournalStore.read<S, number>(dir, picky, shape), (e: unknown) => e instanceof StateLoadError && e.code === 'E401' && /damaged at line 2: .*and records follow it.*delete that line/.test(e.message), bad);
+  }
+  const dir = fresh();
+  writeFileSync(join(dir, 'state.json'), JSON.stringify({ seq: 1, state: { other: [] } }));
+  assert.throws(() => JournalStore.read<S, number>(dir, picky, shape), (e: unknown) => e instanceof StateLoadError && e.code === 'E401' && /not in Mozart's format \(its state has no items\)\. Move the folder/.test(e.message));
+});
+
 test('a deleted snapshot: read says so with E401 and how to resume; open rebuilds from the journal and flags it', () => {
   const dir = fresh();
   const store = JournalStore.open<S, number>({ dir, apply }, { items: [] });
