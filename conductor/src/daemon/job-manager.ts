@@ -155,6 +155,9 @@ export class JobManager extends JobBook {
     if (checked.workspace !== entry.workspace) throw new JobError(`The score ${file} uses the workspace ${checked.workspace}, but job '${jobId}' ran in ${entry.workspace}; its checkpoint lives there. Keep the workspace, or start a new job with 'mozart run --fresh'.`);
     if (!this.source) this.admit(jobId);
     this.forgetResting(jobId);
+    // The last run stopped on a refused write that not even its failure could be recorded after:
+    // only memory knows, and resume must still check the sheets whose end went unrecorded.
+    const stoppedOnDisk = this.unsaved.get(jobId)?.error?.code === 'E403';
     let store: JournalStore<JobState, JobRecord> | undefined;
     let selfHealing: RegistryEntry['selfHealing'];
     try {
@@ -179,7 +182,7 @@ export class JobManager extends JobBook {
     // Kept until now: a resume the disk refused leaves the job's failure as status showed it.
     this.unsaved.delete(jobId);
     if (this.source) return this.enqueue(store, checked, { jobId, scoreFile: file, workspace: entry.workspace, priority: checked.score.priority ?? DEFAULT_PRIORITY, submitter: entry.submitter ?? this.submitter, ...(selfHealing ? { selfHealing } : {}) });
-    this.start(jobId, store, file, checked);
+    this.start(jobId, store, file, checked, undefined, stoppedOnDisk);
     return summariseJob(store.current);
   }
 
