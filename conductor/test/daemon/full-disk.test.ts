@@ -2,6 +2,7 @@
 // 4 KB steps: every run ends completed or in E403, the checkpoint always parses, and after space is
 // freed `resume` completes with nothing lost and no validated sheet run again.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +169,60 @@ test('a full disk when a job is started or resumed: E403 naming the folder and w
     assert.equal((JSON.parse(h.mozart('status', 'full-at-start', '--json').out) as JobState).totalSheets, 3);
   } finally {
     h.mozart('clear', 'full-at-start');
+    fs.unmount();
+    rmSync(outside, { recursive: true, force: true });
+  }
+});
+
+test('a folder of the job turned read-only mid-job: E403 naming it; once writable, resume takes the validated sheet as done and runs only the rest', { skip: noTmpfs, timeout: 120_000 }, () => {
+  const fs = mountTmpfs(1024);
+  const outside = mkdtempSync(join(tmpdir(), 'mozart-rofs-'));
+  // The sheet logs' folder: a live remount of the whole tmpfs read-only is refused (EBUSY) while
+  // the conductor holds its journal open for writing, so a read-only filesystem is mounted over it.
+  const logs = join(fs.dir, 'ws', '.mozart', 'logs');
+  try {
+    const workspace = join(fs.dir, 'ws');
+    const ledger = join(outside, 'ledger');
+    // Sheet 2 does its work, then the logs folder turns read-only before its output is logged.
+    const agent = [
+      `echo run-$MOZART_SHEET_NUM >> ${ledger}`,
+      'echo "out $MOZART_SHEET_NUM" > "$MOZART_WORKSPACE/s$MOZART_SHEET_NUM"',
+      `if [ "$MOZART_SHEET_NUM" = 2 ] && [ ! -e ${outside}/turned ]; then touch ${outside}/turned; mount -t tmpfs -o ro,size=64k tmpfs ${logs}; fi`,
+      'echo done',
+    ].join('; ');
+    const file = join(outside, 'score.yaml');
+    writeFileSync(
+      file,
+      `name: read-only
+workspace: ${workspace}
+pause_between_sheets_seconds: 0
+backend: { type: command, command: ${JSON.stringify(agent)}, timeout_seconds: 60 }
+sheet: { size: 1, total_items: 4 }
+retry: { max_retries: 0 }
+prompt: { template: "sheet {{ sheet_num }}" }
+validations:
+  - { type: content_contains, path: "{workspace}/s{sheet_num}", pattern: "out {sheet_num}", description: "sheet output" }
+`,
+    );
+    const run = h.mozart('run', file, '--watch');
+    assert.equal(run.code, 1, run.out + run.err);
+    const status = JSON.parse(h.mozart('status', 'read-only', '--json').out) as JobState;
+    assert.equal(status.status, 'failed');
+    assert.equal(status.error?.code, 'E403', JSON.stringify(status.error));
+    assert.match(status.error?.message ?? '', new RegExp(`the folder ${logs} is on a read-only filesystem \\(EROFS\\).*make it writable\\), then 'mozart resume read-only'`));
+    assert.equal(status.sheets['2']?.status, 'in_progress', "sheet 2's end was not recorded");
+    assert.ok(validOutput(workspace, 2), "but sheet 2's work is on disk");
+    assert.deepEqual(tempFiles(workspace, join(workspace, '.mozart', 'state')), [], 'no temporary file left after the E403');
+
+    assert.equal(spawnSync('umount', [logs]).status, 0, 'the folder is writable again');
+    const resumed = h.mozart('resume', 'read-only', '--watch');
+    assert.equal(resumed.code, 0, resumed.out + resumed.err);
+    assert.deepEqual(readFileSync(ledger, 'utf8').trim().split('\n'), ['run-1', 'run-2', 'run-3', 'run-4'], 'no sheet ran twice');
+    assert.match(h.mozart('logs', 'read-only').out, /job\.state_repaired .*stopped on a write the disk refused \(E403\); sheet\(s\) 2 were taken as done because their validations pass now/);
+    assert.equal((JSON.parse(h.mozart('status', 'read-only', '--json').out) as JobState).status, 'completed');
+  } finally {
+    h.mozart('clear', 'read-only');
+    spawnSync('umount', [logs]);
     fs.unmount();
     rmSync(outside, { recursive: true, force: true });
   }
