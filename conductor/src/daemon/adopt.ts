@@ -8,6 +8,7 @@ import { summariseJob } from '../../../protocol/src/summary.js';
 import type { JobRecord, JobState } from '../../../protocol/src/job-state.js';
 import { applyJobRecord } from '../../../protocol/src/job-state.js';
 import { JournalStore } from '../state/journal-store.js';
+import { jobShape } from '../state/job-shape.js';
 import { stateDir } from '../state/workspace-files.js';
 import type { JobRegistryStore } from './registry.js';
 
@@ -29,7 +30,7 @@ export function adoptJob(registry: JobRegistryStore, jobId: string, workspaceGiv
   const dir = stateDir(workspace);
   let state: JobState | undefined;
   try {
-    state = JournalStore.read<JobState, JobRecord>(dir, (s, r) => applyJobRecord(s, r));
+    state = JournalStore.read<JobState, JobRecord>(dir, (s, r) => applyJobRecord(s, r), jobShape);
   } catch (error) {
     throw new AdoptRefusal(`The checkpoint in ${dir} cannot be read: ${(error as Error).message}`);
   }

@@ -15,8 +15,9 @@ import { ScoreChecks } from './score-checks.js';
 import type { JobRecord, JobState } from '../../../protocol/src/job-state.js';
 import { applyJobRecord } from '../../../protocol/src/job-state.js';
 import { JournalStore, StateLoadError } from '../state/journal-store.js';
+import { jobShape } from '../state/job-shape.js';
 import { writeViewQuietly } from '../state/checkpoint-view.js';
-import { diskFullFailure, diskRefusal, inferDoneSheets, unreadableSummary } from './state-trouble.js';
+import { diskFullFailure, diskRefusal, inferDoneSheets, UNRECORDED_ON_RESUME, unreadableSummary } from './state-trouble.js';
 import { eventLogFile, sheetLogFile, stateDir } from '../state/workspace-files.js';
 import type { Board } from './board.js';
 import { unlimitedAgents } from './board.js';
@@ -160,7 +161,7 @@ export abstract class JobBook {
     const stamp = watcher ? '' : fileStamp(dir);
     let state: JobState | undefined;
     try {
-      state = JournalStore.read<JobState, JobRecord>(dir, apply);
+      state = JournalStore.read<JobState, JobRecord>(dir, apply, jobShape);
     } catch (error) {
       watcher?.close();
       if (error instanceof StateLoadError) throw new JobError(`${error.code} Job '${jobId}': ${error.message}`, { cause: error });
@@ -294,20 +295,31 @@ export abstract class JobBook {
     this.onEvent(event);
   }
 
-  /** Records the sheets whose validations pass as done, after a lost snapshot, and says so. */
-  private async inferFromValidations(jobId: string, store: JournalStore<JobState, JobRecord>, checked: ValidScore): Promise<void> {
-    const inferred = await inferDoneSheets(checked.score, checked.plan, checked.workspace, store.current);
+  /**
+   * Records the sheets whose validations pass as done, and says so: after a lost snapshot (any
+   * sheet not recorded as done), or after the job stopped on a refused write (E403: the sheets
+   * whose attempt was under way, whose end may have gone unrecorded).
+   */
+  private async inferFromValidations(jobId: string, store: JournalStore<JobState, JobRecord>, checked: ValidScore, why: 'lost' | 'unrecorded'): Promise<void> {
+    const inferred = await inferDoneSheets(checked.score, checked.plan, checked.workspace, store.current, why === 'unrecorded');
     const at = new Date().toISOString();
     for (const { num, validations } of inferred) store.append({ t: 'sheet', at, num, patch: { status: 'completed', finishedAt: at, validations } });
     const nums = inferred.map((s) => s.num);
-    const lost = store.foundNothing ? `The checkpoint (${stateDir(checked.workspace)}) was gone` : "The checkpoint's snapshot was lost";
+    // After a refused write, a resume where nothing was unrecorded is an ordinary resume: no word.
+    if (why === 'unrecorded' && nums.length === 0) return;
+    const lost = why === 'unrecorded' ? 'The job had stopped on a write the disk refused (E403)' : store.foundNothing ? `The checkpoint (${stateDir(checked.workspace)}) was gone` : "The checkpoint's snapshot was lost";
     const message = nums.length > 0
       ? `${lost}; sheet(s) ${nums.join(', ')} were taken as done because their validations pass now, and are not run again.`
       : `${lost}, and no sheet's validations pass yet: every sheet not recorded as done runs.`;
     this.note(jobId, checked.workspace, { type: 'job.state_repaired', jobId, at, message });
   }
 
-  protected start(jobId: string, store: JournalStore<JobState, JobRecord>, scoreFile: string, checked: ValidScore, healing?: RegistryEntry['selfHealing']): void {
+  /**
+   * Starts a runner on the job's store. `stoppedOnDisk`: the job's last run ended in E403 even if
+   * the checkpoint could not say so (the failure was only in memory); a checkpoint that says so
+   * counts too.
+   */
+  protected start(jobId: string, store: JournalStore<JobState, JobRecord>, scoreFile: string, checked: ValidScore, healing?: RegistryEntry['selfHealing'], stoppedOnDisk = false): void {
     const { score, plan, workspace } = checked;
     const { selfHealing: registered, concert } = this.registry.get(jobId) ?? {};
     const selfHealing = healing ?? registered;
@@ -325,9 +337,12 @@ export abstract class JobBook {
     });
     for (const message of store.repairs) this.note(jobId, workspace, { type: 'job.state_repaired', jobId, at: new Date().toISOString(), message });
     store.repairs.length = 0;
-    // The snapshot was lost: sheets whose validations pass are taken as done before anything runs.
-    // Without that, the runner starts now, so the job is running when its starter is answered.
-    const started = store.snapshotLost ? this.inferFromValidations(jobId, store, checked).then(() => runner.run()) : runner.run();
+    // The snapshot was lost, or the last run stopped on a refused write (a sheet's end may not be
+    // recorded): sheets whose validations pass are taken as done before anything runs. Without
+    // that, the runner starts now, so the job is running when its starter is answered.
+    const diskStop = stoppedOnDisk || (store.current.status === 'failed' && store.current.error?.code === 'E403');
+    const infer = store.snapshotLost ? 'lost' : diskStop ? 'unrecorded' : undefined;
+    const started = infer ? this.inferFromValidations(jobId, store, checked, infer).then(() => runner.run()) : runner.run();
     const done = started
       .catch((error: Error) => {
         // Another member took the job over: it writes the checkpoint now, this member nothing more.
@@ -340,7 +355,7 @@ export abstract class JobBook {
         const failure = refusal
           ? diskFullFailure(jobId, workspace, refusal)
           : error instanceof CheckpointSaveError
-            ? { code: error.code, message: `${error.message}. The job stopped; nothing saved before is lost (a sheet whose end could not be recorded runs again). Fix ${stateDir(workspace)}, then 'mozart resume ${jobId}'.` }
+            ? { code: error.code, message: `${error.message}. The job stopped; nothing saved before is lost (${UNRECORDED_ON_RESUME}). Fix ${stateDir(workspace)}, then 'mozart resume ${jobId}'.` }
             : { code: 'E999', message: `The runner stopped unexpectedly: ${error.message}` };
         const record: JobRecord = { t: 'job', at, status: 'failed', error: failure };
         try {

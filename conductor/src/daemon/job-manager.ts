@@ -9,13 +9,16 @@ import { archiveWorkspace } from '../runner/archive.js';
 import { fanOutStagesOf, initialJobState } from '../runner/job-runner.js';
 import type { JobRecord, JobState, JobStatus } from '../../../protocol/src/job-state.js';
 import { JournalStore } from '../state/journal-store.js';
+import { jobShape } from '../state/job-shape.js';
 import { writeViewQuietly } from '../state/checkpoint-view.js';
 import { stateDir } from '../state/workspace-files.js';
 import { DEFAULT_PRIORITY } from './job-source.js';
+import { writeRefusal } from './state-trouble.js';
 import type { JobSource, RunTicket } from './job-source.js';
 import { refuseIfBusyElsewhere, stopElsewhere } from './remote-jobs.js';
 import { apply, clearable, descriptionsOf, healingOf, isFencedOff, JobError, mb, scoreStamp } from './manager-parts.js';
 import type { ActiveJob, HealingChoice, Launched, SubmitOptions, TakenOutcome, TakenTicket, ValidScore } from './manager-parts.js';
+import type { RegistryEntry } from './registry.js';
 import { JobBook } from './job-book.js';
 import { recoverSheets } from './recover.js';
 import { adoptJob } from './adopt.js';
@@ -41,7 +44,7 @@ export class JobManager extends JobBook {
     for (const entry of this.entries()) {
       let state: JobState | undefined;
       try {
-        state = JournalStore.read<JobState, JobRecord>(stateDir(entry.workspace), apply);
+        state = JournalStore.read<JobState, JobRecord>(stateDir(entry.workspace), apply, jobShape);
       } catch (error) {
         notResumed.push({ jobId: entry.jobId, reason: `its checkpoint cannot be read: ${(error as Error).message}` });
         continue;
@@ -86,7 +89,13 @@ export class JobManager extends JobBook {
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running. Use 'mozart status ${jobId}'.`);
     const start = options.startSheet ?? 1;
     if (!Number.isInteger(start) || start < 1 || start > plan.totalSheets) throw new JobError(`--start-sheet must be between 1 and ${plan.totalSheets} (the score has ${plan.totalSheets} sheets).`);
-    const existing = JournalStore.read<JobState, JobRecord>(stateDir(workspace), apply);
+    const refused = (error: unknown) => asRefusal(writeRefusal(jobId, workspace, error, 'started', `run it again ('mozart run ${file}')`), error);
+    let existing: JobState | undefined;
+    try {
+      existing = JournalStore.read<JobState, JobRecord>(stateDir(workspace), apply, jobShape);
+    } catch (error) {
+      throw refused(error);
+    }
     if (existing && existing.jobId !== jobId) {
       throw new JobError(`The workspace ${workspace} holds the checkpoint of job '${existing.jobId}'; a workspace keeps one job's checkpoint. Give '${jobId}' its own workspace (the score's workspace, or job_workspace on the run_job hook that starts it).`);
     }
@@ -96,20 +105,26 @@ export class JobManager extends JobBook {
     }
     if (!this.source) this.admit(jobId);
     const notes: string[] = [];
-    if (options.fresh) {
-      const archived = archiveWorkspace(workspace, score.workspace_lifecycle);
-      if (archived.kind === 'archived') notes.push(archived.summary);
-      else if (archived.kind === 'refused') notes.push(`Nothing was archived: ${archived.message}`);
-      rmSync(stateDir(workspace), { recursive: true, force: true });
-    }
     const selfHealing = healingOf(options);
-    const concert = options.concertLink;
-    const descriptions = descriptionsOf(score);
-    this.registry.put({ jobId, scoreFile: file, workspace, ...(selfHealing ? { selfHealing } : {}), ...(this.source ? { submitter: this.submitter } : {}), ...(options.workspace ? { workspaceGiven: true } : {}), ...(concert ? { concert } : {}), ...(descriptions ? { descriptions } : {}), ...(score.on_success.some((h) => h.type === 'run_job') ? { maxChainDepth: score.concert.max_chain_depth } : {}) });
-    this.forgetResting(jobId);
-    const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(workspace), apply }, initialJobState({ jobId, scoreFile: file, score, plan, workspace }));
+    let store: JournalStore<JobState, JobRecord> | undefined;
     const at = new Date().toISOString();
-    for (let num = 1; num < start; num++) store.append({ t: 'sheet', at, num, patch: { status: 'skipped', skipReason: `Before --start-sheet ${start}.`, finishedAt: at } });
+    try {
+      if (options.fresh) {
+        const archived = archiveWorkspace(workspace, score.workspace_lifecycle);
+        if (archived.kind === 'archived') notes.push(archived.summary);
+        else if (archived.kind === 'refused') notes.push(`Nothing was archived: ${archived.message}`);
+        rmSync(stateDir(workspace), { recursive: true, force: true });
+      }
+      const concert = options.concertLink;
+      const descriptions = descriptionsOf(score);
+      this.registry.put({ jobId, scoreFile: file, workspace, ...(selfHealing ? { selfHealing } : {}), ...(this.source ? { submitter: this.submitter } : {}), ...(options.workspace ? { workspaceGiven: true } : {}), ...(concert ? { concert } : {}), ...(descriptions ? { descriptions } : {}), ...(score.on_success.some((h) => h.type === 'run_job') ? { maxChainDepth: score.concert.max_chain_depth } : {}) });
+      this.forgetResting(jobId);
+      store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(workspace), apply, shape: jobShape }, initialJobState({ jobId, scoreFile: file, score, plan, workspace }));
+      for (let num = 1; num < start; num++) store.append({ t: 'sheet', at, num, patch: { status: 'skipped', skipReason: `Before --start-sheet ${start}.`, finishedAt: at } });
+    } catch (error) {
+      closeQuietly(store);
+      throw refused(error);
+    }
     for (const message of notes) this.note(jobId, workspace, { type: 'job.archived', jobId, at, message });
     const withNotes = (summary: JobSummary): JobSummary => ({ ...summary, ...(notes.length ? { notes } : {}) });
     if (this.source) return { jobId, summary: this.enqueue(store, checked, { jobId, scoreFile: file, workspace, priority: score.priority ?? DEFAULT_PRIORITY, submitter: this.submitter, ...(selfHealing ? { selfHealing } : {}) }).then(withNotes) };
@@ -139,27 +154,35 @@ export class JobManager extends JobBook {
     if (checked.score.name !== jobId) throw new JobError(`The score ${file} is named '${checked.score.name}', not '${jobId}'; a score with another name is another job ('mozart run').`);
     if (checked.workspace !== entry.workspace) throw new JobError(`The score ${file} uses the workspace ${checked.workspace}, but job '${jobId}' ran in ${entry.workspace}; its checkpoint lives there. Keep the workspace, or start a new job with 'mozart run --fresh'.`);
     if (!this.source) this.admit(jobId);
-    this.unsaved.delete(jobId);
     this.forgetResting(jobId);
-    const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(entry.workspace), apply }, initialJobState({ jobId, scoreFile: file, score: checked.score, plan: checked.plan, workspace: entry.workspace }));
-    // A job whose checkpoint is gone altogether is rebuilt as after a lost snapshot: validated sheets are taken as done.
-    if (store.foundNothing) store.snapshotLost = true;
-    const state = store.current;
-    if (state.status === 'completed' && state.totalSheets === checked.plan.totalSheets) {
-      store.close();
-      throw new JobError(`Job '${jobId}' already completed. Use 'mozart run --fresh' to run it again.`);
+    // The last run stopped on a refused write that not even its failure could be recorded after:
+    // only memory knows, and resume must still check the sheets whose end went unrecorded.
+    const stoppedOnDisk = this.unsaved.get(jobId)?.error?.code === 'E403';
+    let store: JournalStore<JobState, JobRecord> | undefined;
+    let selfHealing: RegistryEntry['selfHealing'];
+    try {
+      store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(entry.workspace), apply, shape: jobShape }, initialJobState({ jobId, scoreFile: file, score: checked.score, plan: checked.plan, workspace: entry.workspace }));
+      // A job whose checkpoint is gone altogether is rebuilt as after a lost snapshot: validated sheets are taken as done.
+      if (store.foundNothing) store.snapshotLost = true;
+      const state = store.current;
+      if (state.status === 'completed' && state.totalSheets === checked.plan.totalSheets) throw new JobError(`Job '${jobId}' already completed. Use 'mozart run --fresh' to run it again.`);
+      const fanOutStages = fanOutStagesOf(checked.plan);
+      if (state.totalSheets !== checked.plan.totalSheets || state.scoreFile !== file || JSON.stringify(state.fanOutStages ?? []) !== JSON.stringify(fanOutStages)) {
+        store.append({ t: 'plan', at: new Date().toISOString(), totalSheets: checked.plan.totalSheets, scoreFile: file, fanOutStages });
+      }
+      selfHealing = healingOf(options, entry.selfHealing);
+      const descriptions = descriptionsOf(checked.score);
+      if (file !== entry.scoreFile || selfHealing !== entry.selfHealing || JSON.stringify(descriptions) !== JSON.stringify(entry.descriptions)) {
+        this.registry.put({ ...entry, scoreFile: file, selfHealing: selfHealing ?? undefined, descriptions });
+      }
+    } catch (error) {
+      closeQuietly(store);
+      throw asRefusal(writeRefusal(jobId, entry.workspace, error, 'resumed', `'mozart resume ${jobId}'`), error);
     }
-    const fanOutStages = fanOutStagesOf(checked.plan);
-    if (state.totalSheets !== checked.plan.totalSheets || state.scoreFile !== file || JSON.stringify(state.fanOutStages ?? []) !== JSON.stringify(fanOutStages)) {
-      store.append({ t: 'plan', at: new Date().toISOString(), totalSheets: checked.plan.totalSheets, scoreFile: file, fanOutStages });
-    }
-    const selfHealing = healingOf(options, entry.selfHealing);
-    const descriptions = descriptionsOf(checked.score);
-    if (file !== entry.scoreFile || selfHealing !== entry.selfHealing || JSON.stringify(descriptions) !== JSON.stringify(entry.descriptions)) {
-      this.registry.put({ ...entry, scoreFile: file, selfHealing: selfHealing ?? undefined, descriptions });
-    }
+    // Kept until now: a resume the disk refused leaves the job's failure as status showed it.
+    this.unsaved.delete(jobId);
     if (this.source) return this.enqueue(store, checked, { jobId, scoreFile: file, workspace: entry.workspace, priority: checked.score.priority ?? DEFAULT_PRIORITY, submitter: entry.submitter ?? this.submitter, ...(selfHealing ? { selfHealing } : {}) });
-    this.start(jobId, store, file, checked);
+    this.start(jobId, store, file, checked, undefined, stoppedOnDisk);
     return summariseJob(store.current);
   }
 
@@ -297,13 +320,13 @@ export class JobManager extends JobBook {
       const prepared = this.prepared.get(jobId);
       this.prepared.delete(jobId);
       checked = prepared && prepared.stamp === scoreStamp(ticket.scoreFile) && prepared.checked.score.name === jobId ? prepared.checked : this.checkValid(ticket.scoreFile, `fix it ('mozart validate ${ticket.scoreFile}') and resume`);
-      store = JournalStore.open<JobState, JobRecord>({ dir, apply, beforeWrite }, initialJobState({ jobId, scoreFile: ticket.scoreFile, score: checked.score, plan: checked.plan, workspace: ticket.workspace }));
+      store = JournalStore.open<JobState, JobRecord>({ dir, apply, shape: jobShape, beforeWrite }, initialJobState({ jobId, scoreFile: ticket.scoreFile, score: checked.score, plan: checked.plan, workspace: ticket.workspace }));
     } catch (error) {
       if (isFencedOff(error)) return 'fenced';
       // The score changed or broke while the job waited: the job fails here, saying why.
       const failure = { code: error instanceof JobError ? 'E301' : 'E402', message: (error as Error).message };
       try {
-        const failed = JournalStore.open<JobState, JobRecord>({ dir, apply, beforeWrite }, { jobId } as JobState);
+        const failed = JournalStore.open<JobState, JobRecord>({ dir, apply, shape: jobShape, beforeWrite }, { jobId } as JobState);
         failed.append({ t: 'job', at: new Date().toISOString(), status: 'failed', error: failure });
         failed.close();
       } catch (inner) {
@@ -355,7 +378,7 @@ export class JobManager extends JobBook {
 
   /** Writes a job-level status to the checkpoint of a job no runner holds. */
   private recordStatus(jobId: string, status: JobStatus, message: string, beforeWrite?: () => void): JobSummary {
-    const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(this.entry(jobId).workspace), apply, ...(beforeWrite ? { beforeWrite } : {}) }, { jobId } as JobState);
+    const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(this.entry(jobId).workspace), apply, shape: jobShape, ...(beforeWrite ? { beforeWrite } : {}) }, { jobId } as JobState);
     try {
       store.append({ t: 'job', at: new Date().toISOString(), status, error: null });
       writeViewQuietly(this.entry(jobId).workspace, store.current);
@@ -389,5 +412,19 @@ export class JobManager extends JobBook {
     if (available < this.limits.minAvailableMemoryBytes) {
       throw new JobError(`Memory is short: ${mb(available)} MB available, below the ${mb(this.limits.minAvailableMemoryBytes)} MB the conductor keeps free (resource_limits.min_free_memory_mb: MOZART_MIN_FREE_MEMORY_MB or conductor.yaml). Job '${jobId}' was not started; nothing was lost — start it again when memory frees up.`);
     }
+  }
+}
+
+/** The client's answer for an error a submit or resume met while writing: `message` when the job's files are the cause. */
+function asRefusal(message: string | undefined, error: unknown): unknown {
+  return message ? new JobError(message, { cause: error }) : error;
+}
+
+/** Releases a store a refused submit or resume opened; its own compaction may be refused too. */
+function closeQuietly(store: JournalStore<JobState, JobRecord> | undefined): void {
+  try {
+    store?.close();
+  } catch {
+    /* the journal on disk stays readable */
   }
 }

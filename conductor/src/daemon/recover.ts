@@ -4,6 +4,7 @@ import type { JobRecord, JobState } from '../../../protocol/src/job-state.js';
 import { sheetValues } from '../runner/prompt.js';
 import { runValidations } from '../runner/validations.js';
 import { JournalStore } from '../state/journal-store.js';
+import { jobShape } from '../state/job-shape.js';
 import { stateDir } from '../state/workspace-files.js';
 import { apply, JobError } from './manager-parts.js';
 import type { ValidScore } from './manager-parts.js';
@@ -29,7 +30,7 @@ export async function recoverSheets(state: JobState, checked: ValidScore, worksp
     (outcome.allPassed ? recovered : stillFailing).push(num);
   }
   if (!dryRun && recovered.length > 0) {
-    const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(workspace), apply }, state);
+    const store = JournalStore.open<JobState, JobRecord>({ dir: stateDir(workspace), apply, shape: jobShape }, state);
     try {
       const at = new Date().toISOString();
       for (const num of recovered) {

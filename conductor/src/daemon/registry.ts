@@ -3,6 +3,7 @@
 // change (the conductor is its only writer), so answering a question never rescans the folder.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { StateWriteError } from '../state/journal-store.js';
 
 /** What the conductor remembers of a job besides its checkpoint. */
 export interface RegistryEntry {
@@ -70,12 +71,20 @@ export class JobRegistry implements JobRegistryStore {
     return this.known.get(jobId);
   }
 
-  /** Records a job; written to a temporary file and renamed, so a crash never leaves half an entry. */
+  /**
+   * Records a job; written to a temporary file and renamed, so a crash never leaves half an entry.
+   * A write that fails (a full disk) leaves no temporary file, and says which file it was.
+   */
   put(entry: RegistryEntry): void {
     const file = this.fileOf(entry.jobId);
     const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(entry), { mode: 0o600 });
-    renameSync(temp, file);
+    try {
+      writeFileSync(temp, JSON.stringify(entry), { mode: 0o600 });
+      renameSync(temp, file);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw new StateWriteError((error as NodeJS.ErrnoException).code, temp, `${(error as Error).message} (writing ${temp})`);
+    }
     this.known.set(entry.jobId, entry);
   }
 

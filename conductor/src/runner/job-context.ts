@@ -98,7 +98,11 @@ export class JobContext {
         parallel: { enabled: parallel.enabled, maxConcurrent: parallel.enabled ? parallel.max_concurrent : 1 },
         warn: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
       });
-      this.log = new JobLog(options.workspace);
+      // A gap in mozart.log is told once: to the conductor's log and to whoever follows the job.
+      this.log = new JobLog(options.workspace, (message) => {
+        process.stderr.write(`${new Date().toISOString()} ${message}\n`);
+        this.emit({ type: 'job.notice', title: 'Mozart log', message, level: 'warning' });
+      });
     }
   }
 

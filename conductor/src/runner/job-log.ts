@@ -98,14 +98,22 @@ export function logLines(event: RunnerEvent, sheet: SheetState | undefined): str
   return lines.join('\n') + '\n';
 }
 
-/** The open log file of one run of a job. Best effort: a log that cannot be written never stops the job. */
+/**
+ * The open log file of one run of a job. Best effort: a log that cannot be written never stops the
+ * job (its checkpoint and sheet logs do), but the first line it loses is told to `warn`, once, so
+ * a log with a gap never looks complete.
+ */
 export class JobLog {
   private fd: number | undefined;
   private opened = false;
+  private warned = false;
   /** Time spent formatting and appending, in ms (the bench). */
   busyMs = 0;
 
-  constructor(private readonly workspace: string) {}
+  constructor(
+    private readonly workspace: string,
+    private readonly warn?: (message: string) => void,
+  ) {}
 
   event(event: RunnerEvent, sheet: SheetState | undefined): void {
     const started = performance.now();
@@ -123,16 +131,23 @@ export class JobLog {
       this.opened = true;
       try {
         this.fd = openSync(jobLogFile(this.workspace), 'a', 0o644);
-      } catch {
+      } catch (error) {
         this.fd = undefined;
+        this.lost(error);
       }
     }
     if (this.fd === undefined) return;
     try {
       writeSync(this.fd, text);
-    } catch {
-      /* a full disk costs the log, not the job */
+    } catch (error) {
+      this.lost(error); // a full disk costs the log, not the job
     }
+  }
+
+  private lost(error: unknown): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.warn?.(`The job's log ${jobLogFile(this.workspace)} could not be written (${(error as Error).message}); lines from here on are missing from it. The job goes on.`);
   }
 
   close(): void {

@@ -136,8 +136,10 @@ export class JobRunner {
       try {
         await Promise.race(this.running.values());
       } catch (error) {
-        // A sheet's attempt failed in a way no decision covers (the checkpoint cannot be saved):
-        // the save has stopped the others; let them wind down before reporting it.
+        // A sheet failed in a way no decision covers (its checkpoint, prompt or log cannot be
+        // written): stop the others now (a refused save already has) rather than wait for their
+        // agents to finish, and let them wind down before reporting it.
+        this.job.stopNow('cancel');
         await Promise.allSettled(this.running.values());
         throw error;
       }

@@ -66,7 +66,8 @@ export async function runSheet(job: JobContext, sheet: PlannedSheet): Promise<vo
     if ((await checkpointGate(job, sheet.num, text, current)) !== 'go') return;
     if (job.stopMode !== undefined) return;
     const attempt = startAttempt(job, sheet.num, current, loop.mode, text, before.warning);
-    const log = new AttemptLog(attempt.logFile);
+    // A log the disk refuses stops the job at once, its agents with it (E403, as for a checkpoint).
+    const log = new AttemptLog(attempt.logFile, () => job.stopNow('cancel'));
     let outcome: AttemptOutcome;
     try {
       outcome = await runAttempt({
@@ -75,13 +76,15 @@ export async function runSheet(job: JobContext, sheet: PlannedSheet): Promise<vo
         signal: job.abort.signal,
         onSpawn: (pid) => recordAgent(job, sheet.num, pid),
         onOutput: (stream, chunk) => {
-          log.append(chunk); // a full disk costs the log, not the attempt: the output still streams and its tail is kept
+          log.append(chunk);
           job.emit({ type: 'sheet.output', sheet: sheet.num, stream, text: chunk });
         },
       });
     } finally {
       log.close();
     }
+    // Not recorded: the sheet stays in progress, and resume checks its validations before running it.
+    if (log.refused) throw log.refused;
     const cost = attemptCost(score, outcome.result);
     const now = job.sheet(sheet.num);
     const verdict = decide(

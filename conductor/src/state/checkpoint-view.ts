@@ -95,8 +95,14 @@ export function writeCheckpointViewSync(workspace: string, state: JobState): voi
   const entries: Buffer[] = [];
   for (const key in state.sheets) entries.push(sheetEntry(key, state.sheets[key] as SheetState));
   const tmp = tempFile(file);
-  writePartsSync(tmp, fileParts(state, { startedAt: null, pid: null }, sumSheets(state), entries));
-  renameSync(tmp, file);
+  try {
+    writePartsSync(tmp, fileParts(state, { startedAt: null, pid: null }, sumSheets(state), entries));
+    renameSync(tmp, file);
+  } catch (error) {
+    // A write cut short (a full disk) leaves no temporary file beside the view.
+    rmSync(tmp, { force: true });
+    throw error;
+  }
 }
 
 interface KeptSheet {

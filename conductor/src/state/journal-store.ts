@@ -22,10 +22,22 @@ interface JournalLine<R> {
   record: R;
 }
 
+/**
+ * What a store checks of what it loads before using it: each returns what is wrong, or undefined.
+ * A snapshot whose state fails is E401; a record that fails is treated as a line that is not a
+ * record (cut off at the end of the journal, E401 before other records).
+ */
+export interface StoreShape {
+  state?: (state: unknown) => string | undefined;
+  record?: (record: unknown) => string | undefined;
+}
+
 /** Where a store lives and how it folds records into state. */
 export interface StoreOptions<S, R> {
   dir: string;
   apply: Apply<S, R>;
+  /** Checks of the loaded snapshot and records (default: none beyond the file's own format). */
+  shape?: StoreShape;
   /** Fold the journal into a snapshot after this many records (default 1000). */
   compactEvery?: number;
   /** fsync after each append (default true). Tests of pure logic may turn it off. */
@@ -155,8 +167,8 @@ export class JournalStore<S, R> {
   }
 
   /** Reads the state in `dir` without opening it for writing; undefined when there is none. */
-  static read<S, R>(dir: string, apply: Apply<S, R>): S | undefined {
-    const store = new JournalStore<S | undefined, R>({ dir, apply: (s, r) => apply(s as S, r) }, undefined);
+  static read<S, R>(dir: string, apply: Apply<S, R>, shape?: StoreShape): S | undefined {
+    const store = new JournalStore<S | undefined, R>({ dir, apply: (s, r) => apply(s as S, r), ...(shape ? { shape } : {}) }, undefined);
     try {
       store.load();
     } catch (error) {
@@ -192,9 +204,12 @@ export class JournalStore<S, R> {
     const fd = this.openJournal();
     try {
       writeAll(fd, bytes, this.journalPath);
+      if (this.durable && options.sync !== false) syncOrThrow(fd, this.journalPath);
     } catch (error) {
-      // Cut the partial line off again, so the journal on disk ends with whole records and the
-      // state in memory (unchanged) is the state on disk. If even that fails, loading cuts it.
+      // Cut the line off again (partial, or whole but not known to be on disk), so the journal
+      // ends with the records the state in memory holds: a line left there would carry the seq
+      // the next record reuses, and loading would skip that next record as already applied. If
+      // even the cut fails, loading drops a torn last line.
       try {
         ftruncateSync(fd, this.journalSize);
       } catch {
@@ -205,7 +220,6 @@ export class JournalStore<S, R> {
       throw error;
     }
     this.journalSize += bytes.length;
-    if (this.durable && options.sync !== false) syncOrThrow(fd, this.journalPath);
     // Only a record that is on disk becomes the state everyone sees.
     this.seq++;
     this.state = this.options.apply(this.state, record);
@@ -259,17 +273,20 @@ export class JournalStore<S, R> {
   }
 
   private load(): void {
-    let snapshot: Snapshot<S> | undefined;
     const snapshotText = readIfExists(this.snapshotPath);
     if (snapshotText !== undefined) {
+      let parsed: Partial<Snapshot<S>> | null;
       try {
-        snapshot = JSON.parse(snapshotText) as Snapshot<S>;
+        parsed = JSON.parse(snapshotText) as Partial<Snapshot<S>> | null;
       } catch (error) {
         throw new StateLoadError('E401', `The checkpoint ${this.snapshotPath} is not valid JSON (${(error as Error).message}). It was not written by this version of Mozart, or was edited by hand. Move the folder ${this.options.dir} aside and resume: sheets whose validations pass are taken as done, not run again.`);
       }
-      if (typeof snapshot !== 'object' || snapshot === null || !Number.isSafeInteger(snapshot.seq) || snapshot.state === undefined || snapshot.state === null) {
-        throw new StateLoadError('E401', `The checkpoint ${this.snapshotPath} is not in Mozart's format. Move the folder ${this.options.dir} aside and resume: sheets whose validations pass are taken as done, not run again.`);
+      const framed = typeof parsed === 'object' && parsed !== null && Number.isSafeInteger(parsed.seq) && parsed.state !== undefined && parsed.state !== null;
+      const shapeProblem = framed ? this.options.shape?.state?.(parsed?.state) : undefined;
+      if (!framed || shapeProblem) {
+        throw new StateLoadError('E401', `The checkpoint ${this.snapshotPath} is not in Mozart's format${shapeProblem ? ` (${shapeProblem})` : ''}. Move the folder ${this.options.dir} aside and resume: sheets whose validations pass are taken as done, not run again.`);
       }
+      const snapshot = parsed as Snapshot<S>;
       this.state = snapshot.state;
       this.seq = snapshot.seq;
     }
@@ -298,9 +315,21 @@ export class JournalStore<S, R> {
         problem = 'is not valid JSON';
       }
       if (!problem && !isJournalLine(entry)) problem = 'is valid JSON but not a journal record';
+      const shapeProblem = problem ? undefined : this.options.shape?.record?.((entry as JournalLine<unknown>).record);
+      if (shapeProblem) problem = `is valid JSON but not a journal record (${shapeProblem})`;
       if (!problem && i >= complete) problem = 'has no end of line (its write was cut short)';
       const seq = problem ? 0 : (entry as JournalLine<R>).seq;
       if (!problem && seq > this.seq + 1) problem = `jumps from record ${this.seq} to ${seq}`;
+      if (!problem && seq > this.seq) {
+        try {
+          this.state = this.options.apply(this.state, (entry as JournalLine<R>).record);
+        } catch (error) {
+          // A record the shape check let through that the reducer still cannot take: not ours
+          // either. (The check runs first so that a job's reducer, which changes the state in
+          // place, is never left halfway through a record.)
+          problem = `is not a record this checkpoint can apply (${(error as Error).message})`;
+        }
+      }
       if (problem) {
         // Only the end can be torn by a crash or a full disk mid-write; damage before it is not ours to guess past.
         if (lines.slice(i + 1).some((l) => l.trim() !== '')) {
@@ -311,7 +340,6 @@ export class JournalStore<S, R> {
       }
       offset += bytes;
       if (seq <= this.seq) continue;
-      this.state = this.options.apply(this.state, (entry as JournalLine<R>).record);
       this.seq = seq;
       this.sinceCompaction++;
     }

@@ -82,3 +82,49 @@ test('a journal line that is JSON but not a record: a tail is cut off and report
   assert.equal(h.mozart('resume', 'bad-middle').code, 1);
   assert.match(h.mozart('list', '--all').out, /bad-middle +failed +E401 /);
 });
+
+/** The seq the job's snapshot holds (its journal is empty once the job has ended). */
+const snapshotSeq = (ws: string): number => (JSON.parse(readFileSync(join(ws, '.mozart', 'state', 'state.json'), 'utf8')) as { seq: number }).seq;
+
+test('journal records and snapshots that parse but are not a job\'s: never an internal error; a tail is cut off, otherwise E401 and listed', () => {
+  // A sheet record with nothing but its kind at the end: status answers; resume cuts it off and says so.
+  const tail = failAtSheet4('bad-record-tail');
+  assert.equal(h.mozart('run', tail.file, '--watch').code, 1);
+  appendFileSync(join(tail.ws, '.mozart', 'state', 'journal.ndjson'), `${JSON.stringify({ seq: snapshotSeq(tail.ws) + 1, record: { t: 'sheet' } })}\n`);
+  const status = h.mozart('status', 'bad-record-tail', '--json');
+  assert.equal(status.code, 0, status.err);
+  assert.equal((JSON.parse(status.out) as JobState).status, 'failed');
+  assert.match(h.mozart('list', '--all').out, /bad-record-tail +failed /);
+  writeFileSync(join(tail.ws, 'go'), '');
+  const resumed = h.mozart('resume', 'bad-record-tail', '--watch');
+  assert.equal(resumed.code, 0, resumed.out + resumed.err);
+  assert.match(h.mozart('logs', 'bad-record-tail').out, /job\.state_repaired .*is valid JSON but not a journal record \(its record has no time \(at\)\); it was cut off/);
+  assert.deepEqual(tail.runs(), ['run-1', 'run-2', 'run-3', 'run-4', 'run-4', 'run-5']);
+
+  // A record that is a bare number, with a record after it: E401 naming the line and what to do.
+  const middle = failAtSheet4('bad-record-middle');
+  assert.equal(h.mozart('run', middle.file, '--watch').code, 1);
+  const seq = snapshotSeq(middle.ws);
+  writeFileSync(join(middle.ws, '.mozart', 'state', 'journal.ndjson'), `${JSON.stringify({ seq: seq + 1, record: 1 })}\n${JSON.stringify({ seq: seq + 2, record: { t: 'job', at: new Date().toISOString(), status: 'paused' } })}\n`);
+  const damaged = h.mozart('status', 'bad-record-middle');
+  assert.equal(damaged.code, 1);
+  assert.doesNotMatch(damaged.err, /Internal error/);
+  assert.match(damaged.err, /E401 .*damaged at line 1: it is valid JSON but not a journal record \(its record is not an object\), and records follow it.*delete that line/);
+  assert.match(h.mozart('list', '--all').out, /bad-record-middle +failed +E401 /);
+  const refused = h.mozart('resume', 'bad-record-middle');
+  assert.equal(refused.code, 1);
+  assert.match(refused.err, /E401 .*damaged at line 1/, 'resume says what status says');
+
+  // A snapshot whose state has no sheets.
+  const hollow = failAtSheet4('no-sheets');
+  assert.equal(h.mozart('run', hollow.file, '--watch').code, 1);
+  const snapshotFile = join(hollow.ws, '.mozart', 'state', 'state.json');
+  const snapshot = JSON.parse(readFileSync(snapshotFile, 'utf8')) as { state: Partial<JobState> };
+  delete snapshot.state.sheets;
+  writeFileSync(snapshotFile, JSON.stringify(snapshot));
+  const noSheets = h.mozart('status', 'no-sheets');
+  assert.equal(noSheets.code, 1);
+  assert.doesNotMatch(noSheets.err, /Internal error/);
+  assert.match(noSheets.err, /E401 .*state\.json is not in Mozart's format \(its state has no sheets\)\. Move the folder .* aside and resume/);
+  assert.match(h.mozart('list', '--all').out, /no-sheets +failed +E401 /);
+});

@@ -2,14 +2,15 @@
 // written at once, an older write never replacing a newer one, no temporary file left behind, and
 // the mapping's edges (10 KB tails by bytes, the verdicts and messages per sheet status).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { applyJobRecord, newSheet } from '../../../protocol/src/job-state.js';
 import type { JobRecord, JobState } from '../../../protocol/src/job-state.js';
-import { CheckpointView } from '../../src/state/checkpoint-view.js';
+import { CheckpointView, writeCheckpointViewSync } from '../../src/state/checkpoint-view.js';
 import { originalSheet, tailBytes } from '../../src/state/original-checkpoint.js';
+import { fillUp, mountTmpfs, tmpfsUnavailable } from '../support/tmpfs.js';
 
 function jobState(sheets: number): JobState {
   const state: JobState = { version: 1, jobId: 'view-job', name: 'view-job', scoreFile: '/s.yaml', workspace: '/w', status: 'pending', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', totalSheets: sheets, sheets: {}, costUsd: 0 };
@@ -99,4 +100,19 @@ test('tails are the last 10 KB by bytes; each status has its verdict and message
   assert.deepEqual([skipped.error_message, skipped.validation_passed, skipped.validation_details], ['skip_when', null, null]);
   const first = originalSheet(6, { ...newSheet(), status: 'completed', attempts: 1, exitCode: 0, durationMs: 1500 });
   assert.deepEqual([first.validation_passed, first.first_attempt_success, first.outcome_category, first.execution_duration_seconds], [true, true, 'success_first_try', 1.5]);
+});
+
+test('a view written outside a run on a full disk: the write fails and leaves no temporary file', { skip: tmpfsUnavailable() }, () => {
+  const fs = mountTmpfs(64);
+  try {
+    const workspace = join(fs.dir, 'ws');
+    mkdirSync(workspace);
+    writeFileSync(join(workspace, 'view-job.json'), '{"old": true}\n');
+    fillUp(fs.dir);
+    assert.throws(() => writeCheckpointViewSync(workspace, jobState(20)), (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOSPC');
+    assert.deepEqual(readdirSync(workspace), ['view-job.json'], 'no temporary file beside the view');
+    assert.equal(readFileSync(join(workspace, 'view-job.json'), 'utf8'), '{"old": true}\n', 'the old view is untouched');
+  } finally {
+    fs.unmount();
+  }
 });

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import { JournalStore, StateLoadError, StateWriteError } from '../../src/state/journal-store.js';
 import { mountTmpfs, tmpfsUnavailable } from '../support/tmpfs.js';
 
@@ -79,6 +81,33 @@ test('a non-record line with records after it is E401 naming the line and what t
   );
 });
 
+test('a record the store shape refuses, or its reducer throws on: cut off at the tail, E401 before other records', () => {
+  const shape = { record: (r: unknown) => (typeof r === 'number' ? undefined : 'its record is not a number'), state: (st: unknown) => (Array.isArray((st as S).items) ? undefined : 'its state has no items') };
+  const picky = (s: S, r: number): S => {
+    if (r < 0) throw new TypeError('negative');
+    return apply(s, r);
+  };
+  for (const [bad, problem] of [['{"seq":3,"record":{"t":"sheet"}}', /line 3\) is valid JSON but not a journal record \(its record is not a number\); it was cut off/], ['{"seq":3,"record":-1}', /line 3\) is not a record this checkpoint can apply \(negative\); it was cut off/]] as const) {
+    const dir = fresh();
+    const store = JournalStore.open<S, number>({ dir, apply: picky, shape, compactEvery: 1000 }, { items: [] });
+    store.append(1);
+    store.append(2);
+    appendFileSync(join(dir, 'journal.ndjson'), `${bad}\n`);
+    assert.deepEqual(JournalStore.read<S, number>(dir, picky, shape)?.items, [1, 2], bad);
+    const reopened = JournalStore.open<S, number>({ dir, apply: picky, shape }, { items: [] });
+    assert.deepEqual(reopened.current.items, [1, 2], bad);
+    assert.match(reopened.repairs[0] ?? '', problem);
+    reopened.append(3);
+    assert.deepEqual(JournalStore.read<S, number>(dir, picky, shape)?.items, [1, 2, 3]);
+    // The same line with a record after it is not guessed past.
+    appendFileSync(join(dir, 'journal.ndjson'), `${bad.replace('"seq":3', '"seq":4')}\n{"seq":5,"record":5}\n`);
+    assert.throws(() => JournalStore.read<S, number>(dir, picky, shape), (e: unknown) => e instanceof StateLoadError && e.code === 'E401' && /damaged at line 2: .*and records follow it.*delete that line/.test(e.message), bad);
+  }
+  const dir = fresh();
+  writeFileSync(join(dir, 'state.json'), JSON.stringify({ seq: 1, state: { other: [] } }));
+  assert.throws(() => JournalStore.read<S, number>(dir, picky, shape), (e: unknown) => e instanceof StateLoadError && e.code === 'E401' && /not in Mozart's format \(its state has no items\)\. Move the folder/.test(e.message));
+});
+
 test('a deleted snapshot: read says so with E401 and how to resume; open rebuilds from the journal and flags it', () => {
   const dir = fresh();
   const store = JournalStore.open<S, number>({ dir, apply }, { items: [] });
@@ -89,6 +118,34 @@ test('a deleted snapshot: read says so with E401 and how to resume; open rebuild
   assert.equal(reopened.snapshotLost, true);
   assert.deepEqual(reopened.current.items, [0, 1]);
   assert.deepEqual(JournalStore.read<S, number>(dir, apply)?.items, [0, 1], 'the rebuilt snapshot is on disk');
+});
+
+test('an fsync that fails after the line was written: the line is cut off, and the next records are neither lost nor skipped', () => {
+  const dir = fresh();
+  const store = JournalStore.open<S, number>({ dir, apply }, { items: [] });
+  store.append(1);
+  const journal = join(dir, 'journal.ndjson');
+  const before = readFileSync(journal, 'utf8');
+  // The disk takes the bytes but cannot flush them (EIO, or a full thin-provisioned volume).
+  const fsync = mock.method(fs, 'fsyncSync', () => {
+    throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+  });
+  syncBuiltinESMExports();
+  try {
+    assert.throws(() => store.append(2), (e: unknown) => e instanceof StateWriteError && e.errno === 'EIO');
+    assert.ok(fsync.mock.callCount() > 0, 'the store flushed through the failing fsync');
+  } finally {
+    fsync.mock.restore();
+    syncBuiltinESMExports();
+  }
+  assert.equal(readFileSync(journal, 'utf8'), before, 'the unflushed line is cut off again');
+  assert.deepEqual(store.current.items, [1], 'a record not known to be on disk is not in the state');
+  // The next record (a job's E403 "failed") takes the refused one along and is saved too.
+  store.append(3);
+  assert.deepEqual(store.current.items, [1, 2, 3]);
+  assert.deepEqual(JournalStore.read<S, number>(dir, apply)?.items, [1, 2, 3], 'nothing lost or skipped on disk');
+  store.append(4);
+  assert.deepEqual(JournalStore.read<S, number>(dir, apply)?.items, [1, 2, 3, 4]);
 });
 
 const noTmpfs = tmpfsUnavailable();

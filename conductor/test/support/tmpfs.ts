@@ -1,6 +1,6 @@
 // A small real filesystem that fills up: a tmpfs mounted for one test (needs root, as in CI).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -30,4 +30,26 @@ export function mountTmpfs(kib: number): { dir: string; unmount: () => void } {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Fills the filesystem holding `dir` to its last byte (a file `filler` in `dir`). */
+export function fillUp(dir: string): void {
+  const fd = openSync(join(dir, 'filler'), 'a');
+  const block = Buffer.alloc(4096);
+  try {
+    for (;;) writeSync(fd, block);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+  // A partial block may still fit.
+  const last = openSync(join(dir, 'filler'), 'a');
+  try {
+    for (;;) writeSync(last, Buffer.alloc(1));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(last);
+  }
 }
