@@ -365,6 +365,14 @@ export abstract class JobBook {
           // The disk refuses this too: the failure lives in memory until the job is resumed (the
           // checkpoint still says running, so a restarted conductor tries the job again).
           this.unsaved.set(jobId, applyJobRecord(structuredClone(store.current), record));
+          // The registry usually lives on another disk: it keeps the fact for a conductor that
+          // starts after this one, which finds the checkpoint saying running and resumes the job.
+          const entry = this.registry.get(jobId);
+          try {
+            if (entry && !entry.stoppedOnDisk) this.registry.put({ ...entry, stoppedOnDisk: true });
+          } catch {
+            /* that disk refuses too: only this conductor's memory knows */
+          }
         }
         emit({ type: 'job.failed', jobId, at, ...failure });
         return store.current;

@@ -24,6 +24,12 @@ export interface RegistryEntry {
   concert?: { id: string; depth: number; parent: string; root: string };
   /** concert.max_chain_depth of its score. */
   maxChainDepth?: number;
+  /**
+   * Its last run stopped on a write the disk refused, and not even the failure reached its
+   * checkpoint (which still says running): whoever resumes it — this conductor or the next one —
+   * checks the sheets whose end went unrecorded before running them. Cleared by that resume.
+   */
+  stoppedOnDisk?: true;
 }
 
 /** What the job manager needs of a registry: this folder of files, or the cluster's (cluster/registry.ts). */
