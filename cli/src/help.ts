@@ -84,7 +84,7 @@ export const COMMAND_HELP: Record<string, { usage: string; about: string; option
       workspace: ADOPT,
       config: value('FILE', "make FILE the job's score from now on (same name and workspace)"),
       'reload-config': flag(`${NO_EFFECT} resume always re-reads the score file; \`--reload-config FILE\` is -c FILE`),
-      force: flag(`${NO_EFFECT} a completed job resumes when its score (-c FILE) has more sheets; otherwise nothing is left to run`),
+      force: flag('resume a completed job too: its last sheet runs again (a score with more sheets, -c FILE, needs no --force)'),
       escalation: flag(`${NO_EFFECT} escalation to a person is done by the score's checkpoints and 'mozart approve'`),
       watch: flag("follow the job's progress to its end"),
       ...HEALING,

@@ -232,9 +232,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'resume': {
         const jobId = one('job name');
-        if (v.force) noEffect('-f/--force', 'a completed job resumes when its score (-c FILE) has more sheets; otherwise there is nothing left to run');
         if (v['reload-config'] && !scoreFile) noEffect('-r/--reload-config', 'resume always re-reads the score file; -c FILE names another one');
-        return jobId ? await resumeCommand({ jobId, socket, json, watch: v.watch === true, ...(scoreFile ? { scoreFile } : {}), ...healing }) : EXIT.unusable;
+        return jobId ? await resumeCommand({ jobId, socket, json, watch: v.watch === true, force: v.force === true, ...(scoreFile ? { scoreFile } : {}), ...healing }) : EXIT.unusable;
       }
       case 'modify': {
         const jobId = one('job name');

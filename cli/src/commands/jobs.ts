@@ -72,14 +72,15 @@ export async function runCommand(args: { score: string; socket?: string; workspa
   });
 }
 
-/** `mozart resume <job>`: continues from the checkpoint, re-reading the score (or `-c FILE`). */
-export async function resumeCommand(args: { jobId: string; socket?: string; scoreFile?: string; watch: boolean; json: boolean; selfHealing?: boolean; autoConfirm?: boolean }): Promise<number> {
+/** `mozart resume <job>`: continues from the checkpoint, re-reading the score (or `-c FILE`); `force`: a completed job runs its last sheet again. */
+export async function resumeCommand(args: { jobId: string; socket?: string; scoreFile?: string; watch: boolean; json: boolean; force?: boolean; selfHealing?: boolean; autoConfirm?: boolean }): Promise<number> {
   return withClient(args.socket, async (client) => {
     const follower = new JobFollower(client, args.json);
     if (args.watch) await client.request('events.subscribe', { jobId: args.jobId });
     const summary = await client.request('job.resume', {
       jobId: args.jobId,
       ...(args.scoreFile ? { scoreFile: resolve(args.scoreFile) } : {}),
+      ...(args.force ? { force: true } : {}),
       ...(args.selfHealing ? { selfHealing: true, autoConfirm: args.autoConfirm === true } : {}),
     });
     if (!args.watch) {

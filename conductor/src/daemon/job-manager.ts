@@ -121,7 +121,7 @@ export class JobManager extends JobBook {
    * Continues a paused, failed, cancelled or interrupted job from its checkpoint, re-reading its
    * score (or `scoreFile`, which then becomes the job's score). Only sheets not yet validated run.
    */
-  async resume(jobId: string, options: { scoreFile?: string } & HealingChoice = {}): Promise<JobSummary> {
+  async resume(jobId: string, options: { scoreFile?: string; force?: boolean } & HealingChoice = {}): Promise<JobSummary> {
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running.`);
     if (this.source) await refuseIfBusyElsewhere(this.source, jobId, (m) => new JobError(m));
     const known = this.registry.get(jobId);
@@ -129,7 +129,7 @@ export class JobManager extends JobBook {
     return this.resumeNow(jobId, options);
   }
 
-  private resumeNow(jobId: string, options: { scoreFile?: string } & HealingChoice = {}): JobSummary | Promise<JobSummary> {
+  private resumeNow(jobId: string, options: { scoreFile?: string; force?: boolean } & HealingChoice = {}): JobSummary | Promise<JobSummary> {
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running.`);
     const entry = this.entry(jobId);
     const file = options.scoreFile ? resolve(options.scoreFile) : entry.scoreFile;
@@ -146,8 +146,13 @@ export class JobManager extends JobBook {
     if (store.foundNothing) store.snapshotLost = true;
     const state = store.current;
     if (state.status === 'completed' && state.totalSheets === checked.plan.totalSheets) {
-      store.close();
-      throw new JobError(`Job '${jobId}' already completed. Use 'mozart run --fresh' to run it again.`);
+      if (!options.force) {
+        store.close();
+        throw new JobError(`Job '${jobId}' already completed. Use 'mozart resume ${jobId} --force' to run its last sheet again, or 'mozart run --fresh' to run it all again.`);
+      }
+      // --force, as in the original: the last sheet runs again, with a fresh budget.
+      const last = checked.plan.totalSheets;
+      store.append({ t: 'sheet', at: new Date().toISOString(), num: last, patch: { status: 'pending', retries: 0, completionAttempts: 0, rateLimitWaits: 0, quotaWaits: 0, healingAttempts: null, finishedAt: null, skipReason: null } });
     }
     const fanOutStages = fanOutStagesOf(checked.plan);
     if (state.totalSheets !== checked.plan.totalSheets || state.scoreFile !== file || JSON.stringify(state.fanOutStages ?? []) !== JSON.stringify(fanOutStages)) {
