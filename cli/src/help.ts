@@ -48,7 +48,7 @@ export const COMMAND_HELP: Record<string, { usage: string; about: string; option
     about: "A job's status, progress, cost and sheets: attempts, waits, the last error of a failed sheet.",
     options: {
       watch: flag('then follow its events until the job stops (exit 0 only if it completed)'),
-      interval: value('SECONDS', `${NO_EFFECT} --watch prints each change as the conductor reports it, without polling`),
+      interval: value('SECONDS', 'with --watch: also print the whole status again every SECONDS (alone it has no effect)'),
       workspace: ADOPT,
     },
   },

@@ -209,8 +209,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'status': {
         const jobId = one('job name');
-        if (numbers.interval !== undefined) noEffect('-i/--interval', v.watch ? '--watch prints each change as the conductor reports it, without polling' : 'it is the refresh interval of --watch, which prints each change as the conductor reports it');
-        return jobId ? await statusCommand({ jobId, socket, json, watch: v.watch === true }) : EXIT.unusable;
+        if (numbers.interval !== undefined && !v.watch) noEffect('-i/--interval', 'it is the refresh interval of --watch');
+        return jobId ? await statusCommand({ jobId, socket, json, watch: v.watch === true, ...(v.watch && numbers.interval !== undefined ? { intervalSeconds: numbers.interval } : {}) }) : EXIT.unusable;
       }
       case 'list':
         if (workspace !== undefined) noEffect('list -w/--workspace', 'the conductor lists every job it knows (reserved in the original too)');
