@@ -98,7 +98,7 @@ export const COMMAND_HELP: Record<string, { usage: string; about: string; option
       config: value('FILE', "the new score (default: the job's own file, re-read)"),
       resume: flag('continue the job at once'),
       wait: flag('wait for the job to pause before resuming (modify always does)'),
-      timeout: value('SECONDS', `${NO_EFFECT} modify waits for running sheets to reach a safe point as long as the conductor answers`),
+      timeout: value('SECONDS', 'give up waiting for a running job to pause after this long (exit 1, the score not applied); default: wait as long as its sheets take'),
     },
   },
   diagnose: {

@@ -237,8 +237,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'modify': {
         const jobId = one('job name');
-        if (numbers.timeout !== undefined) noEffect('-t/--timeout', 'modify waits for running sheets to reach a safe point as long as the conductor answers');
-        return jobId ? await modifyCommand({ jobId, socket, json, resume: v.resume === true, ...(scoreFile ? { scoreFile } : {}) }) : EXIT.unusable;
+        return jobId ? await modifyCommand({ jobId, socket, json, resume: v.resume === true, ...(scoreFile ? { scoreFile } : {}), ...(numbers.timeout !== undefined ? { timeoutSeconds: numbers.timeout } : {}) }) : EXIT.unusable;
       }
       case 'diagnose': {
         const jobId = one('job name');

@@ -111,26 +111,34 @@ export async function historyCommand(args: { jobId: string; socket?: string; jso
   return EXIT.ok;
 }
 
+/**
+ * Asks a running job to pause and waits until it is no longer running, at most `timeoutSeconds`:
+ * false when the time ran out (its running sheets are still finishing; it pauses when they do).
+ */
+export async function pauseWithin(client: ConductorClient, jobId: string, timeoutSeconds: number): Promise<boolean> {
+  let ended: (() => void) | undefined;
+  const stopped = new Promise<void>((r) => (ended = r));
+  const previous = client.onEvent;
+  client.onEvent = (event) => {
+    if (event.jobId === jobId && isEndEvent(event)) ended?.();
+    previous?.(event);
+  };
+  await client.request('events.subscribe', { jobId });
+  await client.request('job.pause', { jobId });
+  if ((await client.request('job.status', { jobId })).status !== 'running') return true;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutSeconds * 1000)));
+  const outcome = await Promise.race([stopped, timedOut]);
+  clearTimeout(timer);
+  return outcome !== 'timeout';
+}
+
 /** `pause --wait [-t SECONDS]`: asks for the pause, then waits until the job is no longer running. */
 export async function pauseAndWait(args: { jobId: string; socket?: string; json: boolean; timeoutSeconds: number }): Promise<number> {
   return withClient(args.socket, async (client) => {
-    let ended: (() => void) | undefined;
-    const stopped = new Promise<void>((r) => (ended = r));
-    client.onEvent = (event) => {
-      if (event.jobId === args.jobId && isEndEvent(event)) ended?.();
-    };
-    await client.request('events.subscribe', { jobId: args.jobId });
-    await client.request('job.pause', { jobId: args.jobId });
-    const now = await client.request('job.status', { jobId: args.jobId });
-    if (now.status === 'running') {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), args.timeoutSeconds * 1000)));
-      const outcome = await Promise.race([stopped, timedOut]);
-      clearTimeout(timer);
-      if (outcome === 'timeout') {
-        process.stderr.write(`mozart pause: job '${args.jobId}' did not pause within ${args.timeoutSeconds}s (its running sheets are still finishing); it will pause when they do.\n`);
-        return EXIT.failure;
-      }
+    if (!(await pauseWithin(client, args.jobId, args.timeoutSeconds))) {
+      process.stderr.write(`mozart pause: job '${args.jobId}' did not pause within ${args.timeoutSeconds}s (its running sheets are still finishing); it will pause when they do.\n`);
+      return EXIT.failure;
     }
     const state = await client.request('job.status', { jobId: args.jobId });
     print(args.json ? JSON.stringify(state, null, 2) : `Job '${args.jobId}' is ${state.status}.${state.status === 'paused' ? ` Continue with 'mozart resume ${args.jobId}'.` : ''}`);
