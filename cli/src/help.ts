@@ -160,7 +160,7 @@ export const COMMAND_HELP: Record<string, { usage: string; about: string; option
     usage: 'stop',
     about: 'Stops the conductor; running jobs pause at a safe point and are checkpointed.',
     options: {
-      force: flag('kill it (SIGKILL) at once; its running jobs are resumed by the next conductor'),
+      force: flag("kill it (SIGKILL) at once, if the pid file's process is a conductor (else refused); its running jobs are resumed by the next conductor"),
       'pid-file': value('FILE', "with --force: the conductor's pid file (otherwise: no effect, stop asks on the socket)"),
     },
   },

@@ -1,8 +1,10 @@
 // Commands and options that exist for users of the original Mozart: `history`, `pause --wait`,
-// `diagnose --include-logs`, `logs --file` / `logs` without a job, `stop --force`, `dashboard`, and
+// `diagnose --include-logs`, `logs --file` / `logs` without a job, `stop --force` (checked to be a
+// conductor), `dashboard`, and
 // the adoption of a job by `-w/--workspace`.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import type { ConductorClient } from '../../../protocol/src/client.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { logFile, pidFile } from '../../../protocol/src/paths.js';
@@ -174,7 +176,11 @@ export function logFileCommand(file: string | undefined, lines: number): number 
   return EXIT.ok;
 }
 
-/** `stop --force`: SIGKILL to the conductor (its pid file, or --pid-file); jobs are not paused first. */
+/**
+ * `stop --force`: SIGKILL to the conductor (its pid file, or --pid-file); jobs are not paused first.
+ * A pid file outlives its conductor, and the pid may since belong to any process: it is killed only
+ * when its command line is a Mozart conductor's (dist/conductor.js).
+ */
 export function forceStop(pidPath: string | undefined): number {
   const path = pidPath ?? pidFile();
   let pid: number;
@@ -184,14 +190,45 @@ export function forceStop(pidPath: string | undefined): number {
     process.stderr.write(`mozart stop: no pid file at ${path}; no conductor to stop.\n`);
     return EXIT.unusable;
   }
+  if (!Number.isInteger(pid) || pid <= 1) {
+    process.stderr.write(`mozart stop: ${path} holds no pid ('${readFileSync(path, 'utf8').trim().slice(0, 40)}'); nothing was killed.\n`);
+    return EXIT.failure;
+  }
+  const command = commandLineOf(pid);
+  if (command === undefined) {
+    process.stderr.write(`mozart stop: pid ${pid} (from ${path}) is not running; the pid file is stale and nothing was killed.\n`);
+    return EXIT.failure;
+  }
+  if (!isConductorCommand(command)) {
+    process.stderr.write(`mozart stop: pid ${pid} (from ${path}) is not a Mozart conductor (it runs '${command.join(' ').slice(0, 200)}'); the pid file is stale and nothing was killed.\n`);
+    return EXIT.failure;
+  }
   try {
     process.kill(pid, 'SIGKILL');
   } catch (error) {
-    process.stderr.write(`mozart stop: pid ${pid} (from ${path}) is not running: ${(error as NodeJS.ErrnoException).code}\n`);
+    process.stderr.write(`mozart stop: pid ${pid} (from ${path}) could not be killed: ${(error as NodeJS.ErrnoException).code}\n`);
     return EXIT.failure;
   }
   print(`Conductor (pid ${pid}) killed. Its running jobs stay 'running' in their checkpoints; the next conductor resumes them.`);
   return EXIT.ok;
+}
+
+/** A conductor runs the bundle conductor.js (from `mozart start`, the extension, or a packed CLI). */
+export const isConductorCommand = (args: readonly string[]): boolean => args.some((a) => basename(a) === 'conductor.js');
+
+/** A process's arguments (/proc on Linux, `ps` elsewhere), or undefined when it does not exist. */
+function commandLineOf(pid: number): string[] | undefined {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+    // A process that has exited but is not reaped yet (a zombie) has no arguments left.
+    if (args.length === 0 && /^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) return undefined;
+    return args;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self/cmdline')) return undefined;
+  }
+  const ps = spawnSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' });
+  const line = ps.status === 0 ? ps.stdout.trim() : '';
+  return line ? line.split(/\s+/) : undefined;
 }
 
 export function dashboardCommand(): number {
