@@ -6,7 +6,8 @@ import { ConductorTimeoutError } from '../../protocol/src/client.js';
 import { conductorConfigFile, logFile, pidFile, socketPath, socketPathProblem } from '../../protocol/src/paths.js';
 import { COMMANDS, parseCommand, positiveInt, splitGlobal } from './args.js';
 import type { Values } from './args.js';
-import { adoptFromWorkspace, dashboardCommand, forceStop, historyCommand, logFileCommand, pauseAndWait } from './commands/original.js';
+import { adoptFromWorkspace, dashboardCommand, forceStop, historyCommand, pauseAndWait } from './commands/original.js';
+import { LOG_LEVEL_NAMES, logFileCommand, logPathFor, parseLogLevel } from './commands/log-files.js';
 import { setQuiet } from './commands/follow.js';
 import { diagnoseCommand, errorsCommand, logsCommand } from './commands/inspect.js';
 import { conductorStatusCommand, jobActionCommand, listCommand, resumeCommand, runCommand, startCommand, statusCommand, stopCommand } from './commands/jobs.js';
@@ -248,13 +249,22 @@ export async function main(argv: string[]): Promise<number> {
         return jobId ? await errorsCommand({ jobId, socket, json, verbose: v.verbose === true, ...sheetOpt, ...(str('type') ? { type: str('type') } : {}), ...(str('code') ? { code: str('code') } : {}) }) : EXIT.unusable;
       }
       case 'logs': {
-        if (str('level') !== undefined) noEffect('-l/--level', 'the event log and agent output have no levels');
-        if (str('file') !== undefined || positionals.length === 0) {
-          if (v.follow) return usageError(`logs --follow follows a job; for a file use 'tail -f ${str('file') ?? logFile()}'`);
-          return logFileCommand(str('file'), str('lines') === undefined ? 50 : lines);
+        const levelText = str('level');
+        const level = levelText === undefined ? undefined : parseLogLevel(levelText);
+        if (levelText !== undefined && !level) return usageError(`--level must be one of ${LOG_LEVEL_NAMES.join(', ')} (got '${levelText}')`);
+        if (positionals.length > 1) return usageError('logs takes at most one job name');
+        const jobId = positionals[0];
+        // No job, or a file named: the file (-f), the workspace's log (-w), or the conductor's.
+        if (jobId === undefined || str('file') !== undefined) {
+          if (jobId !== undefined) noEffect('the job name', `with --file the file's lines are shown as they are; without --file, 'mozart logs ${jobId}' shows the job's event log`);
+          if (sheet !== undefined) noEffect('--sheet', "it picks a sheet's agent output of a job: 'mozart logs <job> --sheet N'");
+          const path = logPathFor(str('file'), jobId === undefined ? workspace : undefined);
+          // -n N: the last N lines (50); with --follow only what is appended, unless -n is given.
+          const shown = str('lines') !== undefined ? lines : v.follow ? undefined : 50;
+          return await logFileCommand({ path, lines: shown, follow: v.follow === true, ...(level ? { level } : {}) });
         }
-        const jobId = one('job name');
-        return jobId ? await logsCommand({ jobId, socket, json, follow: v.follow === true, lines, ...sheetOpt }) : EXIT.unusable;
+        if (level && sheet !== undefined) noEffect('-l/--level', "a sheet's agent output has no levels (it filters the job's event log: 'mozart logs <job> -l LEVEL')");
+        return await logsCommand({ jobId, socket, json, follow: v.follow === true, lines, ...sheetOpt, ...(level && sheet === undefined ? { level } : {}) });
       }
       case 'history': {
         const jobId = one('job name');

@@ -1,13 +1,12 @@
 // Commands and options that exist for users of the original Mozart: `history`, `pause --wait`,
-// `diagnose --include-logs`, `logs --file` / `logs` without a job, `stop --force` (checked to be a
-// conductor), `dashboard`, and
-// the adoption of a job by `-w/--workspace`.
+// `diagnose --include-logs`, `stop --force` (checked to be a conductor), `dashboard`, and the
+// adoption of a job by `-w/--workspace`. `logs` without a job is log-files.ts.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { ConductorClient } from '../../../protocol/src/client.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
-import { logFile, pidFile } from '../../../protocol/src/paths.js';
+import { pidFile } from '../../../protocol/src/paths.js';
 import { EXIT } from '../output.js';
 import { c, isEndEvent, print } from './follow.js';
 import { withClient } from './jobs.js';
@@ -161,20 +160,6 @@ export async function sheetLogTails(socket: string | undefined, jobId: string, s
 }
 
 export const lastLines = (text: string, n: number): string => (n <= 0 ? text : text.replace(/\n$/, '').split('\n').slice(-n).join('\n') + (text ? '\n' : ''));
-
-/** `logs --file FILE` or `logs` without a job (the conductor's log): the file's last N lines. */
-export function logFileCommand(file: string | undefined, lines: number): number {
-  const path = file ?? logFile();
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    process.stderr.write(`mozart logs: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
-    return EXIT.unusable;
-  }
-  process.stdout.write(lastLines(text, lines));
-  return EXIT.ok;
-}
 
 /**
  * `stop --force`: SIGKILL to the conductor (its pid file, or --pid-file); jobs are not paused first.
