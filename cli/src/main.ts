@@ -39,21 +39,30 @@ Scores:
                                          apply suggested fixes (folders outside the workspace).
 
 Jobs:
-  status <job> [--watch] [--json]        A job's sheets, attempts, waits and errors; --watch follows it.
+  status <job> [--watch] [--json]        A job's sheets, attempts, waits and errors; --watch follows it,
+      [--interval N]                     -i N: with --watch, also the whole status again every N seconds.
   list [--all] [--json]                  Jobs the conductor knows (--all includes finished ones).
-  pause <job>                            Pause at the next safe point (running sheets finish first).
-  resume <job> [-c score] [--watch]      Continue from the checkpoint, re-reading the score (or -c FILE,
-      [--self-healing [--yes]]           --reload-config FILE); validated sheets never run again.
-  modify <job> [-c score] [--resume]     Pause at a safe point and take a changed score; --resume continues.
+      [-s STATUS] [-l N]                 -s: only jobs with this status; -l: at most N (default 20).
+  pause <job> [--wait [-t N]]            Pause at the next safe point (running sheets finish first);
+                                         --wait: return once paused, giving up after -t N s (60).
+  resume <job> [-c FILE] [-r] [--watch]  Continue from the checkpoint, re-reading the score (or -c FILE,
+      [--force] [--self-healing [--yes]] which becomes its score; -r with -c as in the original);
+                                         validated sheets never run again; -f: a completed job runs
+                                         its last sheet again.
+  modify <job> [-c score] [--resume]     Pause at a safe point and take a changed score; --resume continues;
+      [-t N]                             -t N: give up waiting for the pause after N seconds (exit 1).
   cancel <job>                           Stop the job and its agents now.
   approve <job> [--sheet N] [--skip]     Let a sheet waiting at a checkpoint (the score's checkpoints)
                                          run, or skip it.
   diagnose <job> [--json]                Why a job failed or is stuck: failing sheets, validations,
-                                         error history, what to do, which files to open.
-  errors <job> [--sheet N] [--verbose]   Every error recorded, oldest first.
+      [--include-logs]                   error history, what to do, which files to open; --include-logs:
+                                         the end of each failing sheet's agent output.
+  errors <job> [--sheet N] [--verbose]   Every error recorded, oldest first [-t TYPE] [-c CODE].
   logs <job> [--sheet N] [--follow]      A sheet's full agent output, or the job's event log.
+  logs [-w DIR | -f FILE] [--follow]     No job: DIR's mozart.log, FILE, or the conductor's log;
+      [-n N] [-l LEVEL]                  -n: the last N lines (50); -l: only lines of LEVEL and above.
   history <job> [--sheet N] [--limit N]  Every attempt of every sheet, oldest first, with its outcome.
-  recover <job> [--dry-run]              Re-check failed sheets' validations without re-running them.
+  recover <job> [--dry-run] [-s N]       Re-check failed sheets' validations without re-running them.
   clear [<job>] [--status S ...]         Forget finished jobs (their workspaces stay on disk).
 
 Learning (from the conductor's store of every attempt's outcome; see docs/cli.md):
@@ -77,7 +86,8 @@ Conductor:
         [--cluster redis://HOST:PORT]    Join the cluster that Redis names (or set MOZART_CLUSTER): jobs are
         [--agent-cap BACKEND=N,...]      queued and run by any member with room; caps on concurrent agents
                                          per backend hold across the cluster. See docs/cluster.md.
-  stop                                   Stop it; running jobs pause at a safe point and are checkpointed.
+  stop [--force]                         Stop it; running jobs pause at a safe point and are checkpointed.
+                                         --force: SIGKILL the conductor its pid file names (checked first).
   restart                                Stop and start; jobs that were running continue.
   conductor-status [--json]              Pid, uptime, version, jobs, memory, socket; in a cluster its
                                          members, their jobs and capacity, the queue and Redis health.
@@ -93,9 +103,8 @@ Agents and editors:
                                          start, pause, resume and cancel jobs and read their workspaces
                                          and logs, through the conductor (see docs/cli.md).
 
-Not offered (each says why when run): dashboard (the VS Code extension's Mozart view replaces it),
-config (the conductor's settings are 'start' flags and MOZART_* variables). docs/cli.md maps every
-command and option of the original Mozart's command line to ours.
+Not offered: dashboard (the VS Code extension's Mozart view replaces it; the command says so).
+docs/cli.md maps every command and option of the original Mozart's command line to ours.
 
 Each command's options, those of the original that have no effect here included: mozart <command> --help.
 
@@ -112,6 +121,14 @@ Global options (before or after the command):
   -L, --log-level LEVEL                  No effect here (it says so): this command line writes no log.
       --log-file FILE                    No effect, as --log-level (the conductor's log: ~/.mozart/mozart.log).
       --log-format FORMAT                No effect, as --log-level.
+
+Environment:
+  MOZART_HOME                            Mozart's folder (default ~/.mozart): socket, pid file, the
+                                         conductor's log mozart.log, conductor.yaml, learning store.
+  MOZART_SOCKET                          The conductor's socket (default $MOZART_HOME/run/conductor.sock).
+  MOZART_REQUEST_TIMEOUT                 Seconds a command waits for the conductor's answer (default 30).
+  MOZART_MAX_JOBS, MOZART_LOG_LEVEL, ... The conductor's settings ('mozart config show' lists each).
+  NO_COLOR                               Plain output, no colours.
 
 Exit codes:
   0  success (validate: valid, warnings allowed; run/resume/status --watch: the job completed;
