@@ -6,7 +6,8 @@ import { ConductorTimeoutError } from '../../protocol/src/client.js';
 import { conductorConfigFile, logFile, pidFile, socketPath, socketPathProblem } from '../../protocol/src/paths.js';
 import { COMMANDS, parseCommand, positiveInt, splitGlobal } from './args.js';
 import type { Values } from './args.js';
-import { adoptFromWorkspace, dashboardCommand, forceStop, historyCommand, logFileCommand, pauseAndWait } from './commands/original.js';
+import { adoptFromWorkspace, dashboardCommand, forceStop, historyCommand, pauseAndWait } from './commands/original.js';
+import { LOG_LEVEL_NAMES, logFileCommand, logPathFor, parseLogLevel } from './commands/log-files.js';
 import { setQuiet } from './commands/follow.js';
 import { diagnoseCommand, errorsCommand, logsCommand } from './commands/inspect.js';
 import { conductorStatusCommand, jobActionCommand, listCommand, resumeCommand, runCommand, startCommand, statusCommand, stopCommand } from './commands/jobs.js';
@@ -38,21 +39,30 @@ Scores:
                                          apply suggested fixes (folders outside the workspace).
 
 Jobs:
-  status <job> [--watch] [--json]        A job's sheets, attempts, waits and errors; --watch follows it.
+  status <job> [--watch] [--json]        A job's sheets, attempts, waits and errors; --watch follows it,
+      [--interval N]                     -i N: with --watch, also the whole status again every N seconds.
   list [--all] [--json]                  Jobs the conductor knows (--all includes finished ones).
-  pause <job>                            Pause at the next safe point (running sheets finish first).
-  resume <job> [-c score] [--watch]      Continue from the checkpoint, re-reading the score (or -c FILE,
-      [--self-healing [--yes]]           --reload-config FILE); validated sheets never run again.
-  modify <job> [-c score] [--resume]     Pause at a safe point and take a changed score; --resume continues.
+      [-s STATUS] [-l N]                 -s: only jobs with this status; -l: at most N (default 20).
+  pause <job> [--wait [-t N]]            Pause at the next safe point (running sheets finish first);
+                                         --wait: return once paused, giving up after -t N s (60).
+  resume <job> [-c FILE] [-r] [--watch]  Continue from the checkpoint, re-reading the score (or -c FILE,
+      [--force] [--self-healing [--yes]] which becomes its score; -r with -c as in the original);
+                                         validated sheets never run again; -f: a completed job runs
+                                         its last sheet again.
+  modify <job> [-c score] [--resume]     Pause at a safe point and take a changed score; --resume continues;
+      [-t N]                             -t N: give up waiting for the pause after N seconds (exit 1).
   cancel <job>                           Stop the job and its agents now.
   approve <job> [--sheet N] [--skip]     Let a sheet waiting at a checkpoint (the score's checkpoints)
                                          run, or skip it.
   diagnose <job> [--json]                Why a job failed or is stuck: failing sheets, validations,
-                                         error history, what to do, which files to open.
-  errors <job> [--sheet N] [--verbose]   Every error recorded, oldest first.
+      [--include-logs]                   error history, what to do, which files to open; --include-logs:
+                                         the end of each failing sheet's agent output.
+  errors <job> [--sheet N] [--verbose]   Every error recorded, oldest first [-t TYPE] [-c CODE].
   logs <job> [--sheet N] [--follow]      A sheet's full agent output, or the job's event log.
+  logs [-w DIR | -f FILE] [--follow]     No job: DIR's mozart.log, FILE, or the conductor's log;
+      [-n N] [-l LEVEL]                  -n: the last N lines (50); -l: only lines of LEVEL and above.
   history <job> [--sheet N] [--limit N]  Every attempt of every sheet, oldest first, with its outcome.
-  recover <job> [--dry-run]              Re-check failed sheets' validations without re-running them.
+  recover <job> [--dry-run] [-s N]       Re-check failed sheets' validations without re-running them.
   clear [<job>] [--status S ...]         Forget finished jobs (their workspaces stay on disk).
 
 Learning (from the conductor's store of every attempt's outcome; see docs/cli.md):
@@ -76,7 +86,8 @@ Conductor:
         [--cluster redis://HOST:PORT]    Join the cluster that Redis names (or set MOZART_CLUSTER): jobs are
         [--agent-cap BACKEND=N,...]      queued and run by any member with room; caps on concurrent agents
                                          per backend hold across the cluster. See docs/cluster.md.
-  stop                                   Stop it; running jobs pause at a safe point and are checkpointed.
+  stop [--force]                         Stop it; running jobs pause at a safe point and are checkpointed.
+                                         --force: SIGKILL the conductor its pid file names (checked first).
   restart                                Stop and start; jobs that were running continue.
   conductor-status [--json]              Pid, uptime, version, jobs, memory, socket; in a cluster its
                                          members, their jobs and capacity, the queue and Redis health.
@@ -92,9 +103,8 @@ Agents and editors:
                                          start, pause, resume and cancel jobs and read their workspaces
                                          and logs, through the conductor (see docs/cli.md).
 
-Not offered (each says why when run): dashboard (the VS Code extension's Mozart view replaces it),
-config (the conductor's settings are 'start' flags and MOZART_* variables). docs/cli.md maps every
-command and option of the original Mozart's command line to ours.
+Not offered: dashboard (the VS Code extension's Mozart view replaces it; the command says so).
+docs/cli.md maps every command and option of the original Mozart's command line to ours.
 
 Each command's options, those of the original that have no effect here included: mozart <command> --help.
 
@@ -111,6 +121,14 @@ Global options (before or after the command):
   -L, --log-level LEVEL                  No effect here (it says so): this command line writes no log.
       --log-file FILE                    No effect, as --log-level (the conductor's log: ~/.mozart/mozart.log).
       --log-format FORMAT                No effect, as --log-level.
+
+Environment:
+  MOZART_HOME                            Mozart's folder (default ~/.mozart): socket, pid file, the
+                                         conductor's log mozart.log, conductor.yaml, learning store.
+  MOZART_SOCKET                          The conductor's socket (default $MOZART_HOME/run/conductor.sock).
+  MOZART_REQUEST_TIMEOUT                 Seconds a command waits for the conductor's answer (default 30).
+  MOZART_MAX_JOBS, MOZART_LOG_LEVEL, ... The conductor's settings ('mozart config show' lists each).
+  NO_COLOR                               Plain output, no colours.
 
 Exit codes:
   0  success (validate: valid, warnings allowed; run/resume/status --watch: the job completed;
@@ -209,8 +227,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'status': {
         const jobId = one('job name');
-        if (numbers.interval !== undefined) noEffect('-i/--interval', v.watch ? '--watch prints each change as the conductor reports it, without polling' : 'it is the refresh interval of --watch, which prints each change as the conductor reports it');
-        return jobId ? await statusCommand({ jobId, socket, json, watch: v.watch === true }) : EXIT.unusable;
+        if (numbers.interval !== undefined && !v.watch) noEffect('-i/--interval', 'it is the refresh interval of --watch');
+        return jobId ? await statusCommand({ jobId, socket, json, watch: v.watch === true, ...(v.watch && numbers.interval !== undefined ? { intervalSeconds: numbers.interval } : {}) }) : EXIT.unusable;
       }
       case 'list':
         if (workspace !== undefined) noEffect('list -w/--workspace', 'the conductor lists every job it knows (reserved in the original too)');
@@ -232,14 +250,12 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'resume': {
         const jobId = one('job name');
-        if (v.force) noEffect('-f/--force', 'a completed job resumes when its score (-c FILE) has more sheets; otherwise there is nothing left to run');
         if (v['reload-config'] && !scoreFile) noEffect('-r/--reload-config', 'resume always re-reads the score file; -c FILE names another one');
-        return jobId ? await resumeCommand({ jobId, socket, json, watch: v.watch === true, ...(scoreFile ? { scoreFile } : {}), ...healing }) : EXIT.unusable;
+        return jobId ? await resumeCommand({ jobId, socket, json, watch: v.watch === true, force: v.force === true, ...(scoreFile ? { scoreFile } : {}), ...healing }) : EXIT.unusable;
       }
       case 'modify': {
         const jobId = one('job name');
-        if (numbers.timeout !== undefined) noEffect('-t/--timeout', 'modify waits for running sheets to reach a safe point as long as the conductor answers');
-        return jobId ? await modifyCommand({ jobId, socket, json, resume: v.resume === true, ...(scoreFile ? { scoreFile } : {}) }) : EXIT.unusable;
+        return jobId ? await modifyCommand({ jobId, socket, json, resume: v.resume === true, ...(scoreFile ? { scoreFile } : {}), ...(numbers.timeout !== undefined ? { timeoutSeconds: numbers.timeout } : {}) }) : EXIT.unusable;
       }
       case 'diagnose': {
         const jobId = one('job name');
@@ -250,13 +266,22 @@ export async function main(argv: string[]): Promise<number> {
         return jobId ? await errorsCommand({ jobId, socket, json, verbose: v.verbose === true, ...sheetOpt, ...(str('type') ? { type: str('type') } : {}), ...(str('code') ? { code: str('code') } : {}) }) : EXIT.unusable;
       }
       case 'logs': {
-        if (str('level') !== undefined) noEffect('-l/--level', 'the event log and agent output have no levels');
-        if (str('file') !== undefined || positionals.length === 0) {
-          if (v.follow) return usageError(`logs --follow follows a job; for a file use 'tail -f ${str('file') ?? logFile()}'`);
-          return logFileCommand(str('file'), str('lines') === undefined ? 50 : lines);
+        const levelText = str('level');
+        const level = levelText === undefined ? undefined : parseLogLevel(levelText);
+        if (levelText !== undefined && !level) return usageError(`--level must be one of ${LOG_LEVEL_NAMES.join(', ')} (got '${levelText}')`);
+        if (positionals.length > 1) return usageError('logs takes at most one job name');
+        const jobId = positionals[0];
+        // No job, or a file named: the file (-f), the workspace's log (-w), or the conductor's.
+        if (jobId === undefined || str('file') !== undefined) {
+          if (jobId !== undefined) noEffect('the job name', `with --file the file's lines are shown as they are; without --file, 'mozart logs ${jobId}' shows the job's event log`);
+          if (sheet !== undefined) noEffect('--sheet', "it picks a sheet's agent output of a job: 'mozart logs <job> --sheet N'");
+          const path = logPathFor(str('file'), jobId === undefined ? workspace : undefined);
+          // -n N: the last N lines (50); with --follow only what is appended, unless -n is given.
+          const shown = str('lines') !== undefined ? lines : v.follow ? undefined : 50;
+          return await logFileCommand({ path, lines: shown, follow: v.follow === true, ...(level ? { level } : {}) });
         }
-        const jobId = one('job name');
-        return jobId ? await logsCommand({ jobId, socket, json, follow: v.follow === true, lines, ...sheetOpt }) : EXIT.unusable;
+        if (level && sheet !== undefined) noEffect('-l/--level', "a sheet's agent output has no levels (it filters the job's event log: 'mozart logs <job> -l LEVEL')");
+        return await logsCommand({ jobId, socket, json, follow: v.follow === true, lines, ...sheetOpt, ...(level && sheet === undefined ? { level } : {}) });
       }
       case 'history': {
         const jobId = one('job name');

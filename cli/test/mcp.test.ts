@@ -118,3 +118,66 @@ test('the resources: the score schema, the jobs, and one job', async () => {
   const job = await client.readResource({ uri: 'mozart://jobs/mcp-job' });
   assert.equal((JSON.parse((job.contents[0] as { text: string }).text) as JobState).status, 'completed');
 });
+
+test("the original's filters do what they say: get_logs level and workspace, list_artifacts artifact_type, artifact_read encoding; an unknown argument is refused", async () => {
+  // Sheet 1 writes an output file; sheet 2 fails (no retry), so the event log has errors and warnings.
+  const file = scoreFile('mcp-filters', 'n=$MOZART_SHEET_NUM; echo "sheet $n says"; echo done > "$MOZART_WORKSPACE/output-$n.txt"; if [ $n = 1 ]; then touch "$MOZART_WORKSPACE/s1"; else echo "it broke" >&2; exit 3; fi', 2, 'retry: { max_retries: 0 }\n');
+  const workspace = join(dirname(file), 'ws');
+  const watcher = await h.connect();
+  const events = new EventLog(watcher);
+  await watcher.request('events.subscribe', { jobId: 'mcp-filters' });
+  assert.equal((await call('start_job', { config_path: file })).isError, undefined);
+  await events.waitFor((e) => e.type === 'job.failed');
+  watcher.close();
+
+  const types = async (args: Record<string, unknown>): Promise<string[]> => {
+    const r = await call('mozart_artifact_get_logs', { job_id: 'mcp-filters', lines: 1000, ...args });
+    assert.equal(r.isError, undefined, text(r));
+    return text(r).split('\n').map((l) => (JSON.parse(l) as { type: string }).type);
+  };
+  const all = await types({});
+  assert.ok(all.includes('sheet.started') && all.includes('sheet.failed'), all.join(', '));
+  assert.deepEqual([...new Set(await types({ level: 'error' }))].sort(), ['job.failed', 'sheet.failed']);
+  const warnings = await types({ level: 'warning' });
+  assert.ok(warnings.includes('sheet.validation_failed') && warnings.includes('sheet.failed') && !warnings.includes('sheet.started'), warnings.join(', '));
+  assert.deepEqual(await types({ level: 'all' }), all);
+  assert.deepEqual(await types({ workspace }), all, "the job's own workspace");
+  const elsewhere = await call('mozart_artifact_get_logs', { job_id: 'mcp-filters', workspace: dirname(workspace) });
+  assert.match(text(elsewhere), /^access_denied: .* is not the workspace of job 'mcp-filters' \(its workspace is .*ws\)/);
+  const sheetLevel = await call('mozart_artifact_get_logs', { job_id: 'mcp-filters', sheet: 2, level: 'error' });
+  assert.equal(sheetLevel.isError, true);
+  assert.match(text(sheetLevel), /^invalid_params: level 'error' filters the job's event log; a sheet's agent output has no levels/);
+
+  const listed = async (args: Record<string, unknown>) => {
+    const r = await call('mozart_artifact_list_artifacts', { job_id: 'mcp-filters', include_hidden: true, ...args });
+    assert.equal(r.isError, undefined, text(r));
+    return (r.structuredContent as { entries: { path: string; category: string }[] }).entries;
+  };
+  const everything = await listed({});
+  assert.ok(everything.some((e) => e.category === 'other'), 'the sheets\' s1 is none of the four');
+  assert.deepEqual((await listed({ artifact_type: 'output' })).map((e) => e.path).sort(), ['output-1.txt', 'output-2.txt']);
+  const logs = (await listed({ artifact_type: 'log' })).map((e) => e.path);
+  assert.ok(logs.includes('mozart.log') && logs.includes('.mozart/logs/sheet-01.log') && logs.every((p) => p.endsWith('.log')), logs.join(', '));
+  const state = (await listed({ artifact_type: 'state' })).map((e) => e.path);
+  assert.ok(state.includes('mcp-filters.json') && state.some((p) => p.startsWith('.mozart/state/')), state.join(', '));
+  assert.equal((await listed({ artifact_type: 'all' })).length, everything.length);
+  assert.deepEqual(await listed({ workspace }), everything);
+  assert.match(text(await call('mozart_artifact_list_artifacts', { job_id: 'mcp-filters', workspace: tmpdir() })), /^access_denied: /);
+  assert.match(text(await call('mozart_artifact_get_artifact', { job_id: 'mcp-filters', artifact_path: 'output-1.txt', workspace: tmpdir() })), /^access_denied: /);
+  assert.equal(((await call('mozart_artifact_get_artifact', { job_id: 'mcp-filters', artifact_path: 'output-1.txt', workspace })).structuredContent as { text: string }).text, 'done\n');
+
+  writeFileSync(join(workspace, 'latin.txt'), Buffer.from('caf\xe9\n', 'latin1'));
+  const asLatin = await call('mozart_artifact_read', { job_id: 'mcp-filters', file_path: 'latin.txt', encoding: 'latin-1' });
+  assert.equal((asLatin.structuredContent as { text: string }).text, 'café\n', text(asLatin));
+  assert.equal((asLatin.structuredContent as { encoding: string }).encoding, 'windows-1252');
+  const asUtf8 = await call('mozart_artifact_read', { job_id: 'mcp-filters', file_path: 'latin.txt' });
+  assert.equal((asUtf8.structuredContent as { hexHead: string }).hexHead, '636166e90a', 'not valid UTF-8: its bytes in hex');
+  const unknown = await call('mozart_artifact_read', { job_id: 'mcp-filters', file_path: 'latin.txt', encoding: 'klingon' });
+  assert.equal(unknown.isError, true);
+  assert.match(text(unknown), /^unknown_encoding: 'klingon' is not a text encoding/);
+
+  const typo = await call('mozart_artifact_get_logs', { job_id: 'mcp-filters', levle: 'error' });
+  assert.equal(typo.isError, true, 'a misspelt filter is not ignored');
+  assert.match(text(typo), /levle/);
+  assert.match(text(await call('list_jobs', { status: 'failed' })), /Unrecognized key.*status/s);
+});

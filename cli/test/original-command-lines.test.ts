@@ -3,7 +3,7 @@
 // every command line of those docs is run as written.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -103,11 +103,15 @@ const A = dirOf('project');
 // The conductor the docs' lines start (in HOME's ~/.mozart), should a test stop before its own stop.
 after(() => spawnSync(join(bin, 'mozart'), ['stop'], { env: shEnv }));
 
+/** A line with its placeholders filled: `<job-id>` my-job and `<dir>` ./workspace unless `vars` say otherwise. */
+const fill = (line: string, vars: Record<string, string> = {}): string =>
+  Object.entries({ '<job-id>': 'my-job', '<dir>': './workspace', ...vars }).reduce((text, [name, value]) => text.replaceAll(name, value), line);
+
 /** Runs one line of the fixture (checked to be one) in `cwd`. */
-function sh(line: string, cwd = A): { code: number | null; out: string; err: string } {
+function sh(line: string, cwd = A, vars: Record<string, string> = {}): { code: number | null; out: string; err: string } {
   assert.ok(ENTRIES.includes(line), `not a line of the original's docs: ${line}`);
   ran.add(line);
-  const r = spawnSync('/bin/sh', ['-c', line.replaceAll('<job-id>', 'my-job').replaceAll('<dir>', './workspace')], { cwd, env: shEnv, encoding: 'utf8' });
+  const r = spawnSync('/bin/sh', ['-c', fill(line, vars)], { cwd, env: shEnv, encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -115,7 +119,7 @@ function sh(line: string, cwd = A): { code: number | null; out: string; err: str
 function shLive(line: string, until: RegExp, cwd = A): { seen: Promise<string>; exited: Promise<{ code: number | null; out: string }>; kill(): void } {
   assert.ok(ENTRIES.includes(line), `not a line of the original's docs: ${line}`);
   ran.add(line);
-  const child = spawn('/bin/sh', ['-c', `exec ${line.replaceAll('<job-id>', 'my-job').replaceAll('<dir>', './workspace')}`], { cwd, env: shEnv });
+  const child = spawn('/bin/sh', ['-c', `exec ${fill(line)}`], { cwd, env: shEnv });
   let out = '';
   let matched: ((text: string) => void) | undefined;
   const seen = new Promise<string>((r) => (matched = r));
@@ -150,6 +154,13 @@ ${extra || 'validations:\n  - { type: file_exists, path: "{workspace}/s{sheet_nu
   );
 }
 const runs = (dir: string): string[] => readFileSync(join(dir, 'runs'), 'utf8').trim().split('\n');
+/** A workspace's checkpoint (snapshot and journal) and its original-format view, file by file. */
+const checkpointFiles = (workspace: string): Record<string, string> => {
+  const state = join(workspace, '.mozart', 'state');
+  const files = Object.fromEntries(readdirSync(state).map((f) => [f, readFileSync(join(state, f), 'utf8')]));
+  for (const f of readdirSync(workspace).filter((n) => n.endsWith('.json'))) files[f] = readFileSync(join(workspace, f), 'utf8');
+  return files;
+};
 const waitFor = (file: string) => `while [ ! -e "${file}" ]; do sleep 0.05; done`;
 
 // hello-world: sheet 2 waits for a go file, so it is running when the conductor is stopped.
@@ -269,8 +280,11 @@ test("recovery and self-healing as CLAUDE.md writes them: recover --dry-run, res
   const reports = 'validations:\n  - { type: file_exists, path: "{workspace}/reports/s{sheet_num}", description: "report" }\n';
   writeScore(dir, 'job.yaml', 'job-id', './dir', 1, intoReports, reports);
   assert.equal(mz(dir, 'run', 'job.yaml', '--watch').code, 1);
+  const before = { checkpoint: checkpointFiles(join(dir, 'dir')), runs: runs(dir) };
   const recover = sh('mozart recover job-id --workspace ./dir --dry-run', dir);
   assert.equal(recover.code, 1, 'the sheet still fails');
+  assert.match(recover.out, /Still failing: sheet 1\./);
+  assert.deepEqual({ checkpoint: checkpointFiles(join(dir, 'dir')), runs: runs(dir) }, before, 'a dry run changes no checkpoint file and runs no agent');
   assert.equal(sh('mozart resume job-id --workspace ./dir', dir).code, 0);
   assert.equal(mz(dir, 'status', 'job-id', '--watch').code, 1, 'resuming alone cannot fix a missing folder');
   assert.equal(sh('mozart resume job-id --self-healing', dir).code, 0);
@@ -309,7 +323,112 @@ test("the examples CLAUDE.md checks, and the conductor's log, foreground start a
   assert.equal((await foreground.exited).code, 0, 'the foreground conductor ends when stopped');
 });
 
+test("the README's command tables: each row's command against a job in its turn, config's sub-commands, mcp, the learning commands", async () => {
+  const dir = dirOf('tables');
+  // Sheet 1 waits for a go file (so the job can be paused while it runs); sheet 2 fails until its output is made by hand.
+  writeScore(dir, 'table.yaml', 'table-job', './workspace', 2, `n=$MOZART_SHEET_NUM; if [ $n = 1 ]; then ${waitFor(join(dir, 'go'))}; touch "$MOZART_WORKSPACE/s1"; fi; echo "sheet $n ran"`);
+  mkdirSync(join(dir, 'workspace'));
+  const vars = { '<config>': 'table.yaml', '<job-id>': 'table-job', '[job-id]': 'table-job' };
+  const row = (line: string) => sh(line, dir, vars);
+  assert.equal(mz(dir, 'start').code, 0);
+  try {
+    assert.equal(row('mozart validate <config>').code, 0);
+    const run = row('mozart run <config>');
+    assert.equal(run.code, 0, run.err);
+    assert.match(run.out, /Job 'table-job' started: 2 sheets/);
+    const pause = row('mozart pause <job-id>');
+    assert.equal(pause.code, 0, pause.err);
+    assert.match(pause.out, /Job 'table-job' will pause at the next safe point/);
+    writeFileSync(join(dir, 'go'), '');
+    assert.match(mz(dir, 'status', 'table-job', '--watch').out, /paused/);
+    const modify = row('mozart modify <job-id>');
+    assert.equal(modify.code, 0, modify.err);
+    assert.match(modify.out, /Job 'table-job' is paused and will use .*table\.yaml/);
+    const resume = row('mozart resume <job-id>');
+    assert.equal(resume.code, 0, resume.err);
+    assert.equal(mz(dir, 'status', 'table-job', '--watch').code, 1, 'sheet 2 fails');
+    const status = row('mozart status [job-id]');
+    assert.equal(status.code, 1);
+    assert.match(status.out, /table-job: failed[\s\S]*sheet +1 completed[\s\S]*sheet +2 failed/);
+    const all = row('mozart list --all').out;
+    assert.match(all, /table-job +failed/);
+    assert.match(all, /my-job +completed/, 'finished jobs too');
+    assert.doesNotMatch(sh('mozart list', dir).out, /my-job/, 'which mozart list leaves out');
+    const history = row('mozart history <job-id>');
+    assert.equal(history.code, 0, history.err);
+    assert.match(history.out, /sheet +1 +attempt +1 +completed[\s\S]*sheet +2 +attempt +1 +failed +E\d{3}/);
+    assert.match(row('mozart logs <job-id>').out, /sheet\.started +sheet 1[\s\S]*job\.paused[\s\S]*sheet\.failed +sheet 2 E\d{3}/);
+    const errors = row('mozart errors <job-id>');
+    assert.equal(errors.code, 0);
+    assert.match(errors.out, /sheet +2 +attempt +1 +E\d{3}[\s\S]*1 error\./);
+    const diagnose = row('mozart diagnose <job-id>');
+    assert.equal(diagnose.code, 1);
+    assert.match(diagnose.out, /Sheet 2: failed, 1 attempt/);
+    const still = row('mozart recover <job-id>');
+    assert.equal(still.code, 1);
+    assert.match(still.out, /Still failing: sheet 2\./);
+    writeFileSync(join(dir, 'workspace', 's2'), 'made by hand');
+    const recovered = row('mozart recover <job-id>');
+    assert.equal(recovered.code, 0, recovered.out + recovered.err);
+    assert.match(recovered.out, /Recovered sheet 2[\s\S]*Job 'table-job' is completed\./);
+    assert.deepEqual(runs(dir), ['run-1', 'run-2'], 'recover ran no agent');
+
+    // `config <subcommand>`, each of the row's five.
+    const config = (sub: string) => sh('mozart config <subcommand>', dir, { '<subcommand>': sub });
+    const file = join(home, '.mozart', 'conductor.yaml');
+    assert.match(config('path').out, new RegExp(`^${file} +\\(not created`));
+    assert.equal(config('init').code, 0);
+    assert.equal(config('check').code, 0);
+    const set = config('set max_concurrent_jobs 3');
+    assert.equal(set.code, 0, set.err);
+    assert.match(set.out, /Set max_concurrent_jobs = 3 in /);
+    assert.match(readFileSync(file, 'utf8'), /^max_concurrent_jobs: 3$/m);
+    const show = JSON.parse(config('show --json').out) as { settings: { key: string; value: unknown; source: string }[] };
+    assert.deepEqual(show.settings.filter((x) => x.key === 'max_concurrent_jobs').map((x) => [x.value, x.source]), [[3, 'file']], 'the running conductor took it');
+
+    const dashboard = row('mozart dashboard');
+    assert.equal(dashboard.code, 2);
+    assert.match(dashboard.err, /VS Code extension's Mozart view/);
+    await mcpAnswers(dir);
+
+    for (const line of ENTRIES.filter((e) => /^mozart (patterns|learning|entropy)-/.test(e))) {
+      const r = row(line);
+      assert.equal(r.code, 0, `${line}: ${r.err}`);
+      assert.ok(r.out.trim().length > 0, `${line} printed nothing`);
+      assert.doesNotMatch(r.out + r.err, /unknown|Traceback|undefined/i, line);
+    }
+    assert.match(row('mozart learning-stats').out, /[1-9]\d* /, 'the attempts of the jobs above are in the learning store');
+  } finally {
+    mz(dir, 'stop');
+  }
+});
+
+/** `mozart mcp`, as the README's row: it answers an MCP initialize on stdin, then ends when stdin closes. */
+async function mcpAnswers(cwd: string): Promise<void> {
+  const line = 'mozart mcp';
+  assert.ok(ENTRIES.includes(line));
+  ran.add(line);
+  const child = spawn('/bin/sh', ['-c', `exec ${line}`], { cwd, env: shEnv });
+  let out = '';
+  let err = '';
+  const answered = new Promise<string>((resolve) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out);
+    });
+  });
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('close', r));
+  child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'docs-test', version: '1' } } })}\n`);
+  const answer = JSON.parse((await answered).split('\n')[0] as string) as { id: number; result?: { serverInfo?: { name?: string }; capabilities?: { tools?: unknown } } };
+  assert.equal(answer.id, 1, out);
+  assert.ok(answer.result?.capabilities?.tools, `it offers tools: ${out}`);
+  assert.match(answer.result?.serverInfo?.name ?? '', /mozart/i);
+  child.stdin.end();
+  assert.equal(await exited, 0, err);
+}
+
 test("every command line of the original's README and CLAUDE.md was run above", () => {
-  assert.ok(ENTRIES.length >= 35, `${ENTRIES.length} entries`);
+  assert.ok(ENTRIES.length >= 60, `${ENTRIES.length} entries`);
   assert.deepEqual(ENTRIES.filter((e) => !ran.has(e)), []);
 });

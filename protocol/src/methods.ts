@@ -194,7 +194,7 @@ export interface Methods extends LearningMethods {
   'job.list': [{ all?: boolean }, JobSummary[]];
   'job.pause': [{ jobId: string }, JobSummary];
   /** `scoreFile` (resume --reload-config -c FILE) replaces the job's score; it must keep its name and workspace. */
-  'job.resume': [{ jobId: string; scoreFile?: string; selfHealing?: boolean; autoConfirm?: boolean }, JobSummary];
+  'job.resume': [{ jobId: string; scoreFile?: string; selfHealing?: boolean; autoConfirm?: boolean; force?: boolean }, JobSummary];
   'job.cancel': [{ jobId: string }, JobSummary];
   'job.diagnose': [{ jobId: string }, DiagnoseReport];
   'job.errors': [{ jobId: string; sheet?: number }, JobErrorEntry[]];

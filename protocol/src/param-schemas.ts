@@ -41,7 +41,8 @@ export const PARAM_SCHEMAS: { [M in Method]: JSONSchemaType<Params<M>> } = {
   'job.pause': onlyJobId,
   'job.resume': {
     type: 'object',
-    properties: { jobId, scoreFile: optionalText, selfHealing: flag, autoConfirm: flag },
+    // force: a completed job runs its last sheet again (the original's `resume --force`).
+    properties: { jobId, scoreFile: optionalText, selfHealing: flag, autoConfirm: flag, force: flag },
     required: ['jobId'],
     additionalProperties: false,
   },

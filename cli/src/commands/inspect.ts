@@ -6,6 +6,8 @@ import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { EXIT } from '../output.js';
 import { bar, c, isEndEvent, print } from './follow.js';
 import { withClient } from './jobs.js';
+import { eventLineAtLeast } from './log-files.js';
+import type { LogLevelName } from './log-files.js';
 import { lastLines as tailLines, sheetLogTails } from './original.js';
 
 const time = (iso: string): string => new Date(iso).toLocaleString();
@@ -115,9 +117,9 @@ function errorLine(e: JobErrorEntry, verbose: boolean): string {
  * `mozart logs <job> [--sheet N] [--follow]`: a sheet's full agent output (every attempt), or the
  * job's event log. --follow keeps reading as the conductor reports new output, until the job stops.
  */
-export async function logsCommand(args: { jobId: string; socket?: string; json: boolean; sheet?: number; follow: boolean; lines?: number }): Promise<number> {
+export async function logsCommand(args: { jobId: string; socket?: string; json: boolean; sheet?: number; follow: boolean; lines?: number; level?: LogLevelName }): Promise<number> {
   return withClient(args.socket, async (client) => {
-    const reader = new LogReader(client, args.jobId, args.sheet, args.json);
+    const reader = new LogReader(client, args.jobId, args.sheet, args.json, args.level);
     if (!args.follow) {
       // -n/--lines N: only the last N lines.
       let text = '';
@@ -160,6 +162,8 @@ class LogReader {
     private readonly jobId: string,
     private readonly sheet: number | undefined,
     private readonly raw: boolean,
+    /** -l LEVEL: only the event log's events of this level and above (eventLevel). */
+    private readonly level?: LogLevelName,
   ) {}
 
   /** Prints everything written since the last call. */
@@ -168,15 +172,25 @@ class LogReader {
       const chunk = await this.client.request('job.logs', { jobId: this.jobId, offset: this.offset, maxBytes: 256 * 1024, ...(this.sheet !== undefined ? { sheet: this.sheet } : {}) });
       if (chunk.nextOffset === this.offset) return;
       this.offset = chunk.nextOffset;
-      if (this.sheet !== undefined || this.raw) this.write(chunk.text);
+      if (this.sheet !== undefined || (this.raw && this.level === undefined)) this.write(chunk.text);
       else this.printEvents(chunk.text);
     }
   }
 
-  /** The event log is JSON lines; people read one short line per event. */
+  /** The event log is JSON lines; people read one short line per event (--json: the lines as they are). */
   private printEvents(text: string): void {
-    const next = eventLogText(this.partial, text, c.dim);
-    this.partial = next.partial;
-    this.write(next.text);
+    const level = this.level;
+    if (level === undefined) {
+      const next = eventLogText(this.partial, text, c.dim);
+      this.partial = next.partial;
+      this.write(next.text);
+      return;
+    }
+    const lines = (this.partial + text).split('\n');
+    this.partial = lines.pop() ?? '';
+    const kept = lines.filter((l) => l.trim() && eventLineAtLeast(l, level));
+    if (kept.length === 0) return;
+    const joined = `${kept.join('\n')}\n`;
+    this.write(this.raw ? joined : eventLogText('', joined, c.dim).text);
   }
 }

@@ -72,14 +72,15 @@ export async function runCommand(args: { score: string; socket?: string; workspa
   });
 }
 
-/** `mozart resume <job>`: continues from the checkpoint, re-reading the score (or `-c FILE`). */
-export async function resumeCommand(args: { jobId: string; socket?: string; scoreFile?: string; watch: boolean; json: boolean; selfHealing?: boolean; autoConfirm?: boolean }): Promise<number> {
+/** `mozart resume <job>`: continues from the checkpoint, re-reading the score (or `-c FILE`); `force`: a completed job runs its last sheet again. */
+export async function resumeCommand(args: { jobId: string; socket?: string; scoreFile?: string; watch: boolean; json: boolean; force?: boolean; selfHealing?: boolean; autoConfirm?: boolean }): Promise<number> {
   return withClient(args.socket, async (client) => {
     const follower = new JobFollower(client, args.json);
     if (args.watch) await client.request('events.subscribe', { jobId: args.jobId });
     const summary = await client.request('job.resume', {
       jobId: args.jobId,
       ...(args.scoreFile ? { scoreFile: resolve(args.scoreFile) } : {}),
+      ...(args.force ? { force: true } : {}),
       ...(args.selfHealing ? { selfHealing: true, autoConfirm: args.autoConfirm === true } : {}),
     });
     if (!args.watch) {
@@ -94,7 +95,7 @@ export async function resumeCommand(args: { jobId: string; socket?: string; scor
 
 const STATUS_ICON: Record<string, string> = { completed: '✓', failed: '✗', in_progress: '▶', pending: '·', skipped: '–' };
 
-export async function statusCommand(args: { jobId: string; socket?: string; json: boolean; watch?: boolean }): Promise<number> {
+export async function statusCommand(args: { jobId: string; socket?: string; json: boolean; watch?: boolean; intervalSeconds?: number }): Promise<number> {
   if (args.watch) return watchStatus(args);
   const state = await withClient(args.socket, (client) => client.request('job.status', { jobId: args.jobId }));
   if (args.json) {
@@ -105,8 +106,11 @@ export async function statusCommand(args: { jobId: string; socket?: string; json
   return state.status === 'failed' ? EXIT.failure : EXIT.ok;
 }
 
-/** `status --watch`: the status now, then the job's events as they happen until it stops. */
-async function watchStatus(args: { jobId: string; socket?: string; json: boolean }): Promise<number> {
+/**
+ * `status --watch`: the status now, then the job's events as they happen until it stops; with
+ * `-i N` also the whole status again every N seconds, as the original's refreshing watch showed it.
+ */
+async function watchStatus(args: { jobId: string; socket?: string; json: boolean; intervalSeconds?: number }): Promise<number> {
   return withClient(args.socket, async (client) => {
     const follower = new JobFollower(client, args.json);
     await client.request('events.subscribe', { jobId: args.jobId });
@@ -122,8 +126,29 @@ async function watchStatus(args: { jobId: string; socket?: string; json: boolean
     if (!args.json) printStatus(state);
     const done = Object.values(state.sheets).filter((s) => s.status === 'completed' || s.status === 'skipped').length;
     follower.follow(state.jobId, done, state.totalSheets);
-    return finishFollowing(client, follower, state.jobId, args.json);
+    const every = args.intervalSeconds;
+    const timer = every === undefined ? undefined : setInterval(() => void refresh(client, args.jobId, args.json, every), every * 1000);
+    try {
+      return await finishFollowing(client, follower, state.jobId, args.json);
+    } finally {
+      clearInterval(timer);
+    }
   });
+}
+
+/** One refresh of `status --watch -i N`: the whole status, then when it was taken. */
+async function refresh(client: ConductorClient, jobId: string, json: boolean, every: number): Promise<void> {
+  let state: JobState;
+  try {
+    state = await client.request('job.status', { jobId });
+  } catch {
+    return; // the connection closed as the job ended; finishFollowing reports the end
+  }
+  if (json) print(JSON.stringify(state, null, 2));
+  else {
+    printStatus(state);
+    print(c.dim(`Last updated ${new Date().toLocaleTimeString()} | refreshing every ${every}s`));
+  }
 }
 
 function printStatus(state: JobState): void {

@@ -6,14 +6,38 @@ import { startConductor } from '../conductor.js';
 import { EXIT } from '../output.js';
 import { c, print } from './follow.js';
 import { withClient } from './jobs.js';
+import { pauseWithin } from './original.js';
 
-/** `mozart modify <job> [-c score] [--resume]`: pause at a safe point, take the changed score, maybe resume. */
-export async function modifyCommand(args: { jobId: string; socket?: string; scoreFile?: string; resume: boolean; json: boolean }): Promise<number> {
-  if (!args.json) print(c.dim(`Applying the score to '${args.jobId}' (a running job first pauses at a safe point; this waits for its running sheets)…`));
-  const summary = await withClient(args.socket, (client) => client.request('job.modify', { jobId: args.jobId, resume: args.resume, ...(args.scoreFile ? { scoreFile: resolve(args.scoreFile) } : {}) }));
+/**
+ * `mozart modify <job> [-c score] [--resume] [-t SECONDS]`: pause at a safe point, take the changed
+ * score, maybe resume. With `timeoutSeconds` a running job is paused here first, waiting at most that
+ * long (then exit 1, nothing changed); without it the conductor waits as long as the sheets take.
+ */
+export async function modifyCommand(args: { jobId: string; socket?: string; scoreFile?: string; resume: boolean; json: boolean; timeoutSeconds?: number }): Promise<number> {
+  if (!args.json) print(c.dim(`Applying the score to '${args.jobId}' (a running job first pauses at a safe point; this waits for its running sheets${args.timeoutSeconds !== undefined ? `, at most ${args.timeoutSeconds}s` : ''})…`));
+  const summary = await withClient(args.socket, async (client) => {
+    const seconds = args.timeoutSeconds;
+    if (seconds !== undefined && (await client.request('job.status', { jobId: args.jobId })).status === 'running') {
+      let paused: boolean;
+      try {
+        paused = await pauseWithin(client, args.jobId, seconds);
+      } catch (error) {
+        // It stopped by itself between the two requests: nothing to wait for.
+        if ((await client.request('job.status', { jobId: args.jobId })).status === 'running') throw error;
+        paused = true;
+      }
+      if (!paused) return undefined;
+    }
+    return client.request('job.modify', { jobId: args.jobId, resume: args.resume, ...(args.scoreFile ? { scoreFile: resolve(args.scoreFile) } : {}) });
+  });
+  if (!summary) {
+    process.stderr.write(`mozart modify: job '${args.jobId}' did not pause within ${args.timeoutSeconds}s (its running sheets are still finishing; it pauses when they do); the score was not applied. Run 'mozart modify ${args.jobId}' again once it has paused.\n`);
+    return EXIT.failure;
+  }
   if (args.json) print(JSON.stringify(summary, null, 2));
   else if (args.resume) print(`Job '${summary.jobId}' resumed with ${summary.scoreFile}: ${summary.completedSheets}/${summary.totalSheets} sheets already done.`);
-  else print(`Job '${summary.jobId}' is ${summary.status} and will use ${summary.scoreFile}. Continue with 'mozart resume ${summary.jobId}'.`);
+  // The checkpoint names the score it last ran with; the one given is taken at the next resume.
+  else print(`Job '${summary.jobId}' is ${summary.status} and will use ${args.scoreFile ? resolve(args.scoreFile) : summary.scoreFile}. Continue with 'mozart resume ${summary.jobId}'.`);
   return EXIT.ok;
 }
 

@@ -1,11 +1,12 @@
 // Commands and options that exist for users of the original Mozart: `history`, `pause --wait`,
-// `diagnose --include-logs`, `logs --file` / `logs` without a job, `stop --force`, `dashboard`, and
-// the adoption of a job by `-w/--workspace`.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+// `diagnose --include-logs`, `stop --force` (checked to be a conductor), `dashboard`, and the
+// adoption of a job by `-w/--workspace`. `logs` without a job is log-files.ts.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import type { ConductorClient } from '../../../protocol/src/client.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
-import { logFile, pidFile } from '../../../protocol/src/paths.js';
+import { pidFile } from '../../../protocol/src/paths.js';
 import { EXIT } from '../output.js';
 import { c, isEndEvent, print } from './follow.js';
 import { withClient } from './jobs.js';
@@ -111,26 +112,34 @@ export async function historyCommand(args: { jobId: string; socket?: string; jso
   return EXIT.ok;
 }
 
+/**
+ * Asks a running job to pause and waits until it is no longer running, at most `timeoutSeconds`:
+ * false when the time ran out (its running sheets are still finishing; it pauses when they do).
+ */
+export async function pauseWithin(client: ConductorClient, jobId: string, timeoutSeconds: number): Promise<boolean> {
+  let ended: (() => void) | undefined;
+  const stopped = new Promise<void>((r) => (ended = r));
+  const previous = client.onEvent;
+  client.onEvent = (event) => {
+    if (event.jobId === jobId && isEndEvent(event)) ended?.();
+    previous?.(event);
+  };
+  await client.request('events.subscribe', { jobId });
+  await client.request('job.pause', { jobId });
+  if ((await client.request('job.status', { jobId })).status !== 'running') return true;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutSeconds * 1000)));
+  const outcome = await Promise.race([stopped, timedOut]);
+  clearTimeout(timer);
+  return outcome !== 'timeout';
+}
+
 /** `pause --wait [-t SECONDS]`: asks for the pause, then waits until the job is no longer running. */
 export async function pauseAndWait(args: { jobId: string; socket?: string; json: boolean; timeoutSeconds: number }): Promise<number> {
   return withClient(args.socket, async (client) => {
-    let ended: (() => void) | undefined;
-    const stopped = new Promise<void>((r) => (ended = r));
-    client.onEvent = (event) => {
-      if (event.jobId === args.jobId && isEndEvent(event)) ended?.();
-    };
-    await client.request('events.subscribe', { jobId: args.jobId });
-    await client.request('job.pause', { jobId: args.jobId });
-    const now = await client.request('job.status', { jobId: args.jobId });
-    if (now.status === 'running') {
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), args.timeoutSeconds * 1000)));
-      const outcome = await Promise.race([stopped, timedOut]);
-      clearTimeout(timer);
-      if (outcome === 'timeout') {
-        process.stderr.write(`mozart pause: job '${args.jobId}' did not pause within ${args.timeoutSeconds}s (its running sheets are still finishing); it will pause when they do.\n`);
-        return EXIT.failure;
-      }
+    if (!(await pauseWithin(client, args.jobId, args.timeoutSeconds))) {
+      process.stderr.write(`mozart pause: job '${args.jobId}' did not pause within ${args.timeoutSeconds}s (its running sheets are still finishing); it will pause when they do.\n`);
+      return EXIT.failure;
     }
     const state = await client.request('job.status', { jobId: args.jobId });
     print(args.json ? JSON.stringify(state, null, 2) : `Job '${args.jobId}' is ${state.status}.${state.status === 'paused' ? ` Continue with 'mozart resume ${args.jobId}'.` : ''}`);
@@ -152,21 +161,11 @@ export async function sheetLogTails(socket: string | undefined, jobId: string, s
 
 export const lastLines = (text: string, n: number): string => (n <= 0 ? text : text.replace(/\n$/, '').split('\n').slice(-n).join('\n') + (text ? '\n' : ''));
 
-/** `logs --file FILE` or `logs` without a job (the conductor's log): the file's last N lines. */
-export function logFileCommand(file: string | undefined, lines: number): number {
-  const path = file ?? logFile();
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    process.stderr.write(`mozart logs: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
-    return EXIT.unusable;
-  }
-  process.stdout.write(lastLines(text, lines));
-  return EXIT.ok;
-}
-
-/** `stop --force`: SIGKILL to the conductor (its pid file, or --pid-file); jobs are not paused first. */
+/**
+ * `stop --force`: SIGKILL to the conductor (its pid file, or --pid-file); jobs are not paused first.
+ * A pid file outlives its conductor, and the pid may since belong to any process: it is killed only
+ * when its command line is a Mozart conductor's (dist/conductor.js).
+ */
 export function forceStop(pidPath: string | undefined): number {
   const path = pidPath ?? pidFile();
   let pid: number;
@@ -176,14 +175,45 @@ export function forceStop(pidPath: string | undefined): number {
     process.stderr.write(`mozart stop: no pid file at ${path}; no conductor to stop.\n`);
     return EXIT.unusable;
   }
+  if (!Number.isInteger(pid) || pid <= 1) {
+    process.stderr.write(`mozart stop: ${path} holds no pid ('${readFileSync(path, 'utf8').trim().slice(0, 40)}'); nothing was killed.\n`);
+    return EXIT.failure;
+  }
+  const command = commandLineOf(pid);
+  if (command === undefined) {
+    process.stderr.write(`mozart stop: pid ${pid} (from ${path}) is not running; the pid file is stale and nothing was killed.\n`);
+    return EXIT.failure;
+  }
+  if (!isConductorCommand(command)) {
+    process.stderr.write(`mozart stop: pid ${pid} (from ${path}) is not a Mozart conductor (it runs '${command.join(' ').slice(0, 200)}'); the pid file is stale and nothing was killed.\n`);
+    return EXIT.failure;
+  }
   try {
     process.kill(pid, 'SIGKILL');
   } catch (error) {
-    process.stderr.write(`mozart stop: pid ${pid} (from ${path}) is not running: ${(error as NodeJS.ErrnoException).code}\n`);
+    process.stderr.write(`mozart stop: pid ${pid} (from ${path}) could not be killed: ${(error as NodeJS.ErrnoException).code}\n`);
     return EXIT.failure;
   }
   print(`Conductor (pid ${pid}) killed. Its running jobs stay 'running' in their checkpoints; the next conductor resumes them.`);
   return EXIT.ok;
+}
+
+/** A conductor runs the bundle conductor.js (from `mozart start`, the extension, or a packed CLI). */
+export const isConductorCommand = (args: readonly string[]): boolean => args.some((a) => basename(a) === 'conductor.js');
+
+/** A process's arguments (/proc on Linux, `ps` elsewhere), or undefined when it does not exist. */
+function commandLineOf(pid: number): string[] | undefined {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+    // A process that has exited but is not reaped yet (a zombie) has no arguments left.
+    if (args.length === 0 && /^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) return undefined;
+    return args;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self/cmdline')) return undefined;
+  }
+  const ps = spawnSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' });
+  const line = ps.status === 0 ? ps.stdout.trim() : '';
+  return line ? line.split(/\s+/) : undefined;
 }
 
 export function dashboardCommand(): number {

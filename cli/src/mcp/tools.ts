@@ -8,6 +8,7 @@ import type { ConductorClient } from '../../../protocol/src/client.js';
 import type { JobSummary } from '../../../protocol/src/methods.js';
 import { JOB_STATUSES } from '../../../protocol/src/param-schemas.js';
 import { connectConductor } from '../conductor.js';
+import { eventLineAtLeast, parseLogLevel } from '../commands/log-files.js';
 import { guarded, ok } from './results.js';
 import { listWorkspace, readWorkspaceFile, WorkspaceFileError } from './workspace-files.js';
 
@@ -31,6 +32,8 @@ const jobId = z.string().min(1).describe('The job ID (the score\'s name), as lis
 async function workspaceOf(context: ToolContext, args: { job_id?: string | undefined; workspace?: string | undefined }): Promise<{ jobId: string; workspace: string }> {
   if (args.job_id) {
     const state = await ask(context, (client) => client.request('job.status', { jobId: args.job_id as string }));
+    // Both named (the original's job_id with its optional workspace): they must be the same job's.
+    if (args.workspace !== undefined && resolve(args.workspace) !== resolve(state.workspace)) throw new WorkspaceFileError('access_denied', `${resolve(args.workspace)} is not the workspace of job '${state.jobId}' (its workspace is ${state.workspace}); leave workspace out, or name the job whose workspace it is.`);
     return { jobId: state.jobId, workspace: state.workspace };
   }
   if (!args.workspace) throw new WorkspaceFileError('access_denied', 'Name the job (job_id) or its workspace (workspace).');
@@ -49,10 +52,10 @@ export function registerJobTools(server: McpServer, context: ToolContext): void 
     'list_jobs',
     {
       description: 'List the jobs the Mozart conductor knows, finished ones included, newest first, with status, progress and workspace.',
-      inputSchema: {
+      inputSchema: z.strictObject({
         status_filter: z.enum(JOB_STATUSES).optional().describe('Only jobs with this status'),
         limit: z.number().int().min(1).max(500).default(50).describe('At most this many jobs'),
-      },
+      }),
       annotations: { readOnlyHint: true },
     },
     ({ status_filter, limit }) =>
@@ -66,7 +69,7 @@ export function registerJobTools(server: McpServer, context: ToolContext): void 
     'get_job',
     {
       description: "A job's state: status, each sheet's status, attempts and last error (with its E-code), cost, and workspace. Poll it to follow a job.",
-      inputSchema: { job_id: jobId },
+      inputSchema: z.strictObject({ job_id: jobId }),
       annotations: { readOnlyHint: true },
     },
     ({ job_id }) =>
@@ -81,13 +84,13 @@ export function registerJobTools(server: McpServer, context: ToolContext): void 
     'start_job',
     {
       description: 'Start a Mozart job from a score file (YAML). The conductor checks the score first and refuses an invalid one, saying why.',
-      inputSchema: {
+      inputSchema: z.strictObject({
         config_path: z.string().min(1).describe('Path of the score file (relative paths are taken from the server\'s working folder)'),
         workspace: z.string().min(1).optional().describe("Run the job in this folder instead of the score's workspace"),
         start_sheet: z.number().int().min(1).default(1).describe('Begin at this sheet; earlier ones are recorded as skipped'),
         self_healing: z.boolean().default(false).describe('Fix known causes of failure (missing folders) and retry'),
         fresh: z.boolean().default(false).describe("Start over when the job already has a checkpoint (the old files are archived as the score's workspace_lifecycle says)"),
-      },
+      }),
     },
     ({ config_path, workspace, start_sheet, self_healing, fresh }) =>
       guarded(async () => {
@@ -107,7 +110,7 @@ export function registerJobTools(server: McpServer, context: ToolContext): void 
     'pause_job',
     {
       description: 'Pause a running job at the next safe point: running sheets finish, nothing new starts. Resume it with resume_job.',
-      inputSchema: { job_id: jobId },
+      inputSchema: z.strictObject({ job_id: jobId }),
     },
     ({ job_id }) => guarded(async () => {
       const summary = await ask(context, (client) => client.request('job.pause', { jobId: job_id }));
@@ -118,10 +121,10 @@ export function registerJobTools(server: McpServer, context: ToolContext): void 
     'resume_job',
     {
       description: 'Resume a paused, failed or cancelled job from its checkpoint, re-reading its score (or config_path); sheets already validated never run again.',
-      inputSchema: {
+      inputSchema: z.strictObject({
         job_id: jobId,
         config_path: z.string().min(1).optional().describe("A changed score to continue with (it must keep the job's name and workspace)"),
-      },
+      }),
     },
     ({ job_id, config_path }) =>
       guarded(async () => {
@@ -133,7 +136,7 @@ export function registerJobTools(server: McpServer, context: ToolContext): void 
     'cancel_job',
     {
       description: 'Cancel a job now: its agents are stopped. The checkpoint stays, so resume_job can continue it later.',
-      inputSchema: { job_id: jobId },
+      inputSchema: z.strictObject({ job_id: jobId }),
       annotations: { destructiveHint: true },
     },
     ({ job_id }) => guarded(async () => {
@@ -143,17 +146,35 @@ export function registerJobTools(server: McpServer, context: ToolContext): void 
   );
 }
 
+/** The original's artifact categories (its `_categorize_artifact`), our checkpoint folder counted as state. */
+export const ARTIFACT_TYPES = ['output', 'error', 'log', 'state', 'all'] as const;
+export function artifactType(path: string, jobId: string): 'output' | 'error' | 'log' | 'state' | 'other' {
+  const name = path.split('/').at(-1) ?? path;
+  const lower = name.toLowerCase();
+  if (name.endsWith('.log')) return 'log';
+  if (path.startsWith('.mozart/state/') || name === `${jobId}.json` || (name.endsWith('.json') && /state|checkpoint/.test(name))) return 'state';
+  if (lower.includes('error') || lower.includes('stderr')) return 'error';
+  if (lower.includes('output') || lower.includes('stdout')) return 'output';
+  return 'other';
+}
+
+/** The original's get_logs levels; `all` keeps every event. */
+const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'all'] as const;
+
 /** Registers the artifact tools: a job's workspace files (confined to it) and its logs. */
 export function registerArtifactTools(server: McpServer, context: ToolContext): void {
+  const workspaceArg = z.string().min(1).optional();
   const where = {
     job_id: jobId.optional(),
-    workspace: z.string().min(1).optional().describe('The workspace folder of a job the conductor knows (instead of job_id)'),
+    workspace: workspaceArg.describe('The workspace folder of a job the conductor knows (instead of job_id)'),
   };
+  // The original's job_id-first tools take an optional workspace too: here it must be that job's.
+  const jobWorkspace = workspaceArg.describe("The job's workspace (optional: it is found from job_id; given, it must be the job's)");
   server.registerTool(
     'mozart_artifact_list',
     {
       description: "List one folder of a job's workspace (name the job, or its workspace). Paths that leave the workspace are refused.",
-      inputSchema: { ...where, path: z.string().default('.').describe('A folder inside the workspace'), include_hidden: z.boolean().default(false).describe('Include names starting with a dot') },
+      inputSchema: z.strictObject({ ...where, path: z.string().default('.').describe('A folder inside the workspace'), include_hidden: z.boolean().default(false).describe('Include names starting with a dot') }),
       annotations: { readOnlyHint: true },
     },
     (args) =>
@@ -166,25 +187,36 @@ export function registerArtifactTools(server: McpServer, context: ToolContext): 
   const readShape = (maxDefault: number, maxMax: number) => ({
     max_size: z.number().int().min(1).max(maxMax).default(maxDefault).describe('Refuse files larger than this many bytes'),
   });
-  const readAnswer = async (args: { job_id?: string | undefined; workspace?: string | undefined }, path: string, maxSize: number) => {
+  const readAnswer = async (args: { job_id?: string | undefined; workspace?: string | undefined }, path: string, maxSize: number, encoding?: string) => {
     const { jobId: id, workspace } = await workspaceOf(context, args);
-    const file = readWorkspaceFile(workspace, path, maxSize);
-    return ok({ jobId: id, workspace, ...file }, file.text === undefined ? `${file.path}: a binary file of ${file.size} bytes (its first bytes in hex follow).` : undefined);
+    const file = readWorkspaceFile(workspace, path, maxSize, encoding);
+    return ok({ jobId: id, workspace, ...file }, file.text === undefined ? `${file.path}: a binary file of ${file.size} bytes${encoding !== undefined ? ` (or not valid ${file.encoding})` : ''} (its first bytes in hex follow).` : undefined);
   };
   server.registerTool(
     'mozart_artifact_read',
     {
       description: "Read a file of a job's workspace (name the job, or its workspace). Paths that leave the workspace, and links to outside it, are refused.",
-      inputSchema: { ...where, file_path: z.string().min(1).describe('The file, relative to the workspace'), ...readShape(50_000, 100_000) },
+      inputSchema: z.strictObject({
+        ...where,
+        file_path: z.string().min(1).describe('The file, relative to the workspace'),
+        ...readShape(50_000, 100_000),
+        encoding: z.string().min(1).default('utf-8').describe('The text encoding to read it with (utf-8, latin-1, utf-16le, windows-1252, …); a file not valid in it comes back as hex'),
+      }),
       annotations: { readOnlyHint: true },
     },
-    (args) => guarded(() => readAnswer(args, args.file_path, args.max_size)),
+    (args) => guarded(() => readAnswer(args, args.file_path, args.max_size, args.encoding)),
   );
   server.registerTool(
     'mozart_artifact_list_artifacts',
     {
-      description: "Every file a job left in its workspace (recursively, links not followed), optionally only those whose path names a sheet (sheet-3, sheet_3, 3-sheet).",
-      inputSchema: { job_id: jobId, sheet_filter: z.number().int().min(1).optional().describe('Only paths that name this sheet'), include_hidden: z.boolean().default(false).describe('Include names starting with a dot') },
+      description: "Every file a job left in its workspace (recursively, links not followed), optionally only those whose path names a sheet (sheet-3, sheet_3, 3-sheet) or of one type: log (*.log), state (the checkpoint: .mozart/state/, <job>.json), error (names with error/stderr), output (output/stdout).",
+      inputSchema: z.strictObject({
+        job_id: jobId,
+        workspace: jobWorkspace,
+        sheet_filter: z.number().int().min(1).optional().describe('Only paths that name this sheet'),
+        artifact_type: z.enum(ARTIFACT_TYPES).default('all').describe('Only artifacts of this type'),
+        include_hidden: z.boolean().default(false).describe('Include names starting with a dot (the checkpoint and sheet logs are under .mozart/)'),
+      }),
       annotations: { readOnlyHint: true },
     },
     (args) =>
@@ -193,15 +225,18 @@ export function registerArtifactTools(server: McpServer, context: ToolContext): 
         const listed = listWorkspace(workspace, '.', { includeHidden: args.include_hidden, recursive: true, limit: 5000 });
         const sheet = args.sheet_filter;
         const named = sheet === undefined ? undefined : new RegExp(`sheet[_-]?${sheet}(?!\\d)|(?<!\\d)${sheet}[_-]sheet`, 'i');
-        const entries = listed.entries.filter((e) => e.type !== 'directory' && (named === undefined || named.test(e.path)));
-        return ok({ jobId: id, workspace, entries, truncated: listed.truncated }, `${entries.length} files in ${workspace}${listed.truncated ? ' (the walk stopped at 5000 entries)' : ''}.`);
+        const entries = listed.entries
+          .filter((e) => e.type !== 'directory' && (named === undefined || named.test(e.path)))
+          .map((e) => ({ ...e, category: artifactType(e.path, id) }))
+          .filter((e) => args.artifact_type === 'all' || e.category === args.artifact_type);
+        return ok({ jobId: id, workspace, entries, truncated: listed.truncated }, `${entries.length} ${args.artifact_type === 'all' ? '' : `${args.artifact_type} `}files in ${workspace}${listed.truncated ? ' (the walk stopped at 5000 entries)' : ''}.`);
       }),
   );
   server.registerTool(
     'mozart_artifact_get_artifact',
     {
       description: "Read one file of a job's workspace by its path there. Paths that leave the workspace, and links to outside it, are refused.",
-      inputSchema: { job_id: jobId, artifact_path: z.string().min(1).describe('The file, relative to the workspace'), ...readShape(100_000, 1_000_000) },
+      inputSchema: z.strictObject({ job_id: jobId, artifact_path: z.string().min(1).describe('The file, relative to the workspace'), workspace: jobWorkspace, ...readShape(100_000, 1_000_000) }),
       annotations: { readOnlyHint: true },
     },
     (args) => guarded(() => readAnswer(args, args.artifact_path, args.max_size)),
@@ -209,21 +244,27 @@ export function registerArtifactTools(server: McpServer, context: ToolContext): 
   server.registerTool(
     'mozart_artifact_get_logs',
     {
-      description: "A job's logs: with sheet, that sheet's full agent output (every attempt); without, the job's event log. The last `lines` lines.",
-      inputSchema: {
+      description: "A job's logs: with sheet, that sheet's full agent output (every attempt); without, the job's event log. The last `lines` lines; `level` keeps the events of that level and above (as the workspace's mozart.log rates them).",
+      inputSchema: z.strictObject({
         job_id: jobId,
+        workspace: jobWorkspace,
         sheet: z.number().int().min(1).optional().describe("A sheet's agent output instead of the event log"),
         lines: z.number().int().min(1).max(10_000).default(100).describe('How many of the last lines'),
-      },
+        level: z.enum(LOG_LEVELS).default('all').describe('Only events of this level and above (the event log; agent output has no levels)'),
+      }),
       annotations: { readOnlyHint: true },
     },
-    ({ job_id, sheet, lines }) =>
+    ({ job_id, workspace, sheet, lines, level }) =>
       guarded(async () => {
+        if (workspace !== undefined) await workspaceOf(context, { job_id, workspace });
+        if (sheet !== undefined && level !== 'all') throw new WorkspaceFileError('invalid_params', `level '${level}' filters the job's event log; a sheet's agent output has no levels. Leave level out (or 'all') with sheet.`);
+        const min = level === 'all' ? undefined : parseLogLevel(level);
         const chunk = await ask(context, (client) => client.request('job.logs', { jobId: job_id, ...(sheet !== undefined ? { sheet } : {}), offset: -256 * 1024, maxBytes: 256 * 1024 }));
         const all = chunk.text.split('\n');
         if (all.at(-1) === '') all.pop();
-        const tail = all.slice(-lines);
-        return { content: [{ type: 'text', text: tail.length ? tail.join('\n') : `(the ${sheet !== undefined ? `sheet ${sheet} log` : 'event log'} is empty)` }], structuredContent: { jobId: job_id, path: chunk.path, lines: tail.length, ...(sheet !== undefined ? { sheet } : {}) } };
+        const kept = min === undefined ? all : all.filter((l) => l.trim() && eventLineAtLeast(l, min));
+        const tail = kept.slice(-lines);
+        return { content: [{ type: 'text', text: tail.length ? tail.join('\n') : `(the ${sheet !== undefined ? `sheet ${sheet} log` : 'event log'} ${min ? `has no events of level ${level} or above` : 'is empty'})` }], structuredContent: { jobId: job_id, path: chunk.path, lines: tail.length, level, ...(sheet !== undefined ? { sheet } : {}) } };
       }),
   );
 }

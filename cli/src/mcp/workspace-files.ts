@@ -5,11 +5,12 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { TextDecoder } from 'node:util';
 
 /** A request the workspace rules refuse: `code` is what the tool error says. */
 export class WorkspaceFileError extends Error {
   constructor(
-    readonly code: 'access_denied' | 'not_found' | 'too_large' | 'not_a_file' | 'not_a_directory',
+    readonly code: 'access_denied' | 'not_found' | 'too_large' | 'not_a_file' | 'not_a_directory' | 'unknown_encoding' | 'invalid_params',
     message: string,
   ) {
     super(message);
@@ -66,13 +67,29 @@ export interface FileRead {
   path: string;
   size: number;
   modified: string;
-  /** UTF-8 text, or undefined for a binary file (`hexHead` then has its first bytes). */
+  /** The text, decoded from `encoding`; undefined for a binary file, or one that is not valid in it (`hexHead` then has its first bytes). */
   text?: string;
   hexHead?: string;
+  /** The encoding the text was read with (the WHATWG name; `utf-8` unless asked otherwise). */
+  encoding: string;
 }
 
-/** Reads one file of the workspace, at most `maxBytes` long. */
-export function readWorkspaceFile(workspace: string, path: string, maxBytes: number): FileRead {
+/** Python's codec spellings (the original's `encoding` argument) that are not WHATWG labels. */
+const ENCODING_ALIASES: Record<string, string> = { 'latin-1': 'latin1', latin_1: 'latin1', utf_8: 'utf-8', 'utf-8-sig': 'utf-8', utf_16: 'utf-16le', 'utf-16': 'utf-16le', utf_16_le: 'utf-16le', utf_16_be: 'utf-16be', cp1252: 'windows-1252' };
+
+/** A decoder for `encoding` (any WHATWG label, or Python's names above), or a tool error naming it. */
+export function decoderFor(encoding: string): TextDecoder {
+  const label = encoding.trim().toLowerCase();
+  try {
+    return new TextDecoder(ENCODING_ALIASES[label] ?? label, { fatal: true });
+  } catch {
+    throw new WorkspaceFileError('unknown_encoding', `'${encoding}' is not a text encoding this server knows (utf-8, latin-1, utf-16le, windows-1252, shift_jis, … : the WHATWG encoding labels).`);
+  }
+}
+
+/** Reads one file of the workspace, at most `maxBytes` long, as text in `encoding` (UTF-8). */
+export function readWorkspaceFile(workspace: string, path: string, maxBytes: number, encoding = 'utf-8'): FileRead {
+  const decoder = decoderFor(encoding);
   const { root, real } = confine(workspace, path);
   let fd: number;
   try {
@@ -91,21 +108,21 @@ export function readWorkspaceFile(workspace: string, path: string, maxBytes: num
     const buffer = Buffer.alloc(stat.size);
     const read = stat.size > 0 ? readSync(fd, buffer, 0, stat.size, 0) : 0;
     const bytes = buffer.subarray(0, read);
-    const base = { path: relative(root, real) || '.', size: stat.size, modified: stat.mtime.toISOString() };
-    return isText(bytes) ? { ...base, text: bytes.toString('utf8') } : { ...base, hexHead: bytes.subarray(0, 1024).toString('hex') };
+    const base = { path: relative(root, real) || '.', size: stat.size, modified: stat.mtime.toISOString(), encoding: decoder.encoding };
+    const text = decoded(decoder, bytes);
+    return text !== undefined ? { ...base, text } : { ...base, hexHead: bytes.subarray(0, 1024).toString('hex') };
   } finally {
     closeSync(fd);
   }
 }
 
-/** Text when it decodes as UTF-8 and holds no NUL byte. */
-function isText(bytes: Buffer): boolean {
-  if (bytes.includes(0)) return false;
+/** The text when the bytes decode in the encoding and hold no NUL character; else undefined (binary). */
+function decoded(decoder: TextDecoder, bytes: Buffer): string | undefined {
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
+    const text = decoder.decode(bytes);
+    return text.includes('\0') ? undefined : text;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

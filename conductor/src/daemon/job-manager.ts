@@ -136,7 +136,7 @@ export class JobManager extends JobBook {
    * Continues a paused, failed, cancelled or interrupted job from its checkpoint, re-reading its
    * score (or `scoreFile`, which then becomes the job's score). Only sheets not yet validated run.
    */
-  async resume(jobId: string, options: { scoreFile?: string } & HealingChoice = {}): Promise<JobSummary> {
+  async resume(jobId: string, options: { scoreFile?: string; force?: boolean } & HealingChoice = {}): Promise<JobSummary> {
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running.`);
     if (this.source) await refuseIfBusyElsewhere(this.source, jobId, (m) => new JobError(m));
     const known = this.registry.get(jobId);
@@ -144,7 +144,7 @@ export class JobManager extends JobBook {
     return this.resumeNow(jobId, options);
   }
 
-  private resumeNow(jobId: string, options: { scoreFile?: string } & HealingChoice = {}): JobSummary | Promise<JobSummary> {
+  private resumeNow(jobId: string, options: { scoreFile?: string; force?: boolean } & HealingChoice = {}): JobSummary | Promise<JobSummary> {
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running.`);
     const entry = this.entry(jobId);
     const file = options.scoreFile ? resolve(options.scoreFile) : entry.scoreFile;
@@ -157,7 +157,8 @@ export class JobManager extends JobBook {
     this.forgetResting(jobId);
     // The last run stopped on a refused write that not even its failure could be recorded after:
     // only memory knows, and resume must still check the sheets whose end went unrecorded.
-    const stoppedOnDisk = this.unsaved.get(jobId)?.error?.code === 'E403';
+    // A conductor started since then finds it in the registry entry.
+    const stoppedOnDisk = this.unsaved.get(jobId)?.error?.code === 'E403' || entry.stoppedOnDisk === true;
     let store: JournalStore<JobState, JobRecord> | undefined;
     let selfHealing: RegistryEntry['selfHealing'];
     try {
@@ -165,15 +166,20 @@ export class JobManager extends JobBook {
       // A job whose checkpoint is gone altogether is rebuilt as after a lost snapshot: validated sheets are taken as done.
       if (store.foundNothing) store.snapshotLost = true;
       const state = store.current;
-      if (state.status === 'completed' && state.totalSheets === checked.plan.totalSheets) throw new JobError(`Job '${jobId}' already completed. Use 'mozart run --fresh' to run it again.`);
+      if (state.status === 'completed' && state.totalSheets === checked.plan.totalSheets) {
+        if (!options.force) throw new JobError(`Job '${jobId}' already completed. Use 'mozart resume ${jobId} --force' to run its last sheet again, or 'mozart run --fresh' to run it all again.`);
+        // --force, as in the original: the last sheet runs again, with a fresh budget.
+        const last = checked.plan.totalSheets;
+        store.append({ t: 'sheet', at: new Date().toISOString(), num: last, patch: { status: 'pending', retries: 0, completionAttempts: 0, rateLimitWaits: 0, quotaWaits: 0, healingAttempts: null, finishedAt: null, skipReason: null } });
+      }
       const fanOutStages = fanOutStagesOf(checked.plan);
       if (state.totalSheets !== checked.plan.totalSheets || state.scoreFile !== file || JSON.stringify(state.fanOutStages ?? []) !== JSON.stringify(fanOutStages)) {
         store.append({ t: 'plan', at: new Date().toISOString(), totalSheets: checked.plan.totalSheets, scoreFile: file, fanOutStages });
       }
       selfHealing = healingOf(options, entry.selfHealing);
       const descriptions = descriptionsOf(checked.score);
-      if (file !== entry.scoreFile || selfHealing !== entry.selfHealing || JSON.stringify(descriptions) !== JSON.stringify(entry.descriptions)) {
-        this.registry.put({ ...entry, scoreFile: file, selfHealing: selfHealing ?? undefined, descriptions });
+      if (file !== entry.scoreFile || selfHealing !== entry.selfHealing || JSON.stringify(descriptions) !== JSON.stringify(entry.descriptions) || entry.stoppedOnDisk) {
+        this.registry.put({ ...entry, scoreFile: file, selfHealing: selfHealing ?? undefined, descriptions, stoppedOnDisk: undefined });
       }
     } catch (error) {
       closeQuietly(store);

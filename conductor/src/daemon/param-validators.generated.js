@@ -396,7 +396,7 @@ return errors === 0;
 }
 
 exports["job.resume"] = validate19;
-const schema20 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"scoreFile":{"type":"string","minLength":1,"nullable":true},"selfHealing":{"type":"boolean","nullable":true},"autoConfirm":{"type":"boolean","nullable":true}},"required":["jobId"],"additionalProperties":false};
+const schema20 = {"type":"object","properties":{"jobId":{"type":"string","minLength":1},"scoreFile":{"type":"string","minLength":1,"nullable":true},"selfHealing":{"type":"boolean","nullable":true},"autoConfirm":{"type":"boolean","nullable":true},"force":{"type":"boolean","nullable":true}},"required":["jobId"],"additionalProperties":false};
 
 function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -411,7 +411,7 @@ return false;
 else {
 const _errs1 = errors;
 for(const key0 in data){
-if(!((((key0 === "jobId") || (key0 === "scoreFile")) || (key0 === "selfHealing")) || (key0 === "autoConfirm"))){
+if(!(((((key0 === "jobId") || (key0 === "scoreFile")) || (key0 === "selfHealing")) || (key0 === "autoConfirm")) || (key0 === "force"))){
 validate19.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
 return false;
 break;
@@ -484,6 +484,20 @@ var valid0 = _errs10 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.force !== undefined){
+let data4 = data.force;
+const _errs13 = errors;
+if((typeof data4 !== "boolean") && (data4 !== null)){
+validate19.errors = [{instancePath:instancePath+"/force",schemaPath:"#/properties/force/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
