@@ -99,6 +99,23 @@ function fileKind(stat: Pick<Stats, 'isDirectory' | 'isFIFO' | 'isCharacterDevic
   return 'something other than a file';
 }
 
+/** Where the first byte that is not UTF-8 sits in the decoded text: zero-based line and character. */
+export function invalidUtf8Position(text: string, bad: InvalidUtf8): { line: number; character: number } {
+  let line = 0;
+  let lineStart = 0;
+  for (let at = text.indexOf('\n'); at >= 0 && at < bad.textOffset; at = text.indexOf('\n', at + 1)) {
+    line++;
+    lineStart = at + 1;
+  }
+  return { line, character: bad.textOffset - lineStart };
+}
+
+/** What Y002 says about the byte, wherever the file is (a score, or a file it names). */
+export function invalidUtf8Message(bad: InvalidUtf8): string {
+  const hex = bad.byte.toString(16).toUpperCase().padStart(2, '0');
+  return `The file is not valid UTF-8: byte 0x${hex} (byte ${bad.byteOffset} of the file) does not belong to a UTF-8 character.`;
+}
+
 /** Offset of the first byte that does not start a well-formed UTF-8 sequence, or -1. */
 export function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
