@@ -11,6 +11,7 @@ import { summariseJob } from '../../../protocol/src/summary.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { CheckpointSaveError, JobRunner } from '../runner/job-runner.js';
 import { isValid } from '../../../score/src/engine.js';
+import { clip } from '../../../score/src/finding-text.js';
 import { ScoreChecks } from './score-checks.js';
 import type { JobRecord, JobState } from '../../../protocol/src/job-state.js';
 import { applyJobRecord } from '../../../protocol/src/job-state.js';
@@ -267,7 +268,7 @@ export abstract class JobBook {
       const errors = checked.findings.filter((f) => f.severity === 'error');
       const list = errors
         .slice(0, 5)
-        .map((f) => `  ${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.id} ${f.message}`)
+        .map((f) => `  ${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.id} ${clip(f.message)}`)
         .join('\n');
       throw new JobError(`The score is not valid (${errors.length} error${errors.length === 1 ? '' : 's'}); ${remedy}:\n${list}\nRun 'mozart validate ${file}' for every finding.`);
     }
