@@ -13,6 +13,7 @@ import { CheckpointSaveError, JobRunner } from '../runner/job-runner.js';
 import { isValid } from '../../../score/src/engine.js';
 import { clip } from '../../../score/src/finding-text.js';
 import { ScoreChecks } from './score-checks.js';
+import type { FileCheck } from './score-checks.js';
 import type { JobRecord, JobState } from '../../../protocol/src/job-state.js';
 import { applyJobRecord } from '../../../protocol/src/job-state.js';
 import { JournalStore, StateLoadError } from '../state/journal-store.js';
@@ -100,9 +101,9 @@ export abstract class JobBook {
     this.onRecord = parts.onRecord ?? (() => undefined);
     this.chains = new ChainStarter(
       {
-        jobIdOf: (scoreFile) => {
+        jobIdOf: async (scoreFile) => {
           try {
-            return this.checkValid(resolve(scoreFile)).score.name;
+            return (await this.validScore(resolve(scoreFile))).score.name;
           } catch (error) {
             throw new Error((error as Error).message.split('\n')[0]);
           }
@@ -260,8 +261,12 @@ export abstract class JobBook {
     return { ok: checks.every((c) => c.ok), checks };
   }
 
-  protected checkValid(file: string, remedy = 'nothing was started'): ValidScore {
-    const read = this.scoreChecks.take(file);
+  /** The score of `file`, checked off the event loop when it is big (score-checks.ts); throws when it is not valid. */
+  protected async validScore(file: string, remedy?: string): Promise<ValidScore> {
+    return this.checkValid(file, await this.scoreChecks.check(file), remedy);
+  }
+
+  protected checkValid(file: string, read: FileCheck, remedy = 'nothing was started'): ValidScore {
     if (read.error !== undefined) throw new JobError(`Cannot read the score: ${read.error}. ${remedy.charAt(0).toUpperCase()}${remedy.slice(1)}.`);
     const checked = read.result;
     if (!isValid(checked) || !checked.score || !checked.plan || !checked.workspace) {
@@ -319,6 +324,7 @@ export abstract class JobBook {
       onRecord: (record) => this.onRecord({ type: 'job.record', jobId, at: 'at' in record ? record.at : new Date().toISOString(), record }),
       backend: cappedBackend(createBackend(score, scoreFile), this.board.agentSlots, score.backend.type),
       submitJob: this.chains.submitterFor(jobId),
+      checkScore: (file) => this.scoreChecks.check(file),
       ...(concert ? { concertLink: concert } : {}),
       ...(selfHealing ? { selfHealing } : {}),
       ...(this.learning ? { learning: gatedLearning(this.learning, () => this.learningPolicy) } : {}),
@@ -370,7 +376,7 @@ export abstract class JobBook {
   }
 
   /** A concert's next job (a run_job hook): started here, or queued in the cluster. */
-  protected abstract launchChained(scoreFile: string, options: SubmitOptions): { jobId: string };
+  protected abstract launchChained(scoreFile: string, options: SubmitOptions): Promise<{ jobId: string }>;
 }
 
 /** A parsed checkpoint of a job not running, and how the conductor learns that it changed. */
