@@ -180,7 +180,10 @@ export class ScoreChecker {
     for (const document of this.host.openDocuments()) open.set(uriPath(document.uri), document);
     return {
       kind: (path) => (open.has(path) ? 'file' : diskFiles.kind(path)),
-      readText: (path) => open.get(path)?.getText() ?? diskFiles.readText(path),
+      read: (path) => {
+        const document = open.get(path);
+        return document ? { ok: true, text: document.getText() } : diskFiles.read(path);
+      },
     };
   }
 }

@@ -17,7 +17,7 @@ import { planSheets } from './plan.js';
 import { checkSchema } from './schema-check.js';
 import type { Score } from './score-types.js';
 import type { InvalidUtf8 } from './score-file.js';
-import { readScoreFile } from './score-file.js';
+import { invalidUtf8Message, readScoreFile } from './score-file.js';
 import { ScoreSource } from './source.js';
 import { applySuppressions } from './suppress.js';
 import { severityOf } from './catalog.js';
@@ -70,7 +70,11 @@ export function checkScore(file: string, text: string, options: CheckOptions = {
   try {
     const files = options.files ?? diskFiles;
     const result = options.invalidUtf8 ? encodingFailure(source, options.invalidUtf8) : runChecks(source, files);
-    const linesOf = (path: string): string[] | undefined => (path === file ? source.text : files.readText(path))?.split('\n');
+    const linesOf = (path: string): string[] | undefined => {
+      if (path === file) return source.text.split('\n');
+      const read = files.read(path);
+      return read.ok ? read.text.split('\n') : undefined;
+    };
     // A score that could not be read or planned cannot run whatever the comments say, so its
     // errors are never silenced: silencing them would make an unusable score look valid.
     const usable = result.score !== undefined && result.plan !== undefined;
@@ -107,7 +111,6 @@ export function checkScoreFile(file: string, options: Omit<CheckOptions, 'invali
 /** Y002: the bytes are not UTF-8, so what the parser would see is not what the file says. */
 function encodingFailure(source: ScoreSource, bad: InvalidUtf8): ScoreCheckResult {
   const at = source.positionAt(bad.textOffset);
-  const hex = bad.byte.toString(16).toUpperCase().padStart(2, '0');
   return {
     source,
     parsed: false,
@@ -115,7 +118,7 @@ function encodingFailure(source: ScoreSource, bad: InvalidUtf8): ScoreCheckResul
       {
         id: 'Y002',
         severity: 'error',
-        message: `The file is not valid UTF-8: byte 0x${hex} (byte ${bad.byteOffset} of the file) does not belong to a UTF-8 character. Save the score as UTF-8 (or remove the byte); nothing else is checked until then.`,
+        message: `${invalidUtf8Message(bad)} Save the score as UTF-8 (or remove the byte); nothing else is checked until then.`,
         file: source.file,
         range: { start: at, end: { line: at.line, character: at.character + 1 } },
       },

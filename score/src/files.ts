@@ -3,11 +3,17 @@
 import { statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { readScoreFile } from './score-file.js';
+import type { ScoreFileRead } from './score-file.js';
 
 /** What the checks may ask of the file system. Implementations must never throw. */
 export interface FileView {
   kind(path: string): 'file' | 'directory' | 'missing';
-  readText(path: string): string | undefined;
+  /**
+   * A file's text as the safe reader gives it (score-file.ts): refused when it is not a regular
+   * file or too large, and with `invalidUtf8` when its bytes are not all UTF-8, so a check can say
+   * so instead of reading replacement characters.
+   */
+  read(path: string): ScoreFileRead;
 }
 
 /** The real file system. */
@@ -19,10 +25,9 @@ export const diskFiles: FileView = {
       return 'missing';
     }
   },
-  readText(path) {
+  read(path) {
     // Regular files up to the score cap only: a FIFO named as a template must not block the check.
-    const read = readScoreFile(path);
-    return read.ok ? read.text : undefined;
+    return readScoreFile(path);
   },
 };
 

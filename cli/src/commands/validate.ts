@@ -3,6 +3,7 @@ import { relative, resolve } from 'node:path';
 import { checkScoreFile, isValid } from '../../../score/src/engine.js';
 import type { ScoreCheckResult } from '../../../score/src/engine.js';
 import type { Finding } from '../../../score/src/findings.js';
+import { clip, excerptOf, MAX_EXCERPT, MAX_MESSAGE } from '../../../score/src/finding-text.js';
 import { EXIT, palette, useColour } from '../output.js';
 
 /** What `validate` prints with `--json`: positions are 1-based, like the text output. */
@@ -87,25 +88,6 @@ export function validateCommand(args: { score: string; json: boolean; dag?: bool
 
 /** Findings of one id printed in full; the rest are counted (a score with 100,000 typos prints a page). */
 const MAX_SHOWN_PER_ID = 20;
-/** Characters of a message or fix title printed (a message can quote a 1 MB key). */
-const MAX_MESSAGE = 300;
-/** Characters of a source line printed around the finding's column. */
-const MAX_EXCERPT = 120;
-
-/** `text` cut to `max` characters, saying how much was left out. */
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
-}
-
-/** At most MAX_EXCERPT characters of `line` around `column`, and where the column sits in them. */
-function excerptOf(line: string, column: number): { text: string; caret: number } {
-  const at = Math.min(Math.max(0, column), line.length);
-  if (line.length <= MAX_EXCERPT) return { text: line, caret: at };
-  const start = Math.max(0, Math.min(at - 40, line.length - MAX_EXCERPT));
-  const end = start + MAX_EXCERPT;
-  const head = start > 0 ? '…' : '';
-  return { text: head + line.slice(start, end) + (end < line.length ? '…' : ''), caret: head.length + at - start };
-}
 
 export function formatText(report: ValidateReport, result: ScoreCheckResult, colour: boolean): string {
   const c = palette(colour);

@@ -12,9 +12,10 @@ import type { Clock } from '../runner/clock.js';
 
 /** What the chain starter needs from the job manager. */
 export interface ChainHost {
-  /** The job id a score would run as; throws (with the findings) when the score is not valid. */
-  jobIdOf(scoreFile: string): string;
-  submit(scoreFile: string, options: { fresh: boolean; workspace?: string; concertLink: ConcertLink }): { jobId: string };
+  /** The job id a score would run as; rejects (with the findings) when the score is not valid. */
+  jobIdOf(scoreFile: string): Promise<string>;
+  /** Checks the score (off the event loop when it is big) and starts it; rejects when it cannot. */
+  submit(scoreFile: string, options: { fresh: boolean; workspace?: string; concertLink: ConcertLink }): Promise<{ jobId: string }>;
   /** Resolves with the job's final state, if it is running. */
   whenDone(jobId: string): Promise<JobState> | undefined;
   emit(event: RunnerEvent): void;
@@ -43,7 +44,7 @@ export class ChainStarter {
     return async (request) => {
       let childId: string;
       try {
-        childId = this.host.jobIdOf(request.scoreFile);
+        childId = await this.host.jobIdOf(request.scoreFile);
       } catch (error) {
         return { ok: false, message: `Cannot start ${request.scoreFile}: ${(error as Error).message}` };
       }
@@ -97,17 +98,15 @@ export class ChainStarter {
 
   private startNow(parentId: string, next: PendingStart): void {
     const { request } = next;
-    try {
-      this.host.submit(request.scoreFile, { fresh: request.fresh, ...(request.workspace ? { workspace: request.workspace } : {}), concertLink: request.link });
-    } catch (error) {
-      this.host.emit({ type: 'job.hook', jobId: parentId, at: new Date().toISOString(), index: -1, ok: false, message: `The concert's next job '${next.jobId}' could not start: ${(error as Error).message}` });
-    }
+    this.host.submit(request.scoreFile, { fresh: request.fresh, ...(request.workspace ? { workspace: request.workspace } : {}), concertLink: request.link }).catch((error: Error) => {
+      this.host.emit({ type: 'job.hook', jobId: parentId, at: new Date().toISOString(), index: -1, ok: false, message: `The concert's next job '${next.jobId}' could not start: ${error.message}` });
+    });
   }
 
   private async startAndWait(parentId: string, childId: string, request: ChainRequest): Promise<{ ok: boolean; message: string; jobId?: string }> {
     if (request.cooldownMs > 0) await this.clock.wait(request.cooldownMs);
     try {
-      this.host.submit(request.scoreFile, { fresh: request.fresh, ...(request.workspace ? { workspace: request.workspace } : {}), concertLink: request.link });
+      await this.host.submit(request.scoreFile, { fresh: request.fresh, ...(request.workspace ? { workspace: request.workspace } : {}), concertLink: request.link });
     } catch (error) {
       return { ok: false, message: `Cannot start '${childId}': ${(error as Error).message}` };
     }

@@ -11,7 +11,9 @@ import { summariseJob } from '../../../protocol/src/summary.js';
 import type { RunnerEvent } from '../../../protocol/src/events.js';
 import { CheckpointSaveError, JobRunner } from '../runner/job-runner.js';
 import { isValid } from '../../../score/src/engine.js';
+import { clip } from '../../../score/src/finding-text.js';
 import { ScoreChecks } from './score-checks.js';
+import type { FileCheck } from './score-checks.js';
 import type { JobRecord, JobState } from '../../../protocol/src/job-state.js';
 import { applyJobRecord } from '../../../protocol/src/job-state.js';
 import { JournalStore, StateLoadError } from '../state/journal-store.js';
@@ -100,9 +102,9 @@ export abstract class JobBook {
     this.onRecord = parts.onRecord ?? (() => undefined);
     this.chains = new ChainStarter(
       {
-        jobIdOf: (scoreFile) => {
+        jobIdOf: async (scoreFile) => {
           try {
-            return this.checkValid(resolve(scoreFile)).score.name;
+            return (await this.validScore(resolve(scoreFile))).score.name;
           } catch (error) {
             throw new Error((error as Error).message.split('\n')[0]);
           }
@@ -260,15 +262,19 @@ export abstract class JobBook {
     return { ok: checks.every((c) => c.ok), checks };
   }
 
-  protected checkValid(file: string, remedy = 'nothing was started'): ValidScore {
-    const read = this.scoreChecks.take(file);
+  /** The score of `file`, checked off the event loop when it is big (score-checks.ts); throws when it is not valid. */
+  protected async validScore(file: string, remedy?: string): Promise<ValidScore> {
+    return this.checkValid(file, await this.scoreChecks.check(file), remedy);
+  }
+
+  protected checkValid(file: string, read: FileCheck, remedy = 'nothing was started'): ValidScore {
     if (read.error !== undefined) throw new JobError(`Cannot read the score: ${read.error}. ${remedy.charAt(0).toUpperCase()}${remedy.slice(1)}.`);
     const checked = read.result;
     if (!isValid(checked) || !checked.score || !checked.plan || !checked.workspace) {
       const errors = checked.findings.filter((f) => f.severity === 'error');
       const list = errors
         .slice(0, 5)
-        .map((f) => `  ${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.id} ${f.message}`)
+        .map((f) => `  ${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.id} ${clip(f.message)}`)
         .join('\n');
       throw new JobError(`The score is not valid (${errors.length} error${errors.length === 1 ? '' : 's'}); ${remedy}:\n${list}\nRun 'mozart validate ${file}' for every finding.`);
     }
@@ -330,6 +336,7 @@ export abstract class JobBook {
       onRecord: (record) => this.onRecord({ type: 'job.record', jobId, at: 'at' in record ? record.at : new Date().toISOString(), record }),
       backend: cappedBackend(createBackend(score, scoreFile), this.board.agentSlots, score.backend.type),
       submitJob: this.chains.submitterFor(jobId),
+      checkScore: (file) => this.scoreChecks.check(file),
       ...(concert ? { concertLink: concert } : {}),
       ...(selfHealing ? { selfHealing } : {}),
       ...(this.learning ? { learning: gatedLearning(this.learning, () => this.learningPolicy) } : {}),
@@ -392,7 +399,7 @@ export abstract class JobBook {
   }
 
   /** A concert's next job (a run_job hook): started here, or queued in the cluster. */
-  protected abstract launchChained(scoreFile: string, options: SubmitOptions): { jobId: string };
+  protected abstract launchChained(scoreFile: string, options: SubmitOptions): Promise<{ jobId: string }>;
 }
 
 /** A parsed checkpoint of a job not running, and how the conductor learns that it changed. */

@@ -20,6 +20,7 @@ import { apply, clearable, descriptionsOf, healingOf, isFencedOff, JobError, mb,
 import type { ActiveJob, HealingChoice, Launched, SubmitOptions, TakenOutcome, TakenTicket, ValidScore } from './manager-parts.js';
 import type { RegistryEntry } from './registry.js';
 import { JobBook } from './job-book.js';
+import type { FileCheck } from './score-checks.js';
 import { recoverSheets } from './recover.js';
 import { adoptJob } from './adopt.js';
 import { approveSheet } from './approve-sheet.js';
@@ -66,22 +67,22 @@ export class JobManager extends JobBook {
    * sheets before it.
    */
   async submit(scoreFile: string, options: SubmitOptions = {}): Promise<JobSummary> {
-    await this.scoreChecks.prime(resolve(scoreFile));
+    const valid = await this.validScore(resolve(scoreFile));
     // In a cluster the job may already be queued or running on another member: ask before writing.
-    if (this.source) await refuseIfBusyElsewhere(this.source, this.checkValid(resolve(scoreFile)).score.name, (m) => new JobError(m));
-    return this.submitNow(scoreFile, options).summary;
+    if (this.source) await refuseIfBusyElsewhere(this.source, valid.score.name, (m) => new JobError(m));
+    return this.submitNow(scoreFile, options, valid).summary;
   }
 
   /** A concert's next job (a run_job hook): started here, or queued in the cluster. */
-  protected launchChained(scoreFile: string, options: SubmitOptions): { jobId: string } {
-    const { jobId, summary } = this.submitNow(scoreFile, options);
+  protected async launchChained(scoreFile: string, options: SubmitOptions): Promise<{ jobId: string }> {
+    const { jobId, summary } = this.submitNow(scoreFile, options, await this.validScore(resolve(scoreFile)));
     if (summary instanceof Promise) summary.catch((error: Error) => this.onEvent({ type: 'job.hook', jobId: options.concertLink?.parent ?? jobId, at: new Date().toISOString(), index: -1, ok: false, message: `The concert's next job '${jobId}' could not be queued: ${error.message}` }));
     return { jobId };
   }
 
-  private submitNow(scoreFile: string, options: SubmitOptions): Launched {
+  /** Starts (or queues) the checked score `valid` of `scoreFile`. */
+  private submitNow(scoreFile: string, options: SubmitOptions, valid: ValidScore): Launched {
     const file = resolve(scoreFile);
-    const valid = this.checkValid(file);
     // A concert's next job may run in another job's workspace (job_workspace, inherit_workspace).
     const checked = options.workspace ? { ...valid, workspace: resolve(options.workspace) } : valid;
     const { score, plan, workspace } = checked;
@@ -140,15 +141,16 @@ export class JobManager extends JobBook {
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running.`);
     if (this.source) await refuseIfBusyElsewhere(this.source, jobId, (m) => new JobError(m));
     const known = this.registry.get(jobId);
-    if (known) await this.scoreChecks.prime(options.scoreFile ? resolve(options.scoreFile) : known.scoreFile);
-    return this.resumeNow(jobId, options);
+    const check = known ? await this.scoreChecks.check(options.scoreFile ? resolve(options.scoreFile) : known.scoreFile) : undefined;
+    return this.resumeNow(jobId, options, check);
   }
 
-  private resumeNow(jobId: string, options: { scoreFile?: string; force?: boolean } & HealingChoice = {}): JobSummary | Promise<JobSummary> {
+  /** Resumes from the checkpoint; `check` is of the score it resumes with (checked in place when not given). */
+  private resumeNow(jobId: string, options: { scoreFile?: string; force?: boolean } & HealingChoice = {}, check?: FileCheck): JobSummary | Promise<JobSummary> {
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is already running.`);
     const entry = this.entry(jobId);
     const file = options.scoreFile ? resolve(options.scoreFile) : entry.scoreFile;
-    const valid = this.checkValid(file, `fix it ('mozart validate ${file}') and resume again`);
+    const valid = this.checkValid(file, check ?? this.scoreChecks.checkInPlace(file), `fix it ('mozart validate ${file}') and resume again`);
     // A job whose workspace its concert chose keeps that workspace, whatever its score names.
     const checked = entry.workspaceGiven ? { ...valid, workspace: entry.workspace } : valid;
     if (checked.score.name !== jobId) throw new JobError(`The score ${file} is named '${checked.score.name}', not '${jobId}'; a score with another name is another job ('mozart run').`);
@@ -199,8 +201,7 @@ export class JobManager extends JobBook {
   async modify(jobId: string, options: { scoreFile?: string; resume?: boolean }): Promise<JobSummary> {
     const entry = this.entry(jobId);
     const file = options.scoreFile ? resolve(options.scoreFile) : entry.scoreFile;
-    await this.scoreChecks.prime(file);
-    const checked = this.checkValid(file, 'nothing was changed');
+    const checked = await this.validScore(file, 'nothing was changed');
     if (checked.score.name !== jobId) throw new JobError(`The score ${file} is named '${checked.score.name}', not '${jobId}'; nothing was changed.`);
     if (checked.workspace !== entry.workspace) throw new JobError(`The score ${file} uses the workspace ${checked.workspace}, but job '${jobId}' ran in ${entry.workspace}; nothing was changed.`);
     const active = this.active.get(jobId);
@@ -301,8 +302,7 @@ export class JobManager extends JobBook {
     if (this.active.has(jobId)) throw new JobError(`Job '${jobId}' is running; pause it before recovering sheets.`);
     if (this.source) await refuseIfBusyElsewhere(this.source, jobId, (m) => new JobError(`${m} Pause it before recovering sheets.`));
     const entry = this.entry(jobId);
-    await this.scoreChecks.prime(entry.scoreFile);
-    const checked = this.checkValid(entry.scoreFile, 'fix it before recovering');
+    const checked = await this.validScore(entry.scoreFile, 'fix it before recovering');
     const state = this.state(jobId);
     const { recovered, stillFailing } = await recoverSheets(state, checked, entry.workspace, dryRun, sheet);
     this.forgetResting(jobId);
@@ -325,7 +325,7 @@ export class JobManager extends JobBook {
     try {
       const prepared = this.prepared.get(jobId);
       this.prepared.delete(jobId);
-      checked = prepared && prepared.stamp === scoreStamp(ticket.scoreFile) && prepared.checked.score.name === jobId ? prepared.checked : this.checkValid(ticket.scoreFile, `fix it ('mozart validate ${ticket.scoreFile}') and resume`);
+      checked = prepared && prepared.stamp === scoreStamp(ticket.scoreFile) && prepared.checked.score.name === jobId ? prepared.checked : await this.validScore(ticket.scoreFile, `fix it ('mozart validate ${ticket.scoreFile}') and resume`);
       store = JournalStore.open<JobState, JobRecord>({ dir, apply, shape: jobShape, beforeWrite }, initialJobState({ jobId, scoreFile: ticket.scoreFile, score: checked.score, plan: checked.plan, workspace: ticket.workspace }));
     } catch (error) {
       if (isFencedOff(error)) return 'fenced';

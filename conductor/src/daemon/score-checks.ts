@@ -1,15 +1,16 @@
-// Checking a score without blocking the conductor. A score of a few hundred KiB is checked in a few
-// milliseconds and is checked in place; a bigger one (up to the 4 MiB cap, where 200,000 unknown
-// keys take seconds) is checked in a worker thread first, with a time and memory limit, so every
-// other job and client keeps being served meanwhile. The job manager's checks stay synchronous:
-// `prime` runs before them and leaves the worker's result, which `take` hands over when the file
-// is still the one that was checked.
-import { existsSync, statSync } from 'node:fs';
+// Checking a score without blocking the conductor. A score of at most 256 KiB is checked in place
+// in a few milliseconds (and no more than 256 KiB of it is read there, so a file that grows in the
+// meantime cannot make that check long); a bigger one (up to the 4 MiB cap, where 180,000 unknown
+// keys take seconds) is checked in a worker thread with a time and memory limit, so every other
+// job and client keeps being served meanwhile. Every check the conductor makes of a score a client
+// named, or a running job needs, goes through `check`.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { checkScoreFile } from '../../../score/src/engine.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../../protocol/src/client.js';
+import { checkScore, checkScoreFile } from '../../../score/src/engine.js';
 import type { ScoreCheckResult } from '../../../score/src/engine.js';
-import { scoreStamp } from './manager-parts.js';
+import { readScoreFile } from '../../../score/src/score-file.js';
 
 /** What a check of a score file gives the conductor; the parsed `source` stays in the thread that parsed it. */
 export type FileCheck = { result: Omit<ScoreCheckResult, 'source'>; error?: undefined } | { error: string; result?: undefined };
@@ -23,43 +24,38 @@ export interface ScoreCheckLimits {
   maxHeapMb: number;
 }
 
-export const DEFAULT_SCORE_CHECK_LIMITS: ScoreCheckLimits = { inlineBytes: 256 * 1024, timeoutMs: 60_000, maxHeapMb: 2048 };
+/**
+ * The worker's time limit is shorter than a client's default request timeout (protocol/src/client.ts),
+ * so `mozart run` and the editor get the conductor's refusal saying why, never a timeout of their own.
+ */
+export const DEFAULT_SCORE_CHECK_LIMITS: ScoreCheckLimits = { inlineBytes: 256 * 1024, timeoutMs: DEFAULT_REQUEST_TIMEOUT_MS - 5_000, maxHeapMb: 2048 };
 
 /** The worker's bundle, next to conductor.js (scripts/build-options.mjs builds it). */
 const WORKER_FILE = join(__dirname, 'score-check-worker.js');
 
 export class ScoreChecks {
-  private readonly primed = new Map<string, { stamp: string; check: FileCheck }>();
-
   constructor(
     private readonly limits: ScoreCheckLimits = DEFAULT_SCORE_CHECK_LIMITS,
     private readonly workerFile = WORKER_FILE,
   ) {}
 
   /**
-   * Checks a big score file in a worker and keeps the result for `take`. Small files, files that
-   * cannot be stat'ed and runs from sources (tests under tsx, where there is no worker bundle) are
-   * left to `take`, which checks them in place.
+   * Checks a score file: in place when it is small, else in a worker. Runs from sources (tests
+   * under tsx, where there is no worker bundle) check every file in place.
    */
-  async prime(file: string): Promise<void> {
-    let size: number;
-    try {
-      const st = statSync(file);
-      if (!st.isFile()) return; // refused by the safe reader, without reading a byte
-      size = st.size;
-    } catch {
-      return;
-    }
-    if (size <= this.limits.inlineBytes || !existsSync(this.workerFile)) return;
-    const stamp = scoreStamp(file);
-    this.primed.set(file, { stamp, check: await this.inWorker(file) });
+  async check(file: string): Promise<FileCheck> {
+    if (!existsSync(this.workerFile)) return checkScoreFile(file);
+    const small = readScoreFile(file, this.limits.inlineBytes);
+    if (small.ok) return { result: checkScore(file, small.text, small.invalidUtf8 ? { invalidUtf8: small.invalidUtf8 } : {}) };
+    if (small.reason !== 'too-large') return { error: small.message };
+    return this.inWorker(file);
   }
 
-  /** The check of `file`: the primed one when the file has not changed since, else one made now. */
-  take(file: string): FileCheck {
-    const primed = this.primed.get(file);
-    this.primed.delete(file);
-    if (primed && primed.stamp === scoreStamp(file)) return primed.check;
+  /**
+   * Checks a score file in place, whatever its size. Only for what cannot wait for a worker: the
+   * jobs a conductor resumes as it starts.
+   */
+  checkInPlace(file: string): FileCheck {
     return checkScoreFile(file);
   }
 

@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, relative } from 'node:path';
 import { checkScoreFile } from '../../../score/src/engine.js';
 import { applyFixOnDisk } from '../../../score/src/fix-apply.js';
-import type { Fix } from '../../../score/src/findings.js';
+import { clip } from '../../../score/src/finding-text.js';
+import type { Finding, Fix } from '../../../score/src/findings.js';
 import type { Score } from '../../../score/src/score-types.js';
 import type { ClassifiedError } from './errors.js';
 import type { RuleResult } from './validations.js';
@@ -25,7 +26,12 @@ export interface HealingContext {
   workspace: string;
   /** Where the agent runs. */
   cwd: string;
+  /** How the score is checked again for advice (the conductor's checks, off its event loop for a big score); default in place. */
+  checkScore?: ScoreFileCheck;
 }
+
+/** A check of a score file: its findings, or why it could not be read. */
+export type ScoreFileCheck = (file: string) => Promise<{ result?: { findings: readonly Finding[] }; error?: string }>;
 
 /** One remedy that applies to a failure. */
 export interface Remedy {
@@ -73,7 +79,7 @@ function createFolder(title: string, folder: string, safe: boolean): Fix {
 }
 
 /** Every remedy that applies to this failure, most specific first. */
-export function findRemedies(ctx: HealingContext): Remedy[] {
+export async function findRemedies(ctx: HealingContext): Promise<Remedy[]> {
   const remedies: Remedy[] = [];
   const { error } = ctx;
   const ownFolders = [ctx.workspace, ctx.cwd];
@@ -98,7 +104,7 @@ export function findRemedies(ctx: HealingContext): Remedy[] {
     remedies.push({ name: 'create-output-folder', kind: automatic ? 'automatic' : 'suggested', description, fix: createFolder(description, parent, automatic) });
   }
 
-  if (error.code === 'E304') remedies.push({ name: 'template-syntax', kind: 'diagnostic', description: templateAdvice(ctx.scoreFile) });
+  if (error.code === 'E304') remedies.push({ name: 'template-syntax', kind: 'diagnostic', description: await templateAdvice(ctx.scoreFile, ctx.checkScore ?? (async (file) => checkScoreFile(file))) });
   if (error.code === 'E502' || error.category === 'auth') remedies.push({ name: 'authentication', kind: 'diagnostic', description: authAdvice(ctx.score) });
   if (error.code === 'E505') remedies.push({ name: 'missing-agent-program', kind: 'diagnostic', description: missingProgramAdvice(ctx.score) });
   return dedupe(remedies);
@@ -114,17 +120,15 @@ function dedupe(remedies: Remedy[]): Remedy[] {
   });
 }
 
-function templateAdvice(scoreFile: string): string {
-  try {
-    const findings = (checkScoreFile(scoreFile).result?.findings ?? []).filter((f) => f.id === 'V001' || f.id === 'V101');
-    if (findings.length === 0) return `The prompt template does not render. Run 'mozart validate ${scoreFile}'.`;
-    return findings
-      .slice(0, 3)
-      .map((f) => `${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.id} ${f.message}${f.fixes?.[0] ? ` Fix: ${f.fixes[0].title}.` : ''}`)
-      .join(' ');
-  } catch (error) {
-    return `The prompt template does not render, and the score cannot be re-read: ${(error as Error).message}.`;
-  }
+async function templateAdvice(scoreFile: string, checkScore: ScoreFileCheck): Promise<string> {
+  const checked = await checkScore(scoreFile);
+  if (checked.error !== undefined) return `The prompt template does not render, and the score cannot be re-read: ${checked.error}.`;
+  const findings = (checked.result?.findings ?? []).filter((f) => f.id === 'V001' || f.id === 'V101');
+  if (findings.length === 0) return `The prompt template does not render. Run 'mozart validate ${scoreFile}'.`;
+  return findings
+    .slice(0, 3)
+    .map((f) => `${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.id} ${clip(f.message)}${f.fixes?.[0] ? ` Fix: ${clip(f.fixes[0].title)}.` : ''}`)
+    .join(' ');
 }
 
 function authAdvice(score: Score): string {

@@ -17,6 +17,7 @@ import type { ConcertLink } from './concert.js';
 import { compileRateLimitPatterns } from './classify.js';
 import type { ClassifiedError } from './errors.js';
 import { findRemedies, heal, MAX_HEALING_ATTEMPTS } from './healing.js';
+import type { ScoreFileCheck } from './healing.js';
 import type { SubmitJob } from './hooks.js';
 import { CheckpointSaveError } from './job-setup.js';
 import type { RateLimitBoard } from './job-setup.js';
@@ -43,6 +44,8 @@ export interface JobRunnerOptions {
   concertLink?: ConcertLink;
   /** Self-healing when a sheet would fail for good (--self-healing; autoConfirm: --yes). */
   selfHealing?: { autoConfirm: boolean };
+  /** Checks a score file for healing's advice; the conductor's checks a big score off its event loop (default: in place). */
+  checkScore?: ScoreFileCheck;
   /** Rate-limit waits shared with the conductor's other jobs on the same backend. */
   rateLimits?: RateLimitBoard;
   /** How waits pass (backoff, rate limits, cooldowns, pauses between sheets); default real time. */
@@ -146,13 +149,13 @@ export class JobContext {
    * carried out gives the sheet a fresh retry budget (the caller retries); otherwise the note says
    * what healing found, for the failure's message. At most MAX_HEALING_ATTEMPTS passes per sheet.
    */
-  tryHealing(num: number, error: ClassifiedError, rules: readonly RuleResult[], cwd: string, current: SheetState): { healed: boolean; note: string } {
+  async tryHealing(num: number, error: ClassifiedError, rules: readonly RuleResult[], cwd: string, current: SheetState): Promise<{ healed: boolean; note: string }> {
     const options = this.options.selfHealing;
     if (!options) return { healed: false, note: '' };
     const used = current.healingAttempts ?? 0;
     if (used >= MAX_HEALING_ATTEMPTS) return { healed: false, note: ` Self-healing already ran ${used} times on this sheet.` };
     const { score, scoreFile, workspace } = this.options;
-    const report = heal(findRemedies({ error, rules, score, scoreFile, workspace, cwd }), options.autoConfirm);
+    const report = heal(await findRemedies({ error, rules, score, scoreFile, workspace, cwd, ...(this.options.checkScore ? { checkScore: this.options.checkScore } : {}) }), options.autoConfirm);
     this.recordSheet(num, { healingAttempts: used + 1 });
     this.emit({ type: 'sheet.healing', sheet: num, code: error.code, ...report });
     const open = [...report.skipped, ...report.diagnostics].map((r) => r.message);

@@ -123,7 +123,7 @@ async function applyGate(job: JobContext, num: number, before: Exclude<Gate, { k
       await job.waitAsSheet(num, job.clock.remaining(before.until), 'rate limited (shared with another job)', 'shared_rate_limit');
       return true;
     case 'refuse': {
-      const healing = job.tryHealing(num, before.error, [], cwd, current);
+      const healing = await job.tryHealing(num, before.error, [], cwd, current);
       if (healing.healed) return true;
       job.failSheet(num, { ...before.error, message: before.error.message + healing.note }, current.attempts);
       return false;
@@ -214,7 +214,7 @@ async function applyVerdict(job: JobContext, a: Applied): Promise<'again' | 'don
       job.emitCost(cost);
       return 'done';
     case 'fail': {
-      const healing = next.heal && error ? job.tryHealing(num, { ...error, code: next.code }, outcome.results, a.cwd, current) : { healed: false, note: '' };
+      const healing = next.heal && error ? await job.tryHealing(num, { ...error, code: next.code }, outcome.results, a.cwd, current) : { healed: false, note: '' };
       if (healing.healed) {
         job.recordSheet(num, { ...common, status: 'pending', retries: 0, completionAttempts: 0 }, errorRecord(next.code, next.category, next.reason), cost, span('healed'));
         job.emitCost(cost);

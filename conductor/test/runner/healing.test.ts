@@ -1,7 +1,7 @@
 // Self-healing as a user meets it: whole jobs on the command backend with real files, where a sheet
 // would fail for good and a known cause can (or cannot) be fixed.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -90,4 +90,23 @@ validations:
   assert.match(state.sheets['1']!.lastError?.message ?? '', /Self-healing: backend.cli_path .* points at .*no-such-claude, which does not exist/);
   const healing = events.filter((e) => e.type === 'sheet.healing');
   assert.equal(healing.length, 1);
+});
+
+test("a template broken after acceptance (E304) is explained from the conductor's own check of the score, not one made in place", async () => {
+  const text = score('true', 'validations:\n  - { type: file_exists, path: "{workspace}/x" }\n').replace('prompt: { template: "write the report" }', 'prompt: { template_file: prompt.j2 }');
+  const { dir, scoreFile } = scoreDir(text);
+  writeFileSync(join(dir, 'prompt.j2'), 'write the report\n');
+  const asked: string[] = [];
+  // The conductor hands the runner its worker-backed check; a finding only it gives shows it was used.
+  const checkScore = async (file: string) => {
+    asked.push(file);
+    return { result: { findings: [{ id: 'V001', severity: 'error' as const, message: 'from the conductor check', file: join(dir, 'prompt.j2'), range: { start: { line: 0, character: 3 }, end: { line: 0, character: 4 } } }] } };
+  };
+  const job = prepareJob(scoreFile, dir, 0.001, undefined, { selfHealing: { autoConfirm: false }, checkScore });
+  writeFileSync(join(dir, 'prompt.j2'), 'write {% if %} the report\n');
+  const state = await job.runner.run();
+  job.store.close();
+  assert.equal(state.sheets['1']!.lastError?.code, 'E304');
+  assert.deepEqual(asked, [scoreFile]);
+  assert.match(state.sheets['1']!.lastError?.message ?? '', /Self-healing: .*prompt\.j2:1:4: V001 from the conductor check/);
 });

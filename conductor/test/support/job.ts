@@ -32,7 +32,7 @@ export function scoreDir(text: string): { dir: string; scoreFile: string } {
 }
 
 /** Prepares a runner for a score file (fresh or resumed from its checkpoint). */
-export function prepareJob(scoreFile: string, dir: string, timeScale = 0.001, onEvent?: (event: RunnerEvent) => void, extra: Pick<JobRunnerOptions, 'selfHealing'> = {}): PreparedJob {
+export function prepareJob(scoreFile: string, dir: string, timeScale = 0.001, onEvent?: (event: RunnerEvent) => void, extra: Pick<JobRunnerOptions, 'selfHealing' | 'checkScore'> = {}): PreparedJob {
   const result = checkScore(scoreFile, readFileSync(scoreFile, 'utf8'));
   assert.ok(isValid(result) && result.score && result.plan && result.workspace, result.findings.map((f) => `${f.id} ${f.message}`).join('\n'));
   const { score, plan, workspace } = result;

@@ -31,8 +31,9 @@ function templateSites(ctx: CheckContext): TemplateSite[] {
   }
   if (typeof prompt.template_file === 'string' && isSet(ctx, ['prompt', 'template_file'])) {
     const file = resolveFromScore(ctx.source.file, prompt.template_file);
-    const text = ctx.files.readText(file);
-    if (text !== undefined) sites.push({ text, file, label: `template file ${prompt.template_file}`, toPosition: (line, character) => ({ line, character }) });
+    // A file that cannot be read, or is not UTF-8, is V003 or Y002 (paths.ts), not checked here.
+    const read = ctx.files.read(file);
+    if (read.ok && !read.invalidUtf8) sites.push({ text: read.text, file, label: `template file ${prompt.template_file}`, toPosition: (line, character) => ({ line, character }) });
   }
   return sites;
 }

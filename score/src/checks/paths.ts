@@ -8,6 +8,8 @@ import { findPlaceholders } from '../placeholders.js';
 import { schemaAt } from '../schema-index.js';
 import type { CheckContext } from './context.js';
 import { findingAt, isSet } from './context.js';
+import { invalidUtf8Message, invalidUtf8Position } from '../score-file.js';
+import { severityOf } from '../catalog.js';
 
 /** The text written into a template file created by the V003 quick fix. */
 export const STARTER_TEMPLATE = `{#- Prompt for one sheet. Built-in variables: sheet_num, total_sheets, start_item, end_item, workspace. -#}
@@ -60,7 +62,7 @@ export function checkTemplateFile(ctx: CheckContext): Finding[] {
   if (typeof templateFile !== 'string' || !isSet(ctx, ['prompt', 'template_file'])) return [];
   const path = resolveFromScore(ctx.source.file, templateFile);
   const kind = ctx.files.kind(path);
-  if (kind === 'file') return [];
+  if (kind === 'file') return namedFileText(ctx, 'V003', ['prompt', 'template_file'], path);
   if (kind === 'directory') {
     return [findingAt(ctx, 'V003', ['prompt', 'template_file'], `prompt.template_file points at a folder (${path}); it must name a template file.`)];
   }
@@ -89,7 +91,7 @@ export function checkSystemPromptFile(ctx: CheckContext): Finding[] {
   if (!appliesToBackend(ctx, 'system_prompt_file')) return [];
   const path = resolveFromScore(ctx.source.file, file);
   const kind = ctx.files.kind(path);
-  if (kind === 'file') return [];
+  if (kind === 'file') return namedFileText(ctx, 'V004', ['backend', 'system_prompt_file'], path);
   if (kind === 'directory') {
     return [findingAt(ctx, 'V004', ['backend', 'system_prompt_file'], `backend.system_prompt_file points at a folder (${path}); it must name a file.`)];
   }
@@ -97,6 +99,27 @@ export function checkSystemPromptFile(ctx: CheckContext): Finding[] {
     findingAt(ctx, 'V004', ['backend', 'system_prompt_file'], `System prompt file not found: ${path}. Create it or correct the path.${separatorHint(file)}`, {
       fixes: separatorFix(ctx, ['backend', 'system_prompt_file']),
     }),
+  ];
+}
+
+/**
+ * A file the score names whose text reaches the agent (a template, a system prompt): it must be a
+ * regular file Mozart reads (`id` at the field when not), and its bytes UTF-8 (Y002 at the first
+ * byte that is not, in that file), so nothing reaches the agent replaced without a word.
+ */
+function namedFileText(ctx: CheckContext, id: string, field: NodePath, path: string): Finding[] {
+  const read = ctx.files.read(path);
+  if (!read.ok) return read.reason === 'missing' ? [] : [findingAt(ctx, id, field, `${field.join('.')} cannot be read: ${read.message}.`)];
+  if (!read.invalidUtf8) return [];
+  const at = invalidUtf8Position(read.text, read.invalidUtf8);
+  return [
+    {
+      id: 'Y002',
+      severity: severityOf('Y002'),
+      message: `${invalidUtf8Message(read.invalidUtf8)} This is the file ${field.join('.')} names: save it as UTF-8 (or remove the byte); the score does not run until then.`,
+      file: path,
+      range: { start: at, end: { line: at.line, character: at.character + 1 } },
+    },
   ];
 }
 
